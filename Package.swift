@@ -1,0 +1,20 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+  name: "SwiftTensor",
+  products: [
+    .library(name: "SwiftTensor", targets: ["SwiftTensor"])
+  ],
+  targets: [
+    // AVX2/FMA micro-kernels chosen at run time, so every x86_64 user gets the fast path
+    // without build flags; the Swift kernels in SwiftTensor/Kernels remain the portable path.
+    .target(name: "SwiftTensorCKernels"),
+    .target(name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"]),
+    .executableTarget(
+      name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),
+    .executableTarget(name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"]),
+    .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import SwiftTensor
+let t: Tensor<Float> = [[1, 2], [3, 4]]
+print(t.shape, t.scalars)

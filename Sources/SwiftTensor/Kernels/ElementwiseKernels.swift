@@ -1,0 +1,140 @@
+/// SIMD loops for element-wise operations.
+///
+/// Each operation is written once as a vector function; the tail of a row is padded into a
+/// vector, so every element goes through the same arithmetic (results never depend on where an
+/// element falls in memory).
+enum ElementwiseKernels {
+  static func unary<S: TensorScalar>(
+    _ operation: UnaryKernel<S>, _ source: UnsafePointer<S>,
+    _ destination: UnsafeMutablePointer<S>, count: Int
+  ) {
+    switch operation {
+    case .negate: map(source, destination, count) { -$0 }
+    case .exp: map(source, destination, count) { S._vectorExp($0) }
+    case .log: map(source, destination, count, fill: 1) { S._vectorLog($0) }
+    case .sqrt: map(source, destination, count) { lanes($0) { $0.squareRoot() } }
+    case .tanh: map(source, destination, count) { S._vectorTanh($0) }
+    case .sigmoid: map(source, destination, count) { S._vectorSigmoid($0) }
+    // `x < 0` is false for NaN, so NaN passes through.
+    case .relu: map(source, destination, count) { $0.replacing(with: 0, where: $0 .< 0) }
+    case .abs: map(source, destination, count) { lanes($0) { $0.magnitude } }
+    case .square: map(source, destination, count) { $0 * $0 }
+    case .power(let exponent):
+      switch exponent {
+      case 1: map(source, destination, count) { $0 }
+      case 2: map(source, destination, count) { $0 * $0 }
+      case 0.5: map(source, destination, count) { lanes($0) { $0.squareRoot() } }
+      default: map(source, destination, count) { lanes($0) { S._pow($0, exponent) } }
+      }
+    case .addScalar(let c): map(source, destination, count) { $0 + c }
+    case .multiplyScalar(let c): map(source, destination, count) { $0 * c }
+    case .subtractFromScalar(let c): map(source, destination, count) { c - $0 }
+    case .divideScalarBy(let c): map(source, destination, count, fill: 1) { c / $0 }
+    case .fill(let c): map(source, destination, count) { _ in S.Vector(repeating: c) }
+    }
+  }
+
+  static func binary<S: TensorScalar>(
+    _ operation: BinaryKernel, _ lhs: UnsafePointer<S>, lhsStrides: [Int],
+    _ rhs: UnsafePointer<S>, rhsStrides: [Int],
+    _ destination: UnsafeMutablePointer<S>, shape: [Int]
+  ) {
+    let (shape, strides) = StridedLoops.collapse(shape: shape, strides: [lhsStrides, rhsStrides])
+    let one = S.Vector(repeating: 1)
+    let zero = S.Vector(repeating: 0)
+    @inline(__always)
+    func run(_ op: (S.Vector, S.Vector) -> S.Vector) {
+      StridedLoops.forEachRow(shape: shape, strides: strides) { offsets, d in
+        zipRow(
+          lhs + offsets[0], strides[0].last!, rhs + offsets[1], strides[1].last!,
+          destination + d, shape.last!, op)
+      }
+    }
+    switch operation {
+    case .add: run(+)
+    case .subtract: run(-)
+    case .multiply: run(*)
+    case .divide: run(/)
+    case .power: run { a, b in lanes(a, b, S._pow) }
+    case .maximum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: b .> a)) }
+    case .minimum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: b .< a)) }
+    case .equal: run { a, b in zero.replacing(with: one, where: a .== b) }
+    case .notEqual: run { a, b in zero.replacing(with: one, where: a .!= b) }
+    case .less: run { a, b in zero.replacing(with: one, where: a .< b) }
+    case .lessOrEqual: run { a, b in zero.replacing(with: one, where: a .<= b) }
+    case .greater: run { a, b in zero.replacing(with: one, where: a .> b) }
+    case .greaterOrEqual: run { a, b in zero.replacing(with: one, where: a .>= b) }
+    }
+  }
+
+  // MARK: - Loops
+
+  @inline(__always)
+  private static func map<S: TensorScalar>(
+    _ source: UnsafePointer<S>, _ destination: UnsafeMutablePointer<S>, _ count: Int,
+    fill: S = 0, _ op: (S.Vector) -> S.Vector
+  ) {
+    let width = S.Vector.scalarCount
+    var i = 0
+    while i + width <= count {
+      destination.storeVector(op(source.loadVector(at: i)), at: i)
+      i += width
+    }
+    if i < count {
+      let rest = count - i
+      destination.storePartialVector(
+        op(source.loadPartialVector(at: i, count: rest, fill: fill)), at: i, count: rest)
+    }
+  }
+
+  /// One row of a binary operation; a stride of 0 broadcasts that operand's element.
+  @inline(__always)
+  private static func zipRow<S: TensorScalar>(
+    _ a: UnsafePointer<S>, _ strideA: Int, _ b: UnsafePointer<S>, _ strideB: Int,
+    _ d: UnsafeMutablePointer<S>, _ count: Int, _ op: (S.Vector, S.Vector) -> S.Vector
+  ) {
+    let width = S.Vector.scalarCount
+    // Pad tails with 1 so that a division in the unused lanes cannot trap or denormalise.
+    @inline(__always)
+    func load(_ p: UnsafePointer<S>, _ stride: Int, _ i: Int, _ n: Int) -> S.Vector {
+      if stride == 0 { return S.Vector(repeating: p[0]) }
+      if stride == 1 {
+        return n == width ? p.loadVector(at: i) : p.loadPartialVector(at: i, count: n, fill: 1)
+      }
+      var v = S.Vector(repeating: 1)
+      for lane in 0..<n { v[lane] = p[(i + lane) * stride] }
+      return v
+    }
+    var i = 0
+    while i + width <= count {
+      d.storeVector(op(load(a, strideA, i, width), load(b, strideB, i, width)), at: i)
+      i += width
+    }
+    if i < count {
+      let rest = count - i
+      d.storePartialVector(
+        op(load(a, strideA, i, rest), load(b, strideB, i, rest)), at: i, count: rest)
+    }
+  }
+
+  @inline(__always)
+  private static func propagateNaN<V: SIMD>(_ a: V, _ b: V, _ result: V) -> V
+  where V.Scalar: FloatingPoint {
+    result.replacing(with: a + b, where: (a .!= a) .| (b .!= b))
+  }
+
+  /// Applies a scalar function lane by lane (for functions with no vector form).
+  @inline(__always)
+  static func lanes<V: SIMD>(_ x: V, _ f: (V.Scalar) -> V.Scalar) -> V {
+    var y = x
+    for lane in x.indices { y[lane] = f(x[lane]) }
+    return y
+  }
+
+  @inline(__always)
+  static func lanes<V: SIMD>(_ x: V, _ y: V, _ f: (V.Scalar, V.Scalar) -> V.Scalar) -> V {
+    var z = x
+    for lane in x.indices { z[lane] = f(x[lane], y[lane]) }
+    return z
+  }
+}

@@ -1,0 +1,146 @@
+/// SIMD loops for reductions along one axis of a `[outer, length, inner]` view.
+enum ReductionKernels {
+  static func reduce<S: TensorScalar>(
+    _ operation: ReduceKernel, _ source: UnsafePointer<S>,
+    outer: Int, length: Int, inner: Int, _ destination: UnsafeMutablePointer<S>
+  ) {
+    for o in 0..<outer {
+      let row = source + o * length * inner
+      let out = destination + o * inner
+      if inner == 1 {
+        switch operation {
+        case .sum: out[0] = sumContiguous(row, length)
+        case .max: out[0] = extremumContiguous(row, length, largest: true)
+        case .min: out[0] = extremumContiguous(row, length, largest: false)
+        }
+      } else {
+        reduceRows(operation, row, length: length, inner: inner, out)
+      }
+    }
+  }
+
+  static func argReduce<S: TensorScalar>(
+    largest: Bool, _ source: UnsafePointer<S>, outer: Int, length: Int, inner: Int,
+    _ destination: UnsafeMutablePointer<Int>
+  ) {
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let base = source + o * length * inner + i
+        var best = 0
+        var bestValue = base[0]
+        if !bestValue.isNaN {
+          for l in 1..<max(length, 1) {
+            let value = base[l * inner]
+            if value.isNaN {
+              best = l
+              break
+            }
+            if largest ? value > bestValue : value < bestValue {
+              best = l
+              bestValue = value
+            }
+          }
+        }
+        destination[o * inner + i] = best
+      }
+    }
+  }
+
+  /// Sum of a contiguous row: four vector accumulators per block of 4096 elements, and the
+  /// block sums added with Kahan compensation, so the error grows far slower than a plain loop.
+  private static func sumContiguous<S: TensorScalar>(_ p: UnsafePointer<S>, _ count: Int) -> S {
+    let width = S.Vector.scalarCount
+    let block = 4096
+    var total: S = 0
+    var compensation: S = 0
+    var start = 0
+    while start < count {
+      let end = min(start + block, count)
+      var a0 = S.Vector(), a1 = S.Vector(), a2 = S.Vector(), a3 = S.Vector()
+      var i = start
+      while i + 4 * width <= end {
+        a0 += p.loadVector(at: i)
+        a1 += p.loadVector(at: i + width)
+        a2 += p.loadVector(at: i + 2 * width)
+        a3 += p.loadVector(at: i + 3 * width)
+        i += 4 * width
+      }
+      while i + width <= end {
+        a0 += p.loadVector(at: i)
+        i += width
+      }
+      if i < end { a1 += p.loadPartialVector(at: i, count: end - i, fill: 0) }
+      let blockSum = horizontalSum((a0 + a1) + (a2 + a3))
+      let y = blockSum - compensation
+      let t = total + y
+      compensation = (t - total) - y
+      total = t
+      start = end
+    }
+    return total
+  }
+
+  private static func extremumContiguous<S: TensorScalar>(
+    _ p: UnsafePointer<S>, _ count: Int, largest: Bool
+  ) -> S {
+    let width = S.Vector.scalarCount
+    var best = S.Vector(repeating: largest ? -.infinity : .infinity)
+    var nan = best .!= best
+    var i = 0
+    while i < count {
+      let n = min(width, count - i)
+      let x =
+        n == width ? p.loadVector(at: i) : p.loadPartialVector(at: i, count: n, fill: best[0])
+      best = largest ? best.replacing(with: x, where: x .> best) : best.replacing(with: x, where: x .< best)
+      nan = nan .| (x .!= x)
+      i += width
+    }
+    if any(nan) { return .nan }
+    var result = best[0]
+    for lane in 1..<width { result = largest ? Swift.max(result, best[lane]) : Swift.min(result, best[lane]) }
+    return result
+  }
+
+  /// Reduces `length` rows of `inner` contiguous elements into one row.
+  private static func reduceRows<S: TensorScalar>(
+    _ operation: ReduceKernel, _ p: UnsafePointer<S>, length: Int, inner: Int,
+    _ out: UnsafeMutablePointer<S>
+  ) {
+    let initial: S
+    switch operation {
+    case .sum: initial = 0
+    case .max: initial = -.infinity
+    case .min: initial = .infinity
+    }
+    out.update(repeating: initial, count: inner)
+    let width = S.Vector.scalarCount
+    for l in 0..<length {
+      let row = p + l * inner
+      var i = 0
+      while i < inner {
+        let n = min(width, inner - i)
+        let x = n == width ? row.loadVector(at: i) : row.loadPartialVector(at: i, count: n, fill: 0)
+        let acc = n == width
+          ? UnsafePointer(out).loadVector(at: i)
+          : UnsafePointer(out).loadPartialVector(at: i, count: n, fill: 0)
+        let r: S.Vector
+        switch operation {
+        case .sum: r = acc + x
+        case .max:
+          r = acc.replacing(with: x, where: (x .> acc) .| (x .!= x))
+        case .min:
+          r = acc.replacing(with: x, where: (x .< acc) .| (x .!= x))
+        }
+        if n == width { out.storeVector(r, at: i) } else { out.storePartialVector(r, at: i, count: n) }
+        i += width
+      }
+    }
+  }
+
+  @inline(__always)
+  static func horizontalSum<V: SIMD>(_ v: V) -> V.Scalar where V.Scalar: FloatingPoint {
+    var s = v[0]
+    for lane in 1..<V.scalarCount { s += v[lane] }
+    return s
+  }
+}

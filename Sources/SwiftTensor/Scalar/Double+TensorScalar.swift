@@ -1,0 +1,89 @@
+import Foundation
+
+// Every requirement forwards to a generic kernel; the call here is concrete, so the compiler
+// emits a copy of the kernel specialised for Double.
+extension Double: TensorScalar {
+  /// Kernels process `SIMD4<Double>`: one 256-bit AVX register.
+  public typealias Vector = SIMD4<Double>
+
+  /// Vectorised `exp`; see `TensorScalar._vectorExp`.
+  @inline(__always)
+  public static func _vectorExp(_ x: Vector) -> Vector { VectorMath.exp(x) }
+  /// Vectorised `log`; see `TensorScalar._vectorLog`.
+  @inline(__always)
+  public static func _vectorLog(_ x: Vector) -> Vector { VectorMath.log(x) }
+  /// Vectorised `tanh`; see `TensorScalar._vectorTanh`.
+  @inline(__always)
+  public static func _vectorTanh(_ x: Vector) -> Vector { VectorMath.tanh(x) }
+  /// Vectorised sigmoid; see `TensorScalar._vectorSigmoid`.
+  @inline(__always)
+  public static func _vectorSigmoid(_ x: Vector) -> Vector { VectorMath.sigmoid(x) }
+
+  /// Element-wise unary kernel; see `TensorScalar._unaryKernel`.
+  public static func _unaryKernel(
+    _ operation: UnaryKernel<Double>, _ source: UnsafePointer<Double>,
+    _ destination: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    ElementwiseKernels.unary(operation, source, destination, count: count)
+  }
+
+  /// Element-wise binary kernel; see `TensorScalar._binaryKernel`.
+  public static func _binaryKernel(
+    _ operation: BinaryKernel, _ lhs: UnsafePointer<Double>, lhsStrides: [Int],
+    _ rhs: UnsafePointer<Double>, rhsStrides: [Int],
+    _ destination: UnsafeMutablePointer<Double>, shape: [Int]
+  ) {
+    ElementwiseKernels.binary(
+      operation, lhs, lhsStrides: lhsStrides, rhs, rhsStrides: rhsStrides, destination,
+      shape: shape)
+  }
+
+  /// Reduction kernel; see `TensorScalar._reduceKernel`.
+  public static func _reduceKernel(
+    _ operation: ReduceKernel, _ source: UnsafePointer<Double>,
+    outer: Int, length: Int, inner: Int, _ destination: UnsafeMutablePointer<Double>
+  ) {
+    ReductionKernels.reduce(
+      operation, source, outer: outer, length: length, inner: inner, destination)
+  }
+
+  /// Arg-max/arg-min kernel; see `TensorScalar._argReduceKernel`.
+  public static func _argReduceKernel(
+    largest: Bool, _ source: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
+    _ destination: UnsafeMutablePointer<Int>
+  ) {
+    ReductionKernels.argReduce(
+      largest: largest, source, outer: outer, length: length, inner: inner, destination)
+  }
+
+  /// Softmax kernel; see `TensorScalar._softmaxKernel`.
+  public static func _softmaxKernel(
+    log: Bool, _ source: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
+    _ destination: UnsafeMutablePointer<Double>
+  ) {
+    SoftmaxKernels.softmax(
+      log: log, source, outer: outer, length: length, inner: inner, destination)
+  }
+
+  /// Strided copy kernel; see `TensorScalar._gatherKernel`.
+  public static func _gatherKernel(
+    _ source: UnsafePointer<Double>, strides: [Int], _ destination: UnsafeMutablePointer<Double>,
+    shape: [Int]
+  ) {
+    CopyKernels.gather(source, strides: strides, destination, shape: shape)
+  }
+
+  /// Matrix multiplication kernel; see `TensorScalar._gemm`.
+  public static func _gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+    _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int, beta: Double,
+    _ c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    GEMM.multiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+  }
+
+  /// `x^y` for one element, from the platform's libm.
+  public static func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+}

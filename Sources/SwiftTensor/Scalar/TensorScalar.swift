@@ -1,0 +1,145 @@
+/// An element type of a tensor: `Float` or `Double`.
+///
+/// The protocol carries the kernels as static requirements. Generic tensor code calls
+/// `Scalar._someKernel(...)`, and each conforming type forwards to the kernel specialised for it,
+/// so generic code (including a user's code in another module) runs the vectorised loops
+/// instead of unspecialised per-element generic arithmetic, which is two orders of magnitude slower.
+///
+/// The underscored requirements are the kernel interface: they take raw pointers, do no shape
+/// checking, and are not meant to be called directly; use the `Tensor` API.
+public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
+where Self.RawSignificand: FixedWidthInteger {
+  /// The SIMD vector the kernels process at a time (eight `Float`s or four `Double`s: one
+  /// 256-bit register).
+  associatedtype Vector: SIMD where Vector.Scalar == Self
+
+  /// Natural exponential of each lane; overflows to infinity, underflows through subnormals to 0.
+  static func _vectorExp(_ x: Vector) -> Vector
+  /// Natural logarithm of each lane; `-infinity` at 0, NaN below 0.
+  static func _vectorLog(_ x: Vector) -> Vector
+  /// Hyperbolic tangent of each lane.
+  static func _vectorTanh(_ x: Vector) -> Vector
+  /// Logistic sigmoid `1 / (1 + exp(-x))` of each lane.
+  static func _vectorSigmoid(_ x: Vector) -> Vector
+
+  /// `x^y` for one element (the platform's libm `pow`).
+  static func _pow(_ x: Self, _ y: Self) -> Self
+
+  /// Applies `operation` to `count` contiguous elements of `source`, writing to `destination`
+  /// (which may equal `source`).
+  static func _unaryKernel(
+    _ operation: UnaryKernel<Self>, _ source: UnsafePointer<Self>,
+    _ destination: UnsafeMutablePointer<Self>, count: Int)
+
+  /// Applies `operation` element-wise over `shape`, reading `lhs` and `rhs` through strides
+  /// (a stride of 0 broadcasts) and writing `destination` contiguously.
+  static func _binaryKernel(
+    _ operation: BinaryKernel, _ lhs: UnsafePointer<Self>, lhsStrides: [Int],
+    _ rhs: UnsafePointer<Self>, rhsStrides: [Int],
+    _ destination: UnsafeMutablePointer<Self>, shape: [Int])
+
+  /// Reduces the middle axis of a `[outer, length, inner]` view of `source` into
+  /// `destination` of `[outer, inner]`.
+  static func _reduceKernel(
+    _ operation: ReduceKernel, _ source: UnsafePointer<Self>,
+    outer: Int, length: Int, inner: Int, _ destination: UnsafeMutablePointer<Self>)
+
+  /// Index of the largest (or smallest) element along the middle axis of a
+  /// `[outer, length, inner]` view; the first one on ties; NaN counts as largest and smallest.
+  static func _argReduceKernel(
+    largest: Bool, _ source: UnsafePointer<Self>, outer: Int, length: Int, inner: Int,
+    _ destination: UnsafeMutablePointer<Int>)
+
+  /// Softmax (or log-softmax) along the middle axis of a `[outer, length, inner]` view.
+  static func _softmaxKernel(
+    log: Bool, _ source: UnsafePointer<Self>, outer: Int, length: Int, inner: Int,
+    _ destination: UnsafeMutablePointer<Self>)
+
+  /// Copies the strided view of `source` over `shape` into contiguous `destination`.
+  static func _gatherKernel(
+    _ source: UnsafePointer<Self>, strides: [Int], _ destination: UnsafeMutablePointer<Self>,
+    shape: [Int])
+
+  /// `C = alpha * op(A) * op(B) + beta * C`, row-major, where `op` transposes when asked.
+  ///
+  /// `op(A)` is `m x k`, `op(B)` is `k x n`, `C` is `m x n`; `lda`, `ldb`, `ldc` are the row
+  /// strides of the stored matrices. When `beta` is 0, `C` is not read (NaNs in it do not leak).
+  static func _gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+    _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int, beta: Self,
+    _ c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+/// An element-wise operation of one input, run by `TensorScalar._unaryKernel`.
+public enum UnaryKernel<Scalar: TensorScalar>: Sendable {
+  /// `-x`
+  case negate
+  /// `e^x`
+  case exp
+  /// Natural logarithm.
+  case log
+  /// Square root.
+  case sqrt
+  /// Hyperbolic tangent.
+  case tanh
+  /// `1 / (1 + e^-x)`
+  case sigmoid
+  /// `max(x, 0)`; NaN stays NaN.
+  case relu
+  /// `|x|`
+  case abs
+  /// `x * x`
+  case square
+  /// `x^p` for a constant exponent `p`.
+  case power(Scalar)
+  /// `x + c`
+  case addScalar(Scalar)
+  /// `x * c`
+  case multiplyScalar(Scalar)
+  /// `c - x`
+  case subtractFromScalar(Scalar)
+  /// `c / x`
+  case divideScalarBy(Scalar)
+  /// Fills with the constant `c`, ignoring the input.
+  case fill(Scalar)
+}
+
+/// An element-wise operation of two inputs, run by `TensorScalar._binaryKernel`.
+public enum BinaryKernel: Sendable {
+  /// `a + b`
+  case add
+  /// `a - b`
+  case subtract
+  /// `a * b`
+  case multiply
+  /// `a / b`
+  case divide
+  /// `a^b`
+  case power
+  /// The larger of `a` and `b`; NaN if either is NaN.
+  case maximum
+  /// The smaller of `a` and `b`; NaN if either is NaN.
+  case minimum
+  /// 1 where `a == b`, else 0.
+  case equal
+  /// 1 where `a != b`, else 0.
+  case notEqual
+  /// 1 where `a < b`, else 0.
+  case less
+  /// 1 where `a <= b`, else 0.
+  case lessOrEqual
+  /// 1 where `a > b`, else 0.
+  case greater
+  /// 1 where `a >= b`, else 0.
+  case greaterOrEqual
+}
+
+/// A reduction along one axis, run by `TensorScalar._reduceKernel`.
+public enum ReduceKernel: Sendable {
+  /// Sum of the elements (0 for an empty axis).
+  case sum
+  /// Largest element (`-infinity` for an empty axis); NaN if any is NaN.
+  case max
+  /// Smallest element (`infinity` for an empty axis); NaN if any is NaN.
+  case min
+}

@@ -1,0 +1,159 @@
+/// An n-dimensional array of `Float` or `Double` values, stored row-major and contiguously.
+///
+/// `Tensor` is a value type: assigning it or passing it shares the buffer, and the first
+/// mutation of a shared buffer copies it (copy-on-write). Operations never alias their
+/// inputs' storage with their results.
+///
+/// ```swift
+/// let a: Tensor<Float> = [[1, 2, 3], [4, 5, 6]]   // shape [2, 3]
+/// let b = Tensor<Float>.random(shape: [3, 2], seed: 7)
+/// print(a.matmul(b) + 1)
+/// ```
+///
+/// A rank-0 tensor holds one scalar and has shape `[]`. Dimensions of size 0 are allowed.
+public struct Tensor<Scalar: TensorScalar>: Sendable {
+  /// The size of each dimension, outermost first.
+  public private(set) var shape: [Int]
+
+  @usableFromInline
+  var storage: TensorStorage<Scalar>
+
+  /// Wraps an existing buffer; `storage.count` must equal the product of `shape`.
+  @usableFromInline
+  init(shape: [Int], storage: TensorStorage<Scalar>) {
+    self.shape = shape
+    self.storage = storage
+  }
+
+  /// Creates a tensor of `shape` whose scalars `initializer` writes into an uninitialised
+  /// buffer of `shape`'s element count.
+  @usableFromInline
+  init(
+    shape: [Int], operation: @autoclosure () -> String = "Tensor",
+    unsafeUninitialized initializer: (UnsafeMutablePointer<Scalar>) -> Void
+  ) {
+    let count = Tensor.elementCount(of: shape, operation: operation())
+    let storage = TensorStorage<Scalar>(count: count)
+    initializer(storage.base)
+    self.init(shape: shape, storage: storage)
+  }
+
+  /// Creates a tensor of the given shape from its scalars in row-major order.
+  ///
+  /// - Precondition: `scalars.count` equals the product of `shape`, and no dimension is negative.
+  public init(shape: [Int], scalars: [Scalar]) {
+    let count = Tensor.elementCount(of: shape, operation: "Tensor(shape:scalars:)")
+    tensorPrecondition(
+      count == scalars.count,
+      "Tensor(shape:scalars:): shape \(describe(shape: shape)) holds \(count) scalars, "
+        + "but \(scalars.count) were given")
+    self.init(shape: shape, operation: "Tensor(shape:scalars:)") { base in
+      scalars.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: count) }
+    }
+  }
+
+  /// Creates a rank-0 tensor holding `scalar`.
+  public init(_ scalar: Scalar) {
+    self.init(shape: [], scalars: [scalar])
+  }
+
+  /// Creates a 1-D tensor from `scalars`.
+  public init(_ scalars: [Scalar]) {
+    self.init(shape: [scalars.count], scalars: scalars)
+  }
+
+  /// Creates a tensor of `shape` with every scalar equal to `value`.
+  public init(repeating value: Scalar, shape: [Int]) {
+    self.init(shape: shape, operation: "Tensor(repeating:shape:)") { base in
+      let count = shape.reduce(1, *)
+      Scalar._unaryKernel(.fill(value), base, base, count: count)
+    }
+  }
+
+  /// A tensor of `shape` filled with zeros.
+  public static func zeros(shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+
+  /// A tensor of `shape` filled with ones.
+  public static func ones(shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+
+  /// The number of dimensions (0 for a scalar tensor).
+  public var rank: Int { shape.count }
+
+  /// The number of scalars: the product of `shape` (1 for rank 0).
+  public var scalarCount: Int { storage.count }
+
+  /// All scalars in row-major order.
+  public var scalars: [Scalar] {
+    Array(UnsafeBufferPointer(start: storage.base, count: storage.count))
+  }
+
+  /// The single scalar of a tensor with exactly one element (of any rank).
+  public var scalar: Scalar {
+    tensorPrecondition(
+      scalarCount == 1,
+      "Tensor.scalar: tensor of shape \(describe(shape: shape)) has \(scalarCount) scalars, "
+        + "expected exactly 1")
+    return storage.base[0]
+  }
+
+  /// Calls `body` with the scalars in row-major order.
+  public func withUnsafeBufferPointer<R>(
+    _ body: (UnsafeBufferPointer<Scalar>) throws -> R
+  ) rethrows -> R {
+    try body(UnsafeBufferPointer(start: storage.base, count: storage.count))
+  }
+
+  /// Calls `body` with the scalars in row-major order, for writing; copies a shared buffer first.
+  public mutating func withUnsafeMutableBufferPointer<R>(
+    _ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R
+  ) rethrows -> R {
+    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    return try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+  }
+
+  /// The product of `shape`, after checking that no dimension is negative.
+  @usableFromInline
+  static func elementCount(of shape: [Int], operation: String) -> Int {
+    var count = 1
+    for dimension in shape {
+      tensorPrecondition(
+        dimension >= 0,
+        "\(operation): shape \(describe(shape: shape)) has a negative dimension")
+      count *= dimension
+    }
+    return count
+  }
+
+  /// Row-major strides of `shape`, in elements.
+  @usableFromInline
+  static func contiguousStrides(of shape: [Int]) -> [Int] {
+    var strides = Array(repeating: 1, count: shape.count)
+    var stride = 1
+    for axis in shape.indices.reversed() {
+      strides[axis] = stride
+      stride *= shape[axis]
+    }
+    return strides
+  }
+
+  /// Converts a possibly negative axis (`-1` is the last) to its index, or stops with a message
+  /// naming `operation`.
+  @usableFromInline
+  func normalize(axis: Int, operation: String, rank: Int? = nil) -> Int {
+    let rank = rank ?? self.rank
+    tensorPrecondition(
+      axis >= -rank && axis < rank,
+      "\(operation): axis \(axis) is out of range for a tensor of shape "
+        + "\(describe(shape: shape)) (valid axes: \(-rank)..<\(rank))")
+    return axis < 0 ? axis + rank : axis
+  }
+}
+
+extension Tensor: Equatable {
+  /// Two tensors are equal when their shapes and all their scalars are equal (NaN is unequal).
+  public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+    lhs.shape == rhs.shape && lhs.withUnsafeBufferPointer { a in
+      rhs.withUnsafeBufferPointer { b in a.elementsEqual(b) }
+    }
+  }
+}

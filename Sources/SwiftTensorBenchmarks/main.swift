@@ -1,0 +1,2 @@
+import SwiftTensor
+print("benchmarks")
