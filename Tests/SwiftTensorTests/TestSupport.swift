@@ -1,0 +1,51 @@
+import Testing
+
+@testable import SwiftTensor
+
+/// Expects `actual` to match `expected` in shape and, scalar by scalar, within tolerance.
+func expectClose<T: TensorScalar>(
+  _ actual: Tensor<T>, _ expected: Tensor<T>, tolerance: T? = nil,
+  _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect(
+    actual.shape == expected.shape, "shape of \(T.self) result \(comment())",
+    sourceLocation: sourceLocation)
+  guard actual.shape == expected.shape else { return }
+  let tol = tolerance ?? T.ulpOfOne * 64
+  for (index, (a, e)) in zip(actual.scalars, expected.scalars).enumerated() {
+    let ok = (a.isNaN && e.isNaN) || a == e || Swift.abs(a - e) <= tol * Swift.max(1, Swift.abs(e))
+    if !ok {
+      Issue.record(
+        "\(T.self) element \(index): got \(a), expected \(e) \(comment())",
+        sourceLocation: sourceLocation)
+      return
+    }
+  }
+}
+
+/// Row-major multi-index of a flat position.
+func multiIndex(_ flat: Int, shape: [Int]) -> [Int] {
+  var index = Array(repeating: 0, count: shape.count)
+  var rest = flat
+  for axis in shape.indices.reversed() {
+    index[axis] = rest % shape[axis]
+    rest /= shape[axis]
+  }
+  return index
+}
+
+/// Flat position of a multi-index in `shape`, where size-1 or missing leading axes broadcast.
+func broadcastFlatIndex(_ index: [Int], into shape: [Int]) -> Int {
+  let lead = index.count - shape.count
+  var flat = 0
+  for axis in shape.indices {
+    let i = shape[axis] == 1 ? 0 : index[axis + lead]
+    flat = flat * shape[axis] + i
+  }
+  return flat
+}
+
+/// Deterministic test data in [-2, 2), distinct per `seed`.
+func sample<T: TensorScalar>(_ shape: [Int], seed: UInt64, _: T.Type = T.self) -> Tensor<T> {
+  Tensor<T>.random(shape: shape, lower: -2, upper: 2, seed: seed)
+}
