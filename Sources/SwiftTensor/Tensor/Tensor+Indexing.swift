@@ -79,7 +79,10 @@ extension Tensor {
   ///
   /// - Precondition: no more expressions than axes; every index and range within bounds.
   /// - Complexity: O(size of the result); the result is a copy.
-  public subscript(_ indices: any TensorIndexExpression...) -> Tensor {
+  public subscript(_ indices: any TensorIndexExpression...) -> Tensor { self[indices] }
+
+  /// Reads a sub-tensor; see the variadic subscript.
+  public subscript(_ indices: [any TensorIndexExpression]) -> Tensor {
     tensorPrecondition(
       indices.count <= rank,
       "subscript: \(indices.count) indices for a tensor of shape \(describe(shape: shape))")

@@ -129,3 +129,27 @@ extension Tensor {
     }
   }
 }
+
+extension Tensor {
+  /// Sums this tensor down to `targetShape`, the adjoint of broadcasting `targetShape` to this
+  /// tensor's shape: leading axes are summed away and axes of size 1 in `targetShape` are summed
+  /// with their dimension kept. Gradients of broadcasting operations pass through here.
+  ///
+  /// - Precondition: `targetShape` broadcasts to `shape`.
+  public func unbroadcasted(to targetShape: [Int]) -> Tensor {
+    if targetShape == shape { return self }
+    let lead = rank - targetShape.count
+    tensorPrecondition(
+      lead >= 0
+        && targetShape.indices.allSatisfy {
+          targetShape[$0] == shape[$0 + lead] || targetShape[$0] == 1
+        },
+      "unbroadcast: shape \(describe(shape: targetShape)) does not broadcast to "
+        + "\(describe(shape: shape))")
+    var axes = Array(0..<lead)
+    for axis in targetShape.indices where targetShape[axis] == 1 && shape[axis + lead] != 1 {
+      axes.append(axis + lead)
+    }
+    return (axes.isEmpty ? self : sum(axes: axes)).reshaped(to: targetShape)
+  }
+}

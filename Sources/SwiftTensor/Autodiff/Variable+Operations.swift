@@ -1,0 +1,120 @@
+// The natural spellings of the operations on variables: each records one operation.
+// The same names exist on `Tensor`, where they just compute.
+
+extension Variable {
+  /// Element-wise sum, broadcasting.
+  public static func + (lhs: Variable, rhs: Variable) -> Variable { Add()([lhs, rhs]) }
+  /// Element-wise difference, broadcasting.
+  public static func - (lhs: Variable, rhs: Variable) -> Variable { Subtract()(lhs, rhs) }
+  /// Element-wise product, broadcasting.
+  public static func * (lhs: Variable, rhs: Variable) -> Variable { Multiply()(lhs, rhs) }
+  /// Element-wise quotient, broadcasting.
+  public static func / (lhs: Variable, rhs: Variable) -> Variable { Divide()(lhs, rhs) }
+  /// Negation.
+  public static prefix func - (operand: Variable) -> Variable { Negate()(operand) }
+  /// Adds a constant.
+  public static func + (lhs: Variable, rhs: Scalar) -> Variable { ScaleShift(offset: rhs)(lhs) }
+  /// Adds a constant.
+  public static func + (lhs: Scalar, rhs: Variable) -> Variable { ScaleShift(offset: lhs)(rhs) }
+  /// Subtracts a constant.
+  public static func - (lhs: Variable, rhs: Scalar) -> Variable { ScaleShift(offset: -rhs)(lhs) }
+  /// A constant minus the variable.
+  public static func - (lhs: Scalar, rhs: Variable) -> Variable {
+    ScaleShift(scale: -1, offset: lhs)(rhs)
+  }
+  /// Multiplies by a constant.
+  public static func * (lhs: Variable, rhs: Scalar) -> Variable { ScaleShift(scale: rhs)(lhs) }
+  /// Multiplies by a constant.
+  public static func * (lhs: Scalar, rhs: Variable) -> Variable { ScaleShift(scale: lhs)(rhs) }
+  /// Divides by a constant.
+  public static func / (lhs: Variable, rhs: Scalar) -> Variable { ScaleShift(scale: 1 / rhs)(lhs) }
+
+  /// The sum of any number of variables, broadcasting (pytensor's `Add`).
+  public static func sum(_ variables: [Variable]) -> Variable { Add()(variables) }
+
+  /// Matrix product (2-D or batched 3-D); see `Tensor.matmul`.
+  public func matmul(
+    _ other: Variable, transposingSelf: Bool = false, transposingOther: Bool = false
+  ) -> Variable {
+    MatMul(transposingLeft: transposingSelf, transposingRight: transposingOther)(self, other)
+  }
+
+  /// `self·weight + bias`, with `weight` of shape `[input, output]` (pytensor's `Affine`).
+  public func affine(_ weight: Variable, _ bias: Variable? = nil) -> Variable {
+    Affine()(bias.map { [self, weight, $0] } ?? [self, weight])
+  }
+
+  /// `e^x` element-wise.
+  public func exp() -> Variable { Exp()(self) }
+  /// Natural logarithm element-wise.
+  public func log() -> Variable { Log()(self) }
+  /// Square root element-wise.
+  public func sqrt() -> Variable { SquareRoot()(self) }
+  /// `x^exponent` element-wise.
+  public func pow(_ exponent: Scalar) -> Variable { Power(exponent)(self) }
+  /// `x²` element-wise.
+  public func squared() -> Variable { Power(2)(self) }
+  /// `max(x, 0)` element-wise.
+  public func relu() -> Variable { Relu()(self) }
+  /// Logistic sigmoid element-wise.
+  public func sigmoid() -> Variable { Sigmoid()(self) }
+  /// Hyperbolic tangent element-wise.
+  public func tanh() -> Variable { Tanh()(self) }
+  /// Softmax along `axis` (default: the last).
+  public func softmax(axis: Int = -1) -> Variable { Softmax(axis: axis)(self) }
+  /// Log-softmax along `axis` (default: the last).
+  public func logSoftmax(axis: Int = -1) -> Variable { LogSoftmax(axis: axis)(self) }
+
+  /// Sum of all scalars, a rank-0 variable.
+  public func sum() -> Variable { Sum()(self) }
+  /// Sum along `axes`.
+  public func sum(axes: [Int], keepingDimensions: Bool = false) -> Variable {
+    Sum(axes: axes, keepingDimensions: keepingDimensions)(self)
+  }
+  /// Sum along `axis`.
+  public func sum(axis: Int, keepingDimensions: Bool = false) -> Variable {
+    sum(axes: [axis], keepingDimensions: keepingDimensions)
+  }
+  /// Mean of all scalars, a rank-0 variable.
+  public func mean() -> Variable { Mean()(self) }
+  /// Mean along `axes`.
+  public func mean(axes: [Int], keepingDimensions: Bool = false) -> Variable {
+    Mean(axes: axes, keepingDimensions: keepingDimensions)(self)
+  }
+  /// Mean along `axis`.
+  public func mean(axis: Int, keepingDimensions: Bool = false) -> Variable {
+    mean(axes: [axis], keepingDimensions: keepingDimensions)
+  }
+
+  /// The same scalars in a new shape (one dimension may be `-1`).
+  public func reshaped(to shape: [Int]) -> Variable { Reshape(to: shape)(self) }
+  /// The axes reordered; see `Tensor.transposed(permutation:)`.
+  public func transposed(permutation: [Int]) -> Variable {
+    Transpose(permutation: permutation)(self)
+  }
+  /// The axes reversed (a matrix's transpose).
+  public func transposed() -> Variable { Transpose()(self) }
+  /// Variables joined along an existing axis.
+  public static func concatenate(_ variables: [Variable], axis: Int = 0) -> Variable {
+    Concatenate(axis: axis)(variables)
+  }
+  /// Variables of one shape joined along a new axis.
+  public static func stack(_ variables: [Variable], axis: Int = 0) -> Variable {
+    Stack(axis: axis)(variables)
+  }
+  /// Pieces of the given sizes along `axis`.
+  public func split(sizes: [Int], axis: Int = 0) -> [Variable] {
+    Split(sizes: sizes, axis: axis).apply(to: [self])
+  }
+  /// A sub-tensor read by indices and ranges; see `Tensor`'s subscript.
+  public subscript(_ indices: any TensorIndexExpression...) -> Variable { Index(indices)(self) }
+
+  /// Softmax cross-entropy of these logits (`[batch, classes]`) against class labels.
+  public func softmaxCrossEntropy(labels: [Int], reduction: LossReduction = .mean) -> Variable {
+    SoftmaxCrossEntropy(labels: labels, reduction: reduction).apply(to: [self])[0]
+  }
+  /// Squared error against `target` (mean by default; `.sum` is pytensor's half sum).
+  public func squareLoss(target: Variable, reduction: LossReduction = .mean) -> Variable {
+    SquareLoss(reduction: reduction)(self, target)
+  }
+}

@@ -1,0 +1,105 @@
+/// A node of the computation: a tensor value, its gradient, a name, and whether an optimiser
+/// trains it.
+///
+/// Variables are references: a parameter keeps its identity across training steps while its
+/// value changes in place. A variable created on a tape (`tape.variable(_:)`), or computed by an
+/// operation from one, records every operation applied to it; `backward()` then fills the
+/// `gradient` of every variable it depends on that needs one (trainable variables and the
+/// variables of the tape). Variables not on a tape record nothing and cost nothing.
+///
+/// ```swift
+/// let v = Variable(Tensor<Float>.random(shape: [5], seed: 1), name: "hello")
+/// print(v)
+/// ```
+public final class Variable<Scalar: TensorScalar> {
+  /// The current value.
+  public var value: Tensor<Scalar>
+  /// The gradient of the last `backward()` with respect to this variable, accumulated over
+  /// backward passes until `zeroGradient()`; `nil` before any.
+  public var gradient: Tensor<Scalar>?
+  /// A name for printing and for parameter paths.
+  public var name: String
+  /// Whether optimisers update this variable, and whether `backward()` computes its gradient.
+  public var isTrainable: Bool
+
+  /// The tape this variable records on, if any. Weak: the tape owns the graph, not the reverse.
+  weak var tape: Tape<Scalar>?
+  /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
+  var needsGradient: Bool
+
+  /// Creates a leaf variable (a parameter when `trainable`), not on any tape.
+  public init(_ value: Tensor<Scalar>, name: String = "", trainable: Bool = true) {
+    self.value = value
+    self.name = name
+    self.isTrainable = trainable
+    self.needsGradient = trainable
+  }
+
+  init(value: Tensor<Scalar>, name: String, tape: Tape<Scalar>?, needsGradient: Bool) {
+    self.value = value
+    self.name = name
+    self.isTrainable = false
+    self.tape = tape
+    self.needsGradient = needsGradient
+  }
+
+  /// The shape of the value.
+  public var shape: [Int] { value.shape }
+
+  /// Forgets the accumulated gradient.
+  public func zeroGradient() { gradient = nil }
+
+  /// Adds `delta` to the gradient (the first contribution is stored as is).
+  func accumulateGradient(_ delta: Tensor<Scalar>, from operation: String) {
+    tensorPrecondition(
+      delta.shape == value.shape,
+      "\(operation).backward: gradient of shape \(describe(shape: delta.shape)) for an input of "
+        + "shape \(describe(shape: value.shape))")
+    if let existing = gradient {
+      gradient = existing + delta
+    } else {
+      gradient = delta
+    }
+  }
+
+  /// Backpropagates from this variable, which must hold a single scalar (a loss): its gradient
+  /// is seeded with 1.
+  ///
+  /// The tape is walked once in reverse, then reset; a second `backward()` on the same tape
+  /// stops with a message (record the step again instead).
+  public func backward() {
+    tensorPrecondition(
+      value.scalarCount == 1,
+      "backward: the variable \(name.isEmpty ? "" : "'\(name)' ")has shape "
+        + "\(describe(shape: value.shape)); backward() without a seed needs a single scalar "
+        + "(use backward(seed:) for other shapes)")
+    backward(seed: Tensor(repeating: 1, shape: value.shape))
+  }
+
+  /// Backpropagates from this variable with an explicit gradient `seed` of its shape.
+  public func backward(seed: Tensor<Scalar>) {
+    tensorPrecondition(
+      seed.shape == value.shape,
+      "backward: seed of shape \(describe(shape: seed.shape)) for a variable of shape "
+        + "\(describe(shape: value.shape))")
+    guard let tape else {
+      tensorFailure(
+        "backward: the variable \(name.isEmpty ? "" : "'\(name)' ")was not computed on a live "
+          + "tape; create the inputs with tape.variable(_:) and keep the tape alive until "
+          + "backward()")
+    }
+    tape.backpropagate(from: self, seed: seed)
+  }
+}
+
+extension Variable: CustomStringConvertible {
+  /// pytensor's layout: the name, then the value and the gradient.
+  public var description: String {
+    let gradientText = gradient.map { "\($0)" } ?? "nil"
+    return """
+      Variable {name: \(name)}
+      - value    : \(value)
+      - gradient : \(gradientText)
+      """
+  }
+}

@@ -1,0 +1,118 @@
+// Element-wise functions and softmax. Each backward reuses the forward output where that is
+// cheaper and as accurate (exp, sqrt, sigmoid, tanh, softmax).
+
+/// `e^x`. Derivative: `dy·y`.
+public struct Exp<Scalar: TensorScalar>: UnaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `e^x`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.exp() }
+  /// `dy·e^x`, read from the output.
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy * y
+  }
+}
+
+/// Natural logarithm. Derivative: `dy / x`.
+public struct Log<Scalar: TensorScalar>: UnaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `ln x`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.log() }
+  /// `dy / x`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy / x
+  }
+}
+
+/// Square root. Derivative: `dy / (2·y)`.
+public struct SquareRoot<Scalar: TensorScalar>: UnaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `√x`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.sqrt() }
+  /// `dy / (2√x)`, read from the output.
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy / (y * 2)
+  }
+}
+
+/// `max(x, 0)`. Derivative: `dy` where `x > 0`, else 0 (0 at `x == 0`, as PyTorch).
+public struct Relu<Scalar: TensorScalar>: UnaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `max(x, 0)`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.relu() }
+  /// `dy·[x > 0]`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy * (x .> 0)
+  }
+}
+
+/// The logistic sigmoid `1 / (1 + e^-x)`. Derivative: `dy·y·(1 - y)`.
+public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `1 / (1 + e^-x)`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.sigmoid() }
+  /// `dy·y·(1 - y)`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy * y * (1 - y)
+  }
+}
+
+/// Hyperbolic tangent. Derivative: `dy·(1 - y²)`.
+public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `tanh x`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.tanh() }
+  /// `dy·(1 - y²)`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy * (1 - y.squared())
+  }
+}
+
+/// Softmax along an axis. Derivative: `y·(dy - Σ(dy·y))`, the sum along the axis.
+public struct Softmax<Scalar: TensorScalar>: UnaryOperation {
+  /// The axis the probabilities sum to 1 along (negative counts from the end).
+  public var axis: Int
+  /// Creates the operation along `axis` (default: the last).
+  public init(axis: Int = -1) { self.axis = axis }
+  /// `e^x / Σ e^x` along `axis`, computed stably.
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.softmax(axis: axis) }
+  /// `y·(dy - Σ dy·y)`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    y * (dy - (dy * y).sum(axis: axis, keepingDimensions: true))
+  }
+}
+
+/// Log-softmax along an axis. Derivative: `dy - softmax(x)·Σ dy`, the sum along the axis.
+public struct LogSoftmax<Scalar: TensorScalar>: UnaryOperation {
+  /// The axis normalised along (negative counts from the end).
+  public var axis: Int
+  /// Creates the operation along `axis` (default: the last).
+  public init(axis: Int = -1) { self.axis = axis }
+  /// `x - log Σ e^x` along `axis`, computed stably.
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.logSoftmax(axis: axis) }
+  /// `dy - e^y·Σ dy`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy - y.exp() * dy.sum(axis: axis, keepingDimensions: true)
+  }
+}

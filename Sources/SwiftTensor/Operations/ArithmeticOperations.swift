@@ -1,0 +1,119 @@
+// Element-wise arithmetic on variables. Every binary operation broadcasts, so every backward
+// sums its gradient back to its input's shape with `unbroadcasted(to:)`.
+
+/// The sum of any number of tensors, broadcasting (pytensor's `Add`).
+///
+/// Derivative: each input receives the output gradient, summed to its shape.
+public struct Add<Scalar: TensorScalar>: NaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `xs[0] + xs[1] + ...`
+  public func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> {
+    tensorPrecondition(!xs.isEmpty, "Add: needs at least one input")
+    return xs.dropFirst().reduce(xs[0], +)
+  }
+  /// `dy` summed to each input's shape.
+  public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> [Tensor<Scalar>]
+  {
+    xs.map { dy.unbroadcasted(to: $0.shape) }
+  }
+}
+
+/// `a - b`, broadcasting. Derivative: `(dy, -dy)`, summed to each input's shape.
+public struct Subtract<Scalar: TensorScalar>: BinaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `a - b`
+  public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a - b }
+  /// `(dy, -dy)` summed to the inputs' shapes.
+  public func backward(
+    _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  ) -> (Tensor<Scalar>, Tensor<Scalar>) {
+    (dy.unbroadcasted(to: a.shape), (-dy).unbroadcasted(to: b.shape))
+  }
+}
+
+/// `a * b` element-wise, broadcasting. Derivative: `(dy·b, dy·a)`.
+public struct Multiply<Scalar: TensorScalar>: BinaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `a * b`
+  public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a * b }
+  /// `(dy·b, dy·a)` summed to the inputs' shapes.
+  public func backward(
+    _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  ) -> (Tensor<Scalar>, Tensor<Scalar>) {
+    ((dy * b).unbroadcasted(to: a.shape), (dy * a).unbroadcasted(to: b.shape))
+  }
+}
+
+/// `a / b` element-wise, broadcasting. Derivative: `(dy / b, -dy·a / b²)`.
+public struct Divide<Scalar: TensorScalar>: BinaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `a / b`
+  public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a / b }
+  /// `(dy / b, -dy·a / b²)` summed to the inputs' shapes.
+  public func backward(
+    _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  ) -> (Tensor<Scalar>, Tensor<Scalar>) {
+    let da = dy / b
+    // -dy·a/b² written as -(dy/b)·(a/b) to avoid overflowing b² for large b.
+    return (da.unbroadcasted(to: a.shape), (-da * y).unbroadcasted(to: b.shape))
+  }
+}
+
+/// `-x`. Derivative: `-dy`.
+public struct Negate<Scalar: TensorScalar>: UnaryOperation {
+  /// Creates the operation.
+  public init() {}
+  /// `-x`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { -x }
+  /// `-dy`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    -dy
+  }
+}
+
+/// `x·scale + offset` with constant scalars (how `x * 2` or `x + 1` is recorded).
+/// Derivative: `dy·scale`.
+public struct ScaleShift<Scalar: TensorScalar>: UnaryOperation {
+  /// The constant factor.
+  public var scale: Scalar
+  /// The constant added after scaling.
+  public var offset: Scalar
+  /// Creates the operation.
+  public init(scale: Scalar = 1, offset: Scalar = 0) {
+    self.scale = scale
+    self.offset = offset
+  }
+  /// `x·scale + offset`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+    scale == 1 ? x + offset : (offset == 0 ? x * scale : x * scale + offset)
+  }
+  /// `dy·scale`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    scale == 1 ? dy : dy * scale
+  }
+}
+
+/// `x^p` for a constant exponent `p`. Derivative: `dy·p·x^(p-1)`.
+public struct Power<Scalar: TensorScalar>: UnaryOperation {
+  /// The constant exponent.
+  public var exponent: Scalar
+  /// Creates the operation.
+  public init(_ exponent: Scalar) { self.exponent = exponent }
+  /// `x^p`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.pow(exponent) }
+  /// `dy·p·x^(p-1)`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy * x.pow(exponent - 1) * exponent
+  }
+}
