@@ -4,17 +4,20 @@ import PackageDescription
 let package = Package(
   name: "SwiftTensor",
   products: [
-    .library(name: "SwiftTensor", targets: ["SwiftTensor"])
+    .library(name: "SwiftTensor", targets: ["SwiftTensor"]),
+    .library(name: "SwiftTensorTesting", targets: ["SwiftTensorTesting"]),
   ],
   targets: [
     // AVX2/FMA micro-kernels chosen at run time, so every x86_64 user gets the fast path
     // without build flags; the Swift kernels in SwiftTensor/Kernels remain the portable path.
     .target(name: "SwiftTensorCKernels"),
     .target(name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"]),
+    // Gradient checks (and, later, property-based generators) for users' own operations.
+    .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(
       name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),
     .executableTarget(name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"]),
-    .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor"]),
+    .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"]),
   ],
   swiftLanguageModes: [.v6]
 )
