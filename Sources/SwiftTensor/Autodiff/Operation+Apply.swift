@@ -12,14 +12,32 @@ extension DifferentiableOperation {
     let (outputValues, saved) = forwardSaving(inputValues)
     var tape: Tape<Scalar>? = nil
     var needsGradient = false
+    var untracked = false
     for input in inputs {
-      if tape == nil { tape = input.tape }
+      if let inputTape = input.tape {
+        if tape == nil {
+          tape = inputTape
+        } else if tape !== inputTape {
+          tensorFailure("\(name): the inputs were recorded on two different tapes")
+        }
+      }
       needsGradient = needsGradient || input.needsGradient
+      untracked = untracked || input.untrackedTrainable
     }
     guard let tape, needsGradient else {
       return outputValues.tensors.map {
-        Variable(value: $0, name: name, tape: tape, needsGradient: false)
+        let output = Variable(value: $0, name: name, tape: tape, needsGradient: false)
+        // Computed off any tape from trainable variables: its gradient path is lost, which
+        // must not pass silently if it is later mixed into a recorded computation.
+        output.untrackedTrainable = untracked || (tape == nil && needsGradient)
+        return output
       }
+    }
+    for (index, input) in inputs.enumerated() where input.untrackedTrainable {
+      tensorFailure(
+        "\(name): input \(index) ('\(input.name)') was computed from trainable variables that "
+          + "are on no tape, so its gradient would be lost; call tape.watch(_:) on the "
+          + "parameters before using them")
     }
     let outputs = outputValues.tensors.map {
       Variable(value: $0, name: name, tape: tape, needsGradient: true)

@@ -26,6 +26,8 @@ public final class Variable<Scalar: TensorScalar> {
   weak var tape: Tape<Scalar>?
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
   var needsGradient: Bool
+  /// Whether this was computed, off any tape, from trainable variables.
+  var untrackedTrainable = false
 
   /// Creates a leaf variable (a parameter when `trainable`), not on any tape.
   public init(_ value: Tensor<Scalar>, name: String = "", trainable: Bool = true) {
@@ -85,8 +87,8 @@ public final class Variable<Scalar: TensorScalar> {
     guard let tape else {
       tensorFailure(
         "backward: the variable \(name.isEmpty ? "" : "'\(name)' ")was not computed on a live "
-          + "tape; create the inputs with tape.variable(_:) and keep the tape alive until "
-          + "backward()")
+          + "tape; create the inputs with tape.variable(_:) (or tape.watch(_:) the parameters) "
+          + "and keep the tape alive until backward()")
     }
     tape.backpropagate(from: self, seed: seed)
   }

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@testable import SwiftTensor
+
+@Suite struct TapeTests {
+  @Test func recordsOnlyWhatNeedsGradients() {
+    let w = Variable<Float>([[1, 2], [3, 4]], name: "W")
+    // No tape: inference records nothing and still computes.
+    let plain = Variable<Float>([[1, 1]], trainable: false)
+    #expect(plain.matmul(w).value == [[4, 6]])
+    #expect(plain.matmul(w).tape == nil)
+
+    let tape = Tape<Float>()
+    let x = tape.variable([[1, 1]], name: "x")
+    let y = x.matmul(w).sum()
+    #expect(tape.count == 2)
+    y.backward()
+    #expect(w.gradient == [[1, 1], [1, 1]])
+    #expect(x.gradient == [[3, 7]])
+    #expect(tape.count == 0, "backward drops the record")
+  }
+
+  @Test func gradientsAccumulateAcrossUsesAndPasses() {
+    let w = Variable<Double>([2], name: "w")
+    for _ in 0..<2 {
+      let tape = Tape<Double>()
+      tape.watch(w)
+      let x = tape.variable([3])
+      // y = w·x + w² → dy/dw = x + 2w = 7 per pass.
+      (w * x + w * w).sum().backward()
+    }
+    #expect(w.gradient == [14])
+    w.zeroGradient()
+    #expect(w.gradient == nil)
+  }
+
+  @Test func watchedParameterAloneIsRecorded() {
+    let w = Variable<Float>([1, -2, 3], name: "w")
+    let tape = Tape<Float>()
+    tape.watch(w)
+    w.squared().sum().backward()
+    #expect(w.gradient == [2, -4, 6])
+  }
+
+  @Test func multiOutputOperationGetsZerosForUnusedOutputs() {
+    let tape = Tape<Float>()
+    let x = tape.variable([1, 2, 3, 4])
+    let parts = x.split(sizes: [1, 3])
+    (parts[1] * Variable<Float>([1, 2, 3], trainable: false)).sum().backward()
+    #expect(x.gradient == [0, 1, 2, 3])
+  }
+
+  @Test func printsLikePytensor() {
+    let v = Variable<Float>([1, 2], name: "hello")
+    let text = "\(v)"
+    #expect(text.hasPrefix("Variable {name: hello}\n- value    : "))
+    #expect(text.hasSuffix("- gradient : nil"))
+  }
+
+  @Test func misuseStopsWithAMessage() async {
+    let r1 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let tape = Tape<Float>()
+      tape.variable([1, 2], name: "v").exp().backward()
+    }
+    expectStderr(r1, "backward: the variable 'Exp' has shape [2]; backward() without a seed")
+    let r2 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let tape = Tape<Float>()
+      let loss = tape.variable([1, 2]).sum()
+      loss.backward()
+      loss.backward()
+    }
+    expectStderr(r2, "backward: this tape's backward() already ran")
+    let r3 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let tape = Tape<Float>()
+      _ = tape.variable(.zeros(shape: [2, 3])).softmaxCrossEntropy(labels: [0, 3])
+    }
+    expectStderr(r3, "SoftmaxCrossEntropy: label 3 of sample 1 is out of range for 3 classes")
+    let r4 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      Variable<Float>([1], name: "w").sum().backward()
+    }
+    expectStderr(r4, "backward: the variable 'Sum' was not computed on a live tape")
+    let r5 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let tape = Tape<Double>()
+      _ = tape.variable(.zeros(shape: [2, 3])).affine(Variable(.zeros(shape: [2, 3])))
+    }
+    expectStderr(r5, "Affine: x of shape [2, 3] does not fit W of shape [2, 3]")
+    // A parameter used off the tape must not silently lose its gradient.
+    let r6 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let w = Variable<Double>([2], name: "w")
+      let tape = Tape<Double>()
+      _ = (w * tape.variable([3]) + w * w).sum()
+    }
+    expectStderr(r6, "Add: input 1 ('Multiply') was computed from trainable variables that are on")
+  }
+
+  func expectStderr(
+    _ result: ExitTest.Result?, _ message: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    guard let result else { return }
+    let stderr = String(decoding: result.standardErrorContent, as: UTF8.self)
+    #expect(stderr.contains(message), "stderr was: \(stderr)", sourceLocation: sourceLocation)
+  }
+}
