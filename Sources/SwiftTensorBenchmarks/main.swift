@@ -1,2 +1,3 @@
 import SwiftTensor
-print("benchmarks")
+
+benchmarkTapeOverhead()

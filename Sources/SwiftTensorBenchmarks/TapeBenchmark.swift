@@ -1,0 +1,39 @@
+import Dispatch
+import SwiftTensor
+
+/// Per-operation cost of recording on the tape and backpropagating: a chain of element-wise
+/// operations on 1-element tensors, where the arithmetic is negligible and the bookkeeping is
+/// all that is measured.
+func benchmarkTapeOverhead(chainLength: Int = 10_000, repetitions: Int = 7) {
+  var forwardTimes: [Double] = []
+  var totalTimes: [Double] = []
+  var inferenceTimes: [Double] = []
+  for _ in 0..<repetitions {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let tape = Tape<Float>()
+    var x = tape.variable([0.5])
+    for step in 0..<chainLength {
+      x = step % 2 == 0 ? x.tanh() : x * 1.01
+    }
+    let recorded = DispatchTime.now().uptimeNanoseconds
+    x.backward()
+    let end = DispatchTime.now().uptimeNanoseconds
+    forwardTimes.append(Double(recorded - start) / Double(chainLength))
+    totalTimes.append(Double(end - start) / Double(chainLength))
+
+    let inferenceStart = DispatchTime.now().uptimeNanoseconds
+    var y = Variable<Float>([0.5], trainable: false)
+    for step in 0..<chainLength {
+      y = step % 2 == 0 ? y.tanh() : y * 1.01
+    }
+    inferenceTimes.append(
+      Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / Double(chainLength))
+  }
+  print("Tape overhead, chain of \(chainLength) operations on 1-element Float tensors:")
+  print("  recorded forward:         \(format(median(forwardTimes))) ns/op")
+  print("  recorded forward+backward: \(format(median(totalTimes))) ns/op")
+  print("  no tape (inference):      \(format(median(inferenceTimes))) ns/op")
+}
+
+private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+private func format(_ value: Double) -> String { String(Int(value.rounded())) }
