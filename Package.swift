@@ -13,7 +13,9 @@ let package = Package(
     .target(name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"]),
     .executableTarget(
       name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),
-    .executableTarget(name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"]),
+    .executableTarget(
+      name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
+      exclude: ["numpy_reference.py"]),
     .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor"]),
   ],
   swiftLanguageModes: [.v6]

@@ -77,8 +77,10 @@ private func check<S: TensorScalar>(
         failures += 1
         if failures <= 3 {
           Issue.record(
-            "\(S.self) \(t) tA=\(transposeA) tB=\(transposeB) \(kernel): C[\(i),\(j)] = \(got), expected \(expected)"
-          )
+            """
+            \(S.self) \(t) tA=\(transposeA) tB=\(transposeB) \(kernel): \
+            C[\(i),\(j)] = \(got), expected \(expected)
+            """)
         }
       }
     }
