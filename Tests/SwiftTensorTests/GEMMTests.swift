@@ -25,7 +25,8 @@ private struct LCG {
 /// Runs one case for one scalar type, transpose combination and kernel, and checks every element
 /// of C against a Double reference; also checks that the padding columns of C are untouched.
 private func check<S: TensorScalar>(
-  _: S.Type, _ t: GEMMCase, transposeA: Bool, transposeB: Bool, kernel: GEMMKernelChoice
+  _: S.Type, _ t: GEMMCase, transposeA: Bool, transposeB: Bool, kernel: GEMMKernelChoice,
+  threads: Int = 1
 ) {
   var rng = LCG(state: UInt64(t.m * 7919 + t.n * 104_729 + t.k * 31 + (transposeA ? 1 : 2)))
   // Row strides larger than the minimum, different for each matrix.
@@ -48,7 +49,7 @@ private func check<S: TensorScalar>(
         GEMM.multiply(
           transposeA: transposeA, transposeB: transposeB, m: t.m, n: t.n, k: t.k,
           alpha: S(t.alpha), pa.baseAddress!, lda: lda, pb.baseAddress!, ldb: ldb,
-          beta: S(t.beta), pc.baseAddress!, ldc: ldc, kernel: kernel)
+          beta: S(t.beta), pc.baseAddress!, ldc: ldc, kernel: kernel, threads: threads)
       }
     }
   }
@@ -78,7 +79,7 @@ private func check<S: TensorScalar>(
         if failures <= 3 {
           Issue.record(
             """
-            \(S.self) \(t) tA=\(transposeA) tB=\(transposeB) \(kernel): \
+            \(S.self) \(t) tA=\(transposeA) tB=\(transposeB) \(kernel) threads=\(threads): \
             C[\(i),\(j)] = \(got), expected \(expected)
             """)
         }
@@ -94,6 +95,9 @@ private func check<S: TensorScalar>(
 /// Kernels to test: the portable Swift one always, the C one where this CPU has it.
 private let kernels: [GEMMKernelChoice] =
   GEMM.hasFastKernel ? [.automatic, .portable] : [.portable]
+
+/// One thread, and three so that C is split unevenly (some threads get no tiles at all).
+private let threadCounts = [1, 3]
 
 /// Non-square shapes from {1, 7, 17, 33, 65, 129}, with varied alpha and beta, plus shapes
 /// that cross the depth (k > 256) and row (m > 144) block boundaries.
@@ -118,7 +122,9 @@ struct GEMMTests {
   func float(_ t: GEMMCase) {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-        check(Float.self, t, transposeA: ta, transposeB: tb, kernel: kernel)
+        for threads in threadCounts {
+          check(Float.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads)
+        }
       }
     }
   }
@@ -127,7 +133,9 @@ struct GEMMTests {
   func double(_ t: GEMMCase) {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-        check(Double.self, t, transposeA: ta, transposeB: tb, kernel: kernel)
+        for threads in threadCounts {
+          check(Double.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads)
+        }
       }
     }
   }

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftTensorCKernels
 
 /// Which micro-kernel `GEMM.multiply` runs.
@@ -44,13 +45,25 @@ enum GEMM {
   @inline(__always)
   static func mcMax<S: TensorScalar>(_: S.Type) -> Int { MemoryLayout<S>.size == 4 ? 144 : 72 }
 
+  /// Cores available to one GEMM; read once because `ProcessInfo` is not free to query.
+  static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+  /// Below this many multiply-adds (256 x 256 x 512, square n of about 320) a second thread
+  /// costs more in wake-up and synchronisation than it saves: on the shared 2-core test machine
+  /// two threads ran n = 128 at less than half the single-thread speed, tied at 256 and won
+  /// (up to 1.6x) from 384 on.
+  static let parallelThreshold = 256 * 256 * 512
+
   /// `C = alpha * op(A) * op(B) + beta * C`; see `TensorScalar._gemm` for the contract.
   ///
-  /// O(m x n x k) time; O(kc x (mc + nc)) temporary memory for the packed blocks.
+  /// `threads` 0 chooses by problem size and core count; tests pass other values to exercise the
+  /// partitioning on small problems. O(m x n x k) time; O(kc x (nc + threads x mc)) temporary
+  /// memory for the packed blocks.
   static func multiply<S: TensorScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: S,
     _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, beta: S,
-    _ c: UnsafeMutablePointer<S>, ldc: Int, kernel: GEMMKernelChoice = .automatic
+    _ c: UnsafeMutablePointer<S>, ldc: Int, kernel: GEMMKernelChoice = .automatic,
+    threads: Int = 0
   ) {
     guard m > 0, n > 0 else { return }
     guard k > 0, alpha != 0 else {
@@ -60,19 +73,26 @@ enum GEMM {
     let useC = kernel == .automatic && hasFastKernel
     let nr = nr(S.self)
     let mcMax = mcMax(S.self)
+    let threads =
+      threads > 0 ? threads : (m * n * k >= parallelThreshold ? coreCount : 1)
     // Equal depth blocks: k = 300 becomes 150 + 150 rather than 256 + 44, whose short block
     // would spend as long writing C as computing.
     let kcBlocks = (k + kcMax - 1) / kcMax
     let kcStep = (k + kcBlocks - 1) / kcBlocks
     let ncAlloc = min(ncMax, roundUp(n, nr))
     let mcAlloc = min(mcMax, roundUp(m, mr))
-    let elements = kcStep * (ncAlloc + mcAlloc) + mr * nr
+    // Each thread packs its own A blocks and has its own edge tile; packed B is shared.
+    let perThread = kcStep * mcAlloc + mr * nr
+    let elements = kcStep * ncAlloc + threads * perThread
     let raw = UnsafeMutableRawPointer.allocate(
       byteCount: elements * MemoryLayout<S>.stride, alignment: 64)
     defer { raw.deallocate() }
-    let packedB = raw.bindMemory(to: S.self, capacity: elements)
-    let packedA = packedB + kcStep * ncAlloc
-    let tile = packedA + kcStep * mcAlloc
+    // Workers share these pointers; they are safe to share because each worker reads A, B
+    // and packed B, and writes only its own scratch and its own disjoint part of C.
+    nonisolated(unsafe) let packedB = raw.bindMemory(to: S.self, capacity: elements)
+    nonisolated(unsafe) let scratch = packedB + kcStep * ncAlloc
+    nonisolated(unsafe) let a = a
+    nonisolated(unsafe) let c = c
 
     for jc in stride(from: 0, to: n, by: ncMax) {
       let columns = jc..<min(n, jc + ncMax)
@@ -83,19 +103,42 @@ enum GEMM {
         packB(
           transposed: transposeB, b, ldb: ldb, depth: depth, columns: columns, nr: nr,
           into: packedB)
-        for ic in stride(from: 0, to: m, by: mcMax) {
-          let rows = ic..<min(m, ic + mcMax)
-          packA(transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA)
-          macroKernel(
-            useC: useC, rows: rows, columns: columns, kc: depth.count, alpha: alpha,
-            beta: blockBeta, packedA, packedB, c, ldc: ldc, tile: tile)
+        // Split the longer side of C into whole tiles, one contiguous share per thread, so
+        // threads never write the same part of C.
+        let splitRows = (m + mr - 1) / mr >= (columns.count + nr - 1) / nr
+        let step = splitRows ? mr : nr
+        let extent = splitRows ? m : columns.count
+        let tilesPerThread = ((extent + step - 1) / step + threads - 1) / threads
+        let worker: @Sendable (Int) -> Void = { t in
+          let start = t * tilesPerThread * step
+          let end = min(extent, start + tilesPerThread * step)
+          guard start < end else { return }
+          let myRows = splitRows ? start..<end : 0..<m
+          let myColumns = splitRows ? columns : (jc + start)..<(jc + end)
+          let myB = packedB + (myColumns.lowerBound - jc) * depth.count
+          let packedA = scratch + t * perThread
+          let tile = packedA + kcStep * mcAlloc
+          for ic in stride(from: myRows.lowerBound, to: myRows.upperBound, by: mcMax) {
+            let rows = ic..<min(myRows.upperBound, ic + mcMax)
+            packA(
+              transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA)
+            macroKernel(
+              useC: useC, rows: rows, columns: myColumns, kc: depth.count, alpha: alpha,
+              beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile)
+          }
+        }
+        if threads == 1 {
+          worker(0)
+        } else {
+          DispatchQueue.concurrentPerform(iterations: threads, execute: worker)
         }
       }
     }
   }
 
-  /// Multiplies one packed A block by one packed B block into the matching part of C.
+  /// Multiplies one packed A block by packed B micro-panels into the matching part of C.
   ///
+  /// `packedB` starts at the micro-panel of `columns.lowerBound`.
   /// The jr loop is outside the ir loop so that one B micro-panel stays in L1 while the whole
   /// A block streams from L2. O(rows x columns x kc) time.
   @inline(__always)
