@@ -5,10 +5,15 @@
 // Compare with `python3 Sources/SwiftTensorBenchmarks/numpy_reference.py`.
 import SwiftTensor
 
+/// Command-line arguments after the program name.
 let arguments = CommandLine.arguments.dropFirst()
+/// GEMM sizes given on the command line.
 let sizeArguments = arguments.compactMap { Int($0) }
+/// Section names given on the command line, lowercased.
 let words = Set(arguments.filter { Int($0) == nil }.map { $0.lowercased() })
+/// GEMM sizes to run.
 let sizes = sizeArguments.isEmpty ? [128, 256, 512, 1024] : sizeArguments
+/// Samples per measurement; the median is reported.
 let sampleCount = 7
 
 /// Wall-clock seconds taken by `body`.
@@ -79,7 +84,9 @@ func formatted(_ x: Double) -> String { String((x * 100).rounded() / 100) }
 /// Prints one Markdown table row.
 func row(_ cells: [String]) { print("| " + cells.joined(separator: " | ") + " |") }
 
+/// Section names the command line may select.
 let sections: Set<String> = ["float", "double", "unary"]
+/// Whether no section was selected, so all run.
 let runAll = words.isDisjoint(with: sections)
 if runAll || words.contains("float") || words.contains("double") {
   row(["GEMM (GFLOPS, median of \(sampleCount))"] + sizes.map { "n=\($0)" })

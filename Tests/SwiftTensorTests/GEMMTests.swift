@@ -4,12 +4,18 @@ import Testing
 
 /// One GEMM problem: shape, layout and scalars.
 struct GEMMCase: Sendable, CustomStringConvertible {
+  /// Rows of op(A) and C.
   var m: Int
+  /// Columns of op(B) and C.
   var n: Int
+  /// Columns of op(A), rows of op(B).
   var k: Int
+  /// Scale of the product.
   var alpha: Double = 1
+  /// Scale of the old C; 0 means C starts as NaN, which must not leak.
   var beta: Double = 0
 
+  /// Shape and scalars, for test names and failure messages.
   var description: String { "\(m)x\(n)x\(k) alpha=\(alpha) beta=\(beta)" }
 }
 
@@ -116,8 +122,10 @@ private let cases: [GEMMCase] = [
   GEMMCase(m: 7, n: 33, k: 520),
 ]
 
+/// `GEMM.multiply` against a naive Double reference, on both kernel paths.
 @Suite("GEMM")
 struct GEMMTests {
+  /// Every shape, transpose combination, kernel and thread count, in Float.
   @Test("Float against a Double reference", arguments: cases)
   func float(_ t: GEMMCase) {
     for kernel in kernels {
@@ -129,6 +137,7 @@ struct GEMMTests {
     }
   }
 
+  /// Every shape, transpose combination, kernel and thread count, in Double.
   @Test("Double against a Double reference", arguments: cases)
   func double(_ t: GEMMCase) {
     for kernel in kernels {
@@ -140,6 +149,7 @@ struct GEMMTests {
     }
   }
 
+  /// With no depth, C becomes beta * C, and zeros (not NaN) when beta is 0.
   @Test("k == 0 scales C by beta, and beta == 0 overwrites NaN", arguments: [0.0, 2.0])
   func emptyDepth(beta: Double) {
     for kernel in kernels {
@@ -150,6 +160,7 @@ struct GEMMTests {
     }
   }
 
+  /// m == 0 or n == 0 must not touch C.
   @Test("Empty m or n leaves C alone")
   func emptyOutput() {
     var c: [Float] = [7]
@@ -163,6 +174,7 @@ struct GEMMTests {
     #expect(c == [7])
   }
 
+  /// `Float._gemm` forwards to `GEMM.multiply`.
   @Test("The public entry point runs the same GEMM")
   func publicEntryPoint() {
     let a: [Float] = [1, 2, 3, 4, 5, 6]  // 2x3
