@@ -16,7 +16,9 @@ let package = Package(
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(
       name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),
-    .executableTarget(name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"]),
+    .executableTarget(
+      name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
+      exclude: ["numpy_reference.py"]),
     .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,21 +1,226 @@
-/// General matrix multiplication.
+import Foundation
+import SwiftTensorCKernels
+
+/// Which micro-kernel `GEMM.multiply` runs.
+///
+/// Only tests pass anything but `.automatic`: on a CPU with AVX2+FMA the C kernel would
+/// otherwise hide the portable Swift kernel from them.
+enum GEMMKernelChoice: Sendable {
+  /// The AVX2+FMA C kernel when this CPU has it, else the portable Swift kernel.
+  case automatic
+  /// Always the portable Swift kernel.
+  case portable
+}
+
+/// General matrix multiplication, packed and blocked in the style of BLIS.
+///
+/// op(B) is cut into `kc x nc` blocks and op(A) into `mc x kc` blocks; each block is packed
+/// into a contiguous buffer of micro-panels (6 rows of A, `nr` columns of B, zero-padded at the
+/// edges), sized so that a packed A block stays in L2 and one B micro-panel in L1 while the
+/// register-tiled micro-kernel sweeps them.
 enum GEMM {
-  // Interim reference loop; replaced by the packed, blocked SIMD implementation.
+  /// Rows per micro-tile.
+  static let mr = 6
+  /// Depth of a packed block: one B micro-panel (`kc x nr`) is 16 KiB, half of L1.
+  static let kcMax = 256
+  /// Columns of a packed B block, a multiple of both values of `nr` (16 and 8).
+  static let ncMax = 4080
+
+  /// Whether the C micro-kernels can run here; checked once because the CPUID query is not
+  /// free and the answer never changes.
+  static let hasFastKernel: Bool = {
+    #if arch(x86_64)
+    return swifttensor_has_avx2_fma() != 0
+    #else
+    return false
+    #endif
+  }()
+
+  /// Columns per micro-tile: two vectors (16 `Float`s or 8 `Double`s).
+  @inline(__always)
+  static func nr<S: TensorScalar>(_: S.Type) -> Int { 2 * S.Vector.scalarCount }
+
+  /// Rows of a packed A block: 144 x 256 `Float`s or 72 x 256 `Double`s is 144 KiB, well
+  /// inside the 512 KiB L2.
+  @inline(__always)
+  static func mcMax<S: TensorScalar>(_: S.Type) -> Int { MemoryLayout<S>.size == 4 ? 144 : 72 }
+
+  /// Cores available to one GEMM; read once because `ProcessInfo` is not free to query.
+  static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+  /// Below this many multiply-adds (256 x 256 x 512, square n of about 320) a second thread
+  /// costs more in wake-up and synchronisation than it saves: on the shared 2-core test machine
+  /// two threads ran n = 128 at less than half the single-thread speed, tied at 256 and won
+  /// (up to 1.6x) from 384 on.
+  static let parallelThreshold = 256 * 256 * 512
+
+  /// `C = alpha * op(A) * op(B) + beta * C`; see `TensorScalar._gemm` for the contract.
+  ///
+  /// `threads` 0 chooses by problem size and core count; tests pass other values to exercise the
+  /// partitioning on small problems. O(m x n x k) time; O(kc x (nc + threads x mc)) temporary
+  /// memory for the packed blocks.
   static func multiply<S: TensorScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: S,
     _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, beta: S,
-    _ c: UnsafeMutablePointer<S>, ldc: Int
+    _ c: UnsafeMutablePointer<S>, ldc: Int, kernel: GEMMKernelChoice = .automatic,
+    threads: Int = 0
   ) {
-    for i in 0..<m {
-      for j in 0..<n {
-        var sum: S = 0
-        for p in 0..<k {
-          let x = transposeA ? a[p * lda + i] : a[i * lda + p]
-          let y = transposeB ? b[j * ldb + p] : b[p * ldb + j]
-          sum += x * y
+    guard m > 0, n > 0 else { return }
+    guard k > 0, alpha != 0 else {
+      scale(m: m, n: n, beta: beta, c, ldc: ldc)
+      return
+    }
+    let useC = kernel == .automatic && hasFastKernel
+    let nr = nr(S.self)
+    let mcMax = mcMax(S.self)
+    let threads =
+      threads > 0 ? threads : (m * n * k >= parallelThreshold ? coreCount : 1)
+    // Equal depth blocks: k = 300 becomes 150 + 150 rather than 256 + 44, whose short block
+    // would spend as long writing C as computing.
+    let kcBlocks = (k + kcMax - 1) / kcMax
+    let kcStep = (k + kcBlocks - 1) / kcBlocks
+    let ncAlloc = min(ncMax, roundUp(n, nr))
+    let mcAlloc = min(mcMax, roundUp(m, mr))
+    // Each thread packs its own A blocks and has its own edge tile; packed B is shared.
+    let perThread = kcStep * mcAlloc + mr * nr
+    let elements = kcStep * ncAlloc + threads * perThread
+    let raw = UnsafeMutableRawPointer.allocate(
+      byteCount: elements * MemoryLayout<S>.stride, alignment: 64)
+    defer { raw.deallocate() }
+    // Workers share these pointers; they are safe to share because each worker reads A, B
+    // and packed B, and writes only its own scratch and its own disjoint part of C.
+    nonisolated(unsafe) let packedB = raw.bindMemory(to: S.self, capacity: elements)
+    nonisolated(unsafe) let scratch = packedB + kcStep * ncAlloc
+    nonisolated(unsafe) let a = a
+    nonisolated(unsafe) let c = c
+
+    for jc in stride(from: 0, to: n, by: ncMax) {
+      let columns = jc..<min(n, jc + ncMax)
+      for pc in stride(from: 0, to: k, by: kcStep) {
+        let depth = pc..<min(k, pc + kcStep)
+        // Later depth blocks accumulate onto what the first one wrote.
+        let blockBeta: S = pc == 0 ? beta : 1
+        packB(
+          transposed: transposeB, b, ldb: ldb, depth: depth, columns: columns, nr: nr,
+          into: packedB)
+        // Split the longer side of C into whole tiles, one contiguous share per thread, so
+        // threads never write the same part of C.
+        let splitRows = (m + mr - 1) / mr >= (columns.count + nr - 1) / nr
+        let step = splitRows ? mr : nr
+        let extent = splitRows ? m : columns.count
+        let tilesPerThread = ((extent + step - 1) / step + threads - 1) / threads
+        let worker: @Sendable (Int) -> Void = { t in
+          let start = t * tilesPerThread * step
+          let end = min(extent, start + tilesPerThread * step)
+          guard start < end else { return }
+          let myRows = splitRows ? start..<end : 0..<m
+          let myColumns = splitRows ? columns : (jc + start)..<(jc + end)
+          let myB = packedB + (myColumns.lowerBound - jc) * depth.count
+          let packedA = scratch + t * perThread
+          let tile = packedA + kcStep * mcAlloc
+          for ic in stride(from: myRows.lowerBound, to: myRows.upperBound, by: mcMax) {
+            let rows = ic..<min(myRows.upperBound, ic + mcMax)
+            packA(
+              transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA)
+            macroKernel(
+              useC: useC, rows: rows, columns: myColumns, kc: depth.count, alpha: alpha,
+              beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile)
+          }
         }
-        c[i * ldc + j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[i * ldc + j]
+        if threads == 1 {
+          worker(0)
+        } else {
+          DispatchQueue.concurrentPerform(iterations: threads, execute: worker)
+        }
       }
     }
   }
+
+  /// Multiplies one packed A block by packed B micro-panels into the matching part of C.
+  ///
+  /// `packedB` starts at the micro-panel of `columns.lowerBound`.
+  /// The jr loop is outside the ir loop so that one B micro-panel stays in L1 while the whole
+  /// A block streams from L2. O(rows x columns x kc) time.
+  @inline(__always)
+  static func macroKernel<S: TensorScalar>(
+    useC: Bool, rows: Range<Int>, columns: Range<Int>, kc: Int, alpha: S, beta: S,
+    _ packedA: UnsafePointer<S>, _ packedB: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
+    ldc: Int, tile: UnsafeMutablePointer<S>
+  ) {
+    let nr = nr(S.self)
+    for (q, j) in stride(from: columns.lowerBound, to: columns.upperBound, by: nr).enumerated() {
+      let width = min(nr, columns.upperBound - j)
+      let panelB = packedB + q * nr * kc
+      for (r, i) in stride(from: rows.lowerBound, to: rows.upperBound, by: mr).enumerated() {
+        let height = min(mr, rows.upperBound - i)
+        let panelA = packedA + r * mr * kc
+        let target = c + i * ldc + j
+        if height == mr && width == nr {
+          runMicroKernel(
+            useC: useC, k: kc, panelA, panelB, target, ldc: ldc, alpha: alpha, beta: beta)
+        } else {
+          // The kernel always writes a full tile, so an edge tile goes through a scratch tile
+          // and only its valid part is merged into C.
+          runMicroKernel(useC: useC, k: kc, panelA, panelB, tile, ldc: nr, alpha: alpha, beta: 0)
+          for y in 0..<height {
+            let out = target + y * ldc
+            let src = tile + y * nr
+            if beta == 0 {
+              for x in 0..<width { out[x] = src[x] }
+            } else {
+              for x in 0..<width { out[x] = src[x] + beta * out[x] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Runs the C micro-kernel when `useC` (x86_64 only), else the portable Swift one. O(k).
+  @inline(__always)
+  static func runMicroKernel<S: TensorScalar>(
+    useC: Bool, k: Int, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>,
+    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+  ) {
+    #if arch(x86_64)
+    // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
+    if useC && S.self == Float.self {
+      swifttensor_sgemm_kernel_6x16(
+        k, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+        UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
+        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc,
+        Float(alpha), Float(beta))
+      return
+    }
+    if useC && S.self == Double.self {
+      swifttensor_dgemm_kernel_6x8(
+        k, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
+        UnsafeRawPointer(b).assumingMemoryBound(to: Double.self),
+        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc,
+        Double(alpha), Double(beta))
+      return
+    }
+    #endif
+    microKernel(k: k, a, b, c, ldc: ldc, alpha: alpha, beta: beta)
+  }
+
+  /// `C = beta * C` over an `m x n` block, writing zeros (not reading C) when `beta` is 0.
+  /// O(m x n).
+  static func scale<S: TensorScalar>(
+    m: Int, n: Int, beta: S, _ c: UnsafeMutablePointer<S>, ldc: Int
+  ) {
+    guard beta != 1 else { return }
+    for i in 0..<m {
+      let row = c + i * ldc
+      if beta == 0 {
+        row.update(repeating: 0, count: n)
+      } else {
+        for j in 0..<n { row[j] *= beta }
+      }
+    }
+  }
+
+  /// The smallest multiple of `step` that is at least `x`. O(1).
+  @inline(__always)
+  static func roundUp(_ x: Int, _ step: Int) -> Int { (x + step - 1) / step * step }
 }

@@ -4,4 +4,22 @@
 /// Nonzero when this CPU runs the AVX2+FMA micro-kernels of this target.
 int swifttensor_has_avx2_fma(void);
 
+#if defined(__x86_64__)
+/// GEMM micro-kernel for float, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x16 tile.
+///
+/// `a` is a packed 6-row panel (6 consecutive values per step of k), `b` a packed 16-column
+/// panel (16 consecutive values per step of k); `c` has row stride `ldc`. When `beta` is 0, `C`
+/// is not read. O(k) time (192 FMAs per step of k). Call only when `swifttensor_has_avx2_fma()`
+/// is nonzero.
+void swifttensor_sgemm_kernel_6x16(
+    long k, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
+
+/// GEMM micro-kernel for double, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x8 tile.
+///
+/// Same packed layout as the float kernel with 8 columns per panel. O(k) time (48 FMAs per step
+/// of k). Call only when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_dgemm_kernel_6x8(
+    long k, const double *a, const double *b, double *c, long ldc, double alpha, double beta);
+#endif
+
 #endif

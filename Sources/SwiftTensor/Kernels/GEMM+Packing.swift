@@ -1,0 +1,85 @@
+extension GEMM {
+  /// Packs rows `rows` and columns `depth` of op(A) into 6-row micro-panels.
+  ///
+  /// Panel `q` starts at `q * 6 * depth.count`; within it, step `p` holds op(A)[row, p] for the
+  /// panel's 6 rows consecutively, so the micro-kernel reads A with unit stride. Rows past the
+  /// end are zero, which lets edge tiles run the full-size kernel. O(rows x depth) time.
+  static func packA<S: TensorScalar>(
+    transposed: Bool, _ a: UnsafePointer<S>, lda: Int, rows: Range<Int>, depth: Range<Int>,
+    into buffer: UnsafeMutablePointer<S>
+  ) {
+    let kc = depth.count
+    var dst = buffer
+    var i0 = rows.lowerBound
+    while i0 < rows.upperBound {
+      let height = min(mr, rows.upperBound - i0)
+      if height < mr {
+        dst.initialize(repeating: 0, count: mr * kc)
+      }
+      if transposed {
+        // op(A)[i, p] = a[p, i]: row p of `a` holds the panel's values contiguously.
+        for (q, p) in depth.enumerated() {
+          let src = a + p * lda + i0
+          let out = dst + q * mr
+          for r in 0..<height { out[r] = src[r] }
+        }
+      } else {
+        // Reading each row of `a` contiguously and scattering with stride 6 is cheaper than
+        // gathering 6 rows per step.
+        for r in 0..<height {
+          let src = a + (i0 + r) * lda + depth.lowerBound
+          let out = dst + r
+          for q in 0..<kc { out[q * mr] = src[q] }
+        }
+      }
+      dst += mr * kc
+      i0 += mr
+    }
+  }
+
+  /// Packs rows `depth` and columns `columns` of op(B) into micro-panels of `nr` columns.
+  ///
+  /// Panel `q` starts at `q * nr * depth.count`; within it, step `p` holds op(B)[p, j] for the
+  /// panel's `nr` columns consecutively. Columns past the end are zero. O(depth x columns) time.
+  static func packB<S: TensorScalar>(
+    transposed: Bool, _ b: UnsafePointer<S>, ldb: Int, depth: Range<Int>, columns: Range<Int>,
+    nr: Int, into buffer: UnsafeMutablePointer<S>
+  ) {
+    let kc = depth.count
+    var dst = buffer
+    var j0 = columns.lowerBound
+    while j0 < columns.upperBound {
+      let width = min(nr, columns.upperBound - j0)
+      if width < nr {
+        dst.initialize(repeating: 0, count: nr * kc)
+      }
+      if transposed {
+        // op(B)[p, j] = b[j, p]: walk each column of op(B) along a contiguous row of `b`.
+        for c in 0..<width {
+          let src = b + (j0 + c) * ldb + depth.lowerBound
+          let out = dst + c
+          for q in 0..<kc { out[q * nr] = src[q] }
+        }
+      } else if width == nr {
+        // A full panel row is a contiguous run of `nr` values: copy it as two vectors.
+        let stride = MemoryLayout<S.Vector>.stride
+        for (q, p) in depth.enumerated() {
+          let src = UnsafeRawPointer(b + p * ldb + j0)
+          let out = UnsafeMutableRawPointer(dst + q * nr)
+          out.storeBytes(of: src.loadUnaligned(as: S.Vector.self), as: S.Vector.self)
+          out.storeBytes(
+            of: src.loadUnaligned(fromByteOffset: stride, as: S.Vector.self),
+            toByteOffset: stride, as: S.Vector.self)
+        }
+      } else {
+        for (q, p) in depth.enumerated() {
+          let src = b + p * ldb + j0
+          let out = dst + q * nr
+          for c in 0..<width { out[c] = src[c] }
+        }
+      }
+      dst += nr * kc
+      j0 += nr
+    }
+  }
+}
