@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+
+@testable import SwiftTensor
+
+// Accuracy sweeps compare VectorMath against Foundation (glibc) evaluated in Double, so the Float
+// references are far more accurate than the Float results. Errors are relative, |y - ref| / |ref|,
+// wherever the reference is a normal number; where it is subnormal, the absolute error must stay
+// within `subnormalSteps` multiples of the smallest subnormal.
+
+// MARK: - Bounds (measured maxima in the comments)
+
+/// Float exp: measured max relative error TBD.
+private let floatExpBound = 4e-7
+/// Float log: measured TBD.
+private let floatLogBound = 4e-7
+/// Float tanh: measured TBD.
+private let floatTanhBound = 1e-6
+/// Float sigmoid: measured TBD.
+private let floatSigmoidBound = 1e-6
+/// Double exp: measured TBD.
+private let doubleExpBound = 1e-15
+/// Double log: measured TBD.
+private let doubleLogBound = 1e-15
+/// Double tanh: measured TBD.
+private let doubleTanhBound = 1e-14
+/// Double sigmoid: measured TBD.
+private let doubleSigmoidBound = 1e-14
+/// Subnormal results: a correctly rounded result is within half a step; the kernels may be off
+/// by one more rounding.
+private let subnormalSteps = 1.0
+
+// MARK: - Sweep helpers
+
+/// Evenly spaced points in `a...b`.
+private func uniform(_ a: Double, _ b: Double, _ count: Int) -> [Double] {
+  (0..<count).map { a + (b - a) * Double($0) / Double(count - 1) }
+}
+
+/// `count` magnitudes evenly spaced in log2 from 2^lo to 2^hi, each with both signs.
+private func logSpaced(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
+  uniform(lo, hi, count).flatMap { [exp2($0), -exp2($0)] }
+}
+
+/// Runs a vector function over `xs`, padding the last vector with `pad`.
+private func apply<V: SIMD>(_ xs: [V.Scalar], pad: V.Scalar, _ f: (V) -> V) -> [V.Scalar] {
+  let w = V.scalarCount
+  let padded = xs + Array(repeating: pad, count: (w - xs.count % w) % w)
+  var out = padded
+  padded.withUnsafeBytes { src in
+    out.withUnsafeMutableBytes { dst in
+      let stride = MemoryLayout<V.Scalar>.stride * w
+      for i in 0..<(padded.count / w) {
+        dst.storeBytes(
+          of: f(src.loadUnaligned(fromByteOffset: i * stride, as: V.self)),
+          toByteOffset: i * stride, as: V.self)
+      }
+    }
+  }
+  return Array(out.prefix(xs.count))
+}
+
+/// The worst error of `ys` against `refs` (see the file comment); `inf` / 0 references require
+/// exact results.
+private struct Worst: CustomStringConvertible {
+  var relative = 0.0
+  var relativeAt = 0.0
+  var subnormalSteps = 0.0
+  var failures: [String] = []
+
+  init(_ xs: [Double], _ ys: [Double], _ refs: [Double], leastNormal: Double, leastNonzero: Double) {
+    for i in xs.indices {
+      let (x, y, ref) = (xs[i], ys[i], refs[i])
+      if ref.isInfinite || ref == 0 {
+        if y != ref, failures.count < 5 { failures.append("f(\(x)) = \(y), expected \(ref)") }
+      } else if abs(ref) < leastNormal {
+        subnormalSteps = max(subnormalSteps, abs(y - ref) / leastNonzero)
+      } else {
+        let e = abs(y - ref) / abs(ref)
+        if !(e <= relative) { (relative, relativeAt) = (e, x) }
+      }
+    }
+  }
+
+  var description: String {
+    "max relative \(relative) at \(relativeAt), subnormal steps \(subnormalSteps)"
+  }
+}
+
+private func checkFloat(
+  _ name: String, _ xs: [Double], bound: Double, pad: Float = 0,
+  _ f: (SIMD8<Float>) -> SIMD8<Float>, reference: (Double) -> Double
+) {
+  let inputs = xs.map { Float($0) }
+  let ys = apply(inputs, pad: pad, f).map(Double.init)
+  let x64 = inputs.map(Double.init)
+  // Rounded to Float, so that overflow and underflow to 0 are judged as a Float result would be.
+  let refs = x64.map { Double(Float(reference($0))) == 0 ? 0 : reference($0) }
+    .map { Float($0).isInfinite ? Double(Float($0)) : $0 }
+  let worst = Worst(
+    x64, ys, refs, leastNormal: Double(Float.leastNormalMagnitude),
+    leastNonzero: Double(Float.leastNonzeroMagnitude))
+  print("Float \(name): \(worst)")
+  #expect(worst.failures.isEmpty, "\(name): \(worst.failures)")
+  #expect(worst.relative < bound, "\(name): \(worst)")
+  #expect(worst.subnormalSteps <= subnormalSteps + 0.5, "\(name): \(worst)")
+}
+
+private func checkDouble(
+  _ name: String, _ xs: [Double], bound: Double, pad: Double = 0,
+  _ f: (SIMD4<Double>) -> SIMD4<Double>, reference: (Double) -> Double
+) {
+  let ys = apply(xs, pad: pad, f)
+  let worst = Worst(
+    xs, ys, xs.map(reference), leastNormal: Double.leastNormalMagnitude,
+    leastNonzero: Double.leastNonzeroMagnitude)
+  print("Double \(name): \(worst)")
+  #expect(worst.failures.isEmpty, "\(name): \(worst.failures)")
+  #expect(worst.relative < bound, "\(name): \(worst)")
+  #expect(worst.subnormalSteps <= subnormalSteps + 0.5, "\(name): \(worst)")
+}
+
+// MARK: - Accuracy
+
+@Suite struct VectorMathAccuracyTests {
+  @Test func floatExp() {
+    // The whole range from total underflow to overflow, tiny arguments, and the thresholds.
+    let xs =
+      uniform(-104.5, 89.5, 150_000) + logSpaced(-140, 6, 20_000)
+      + uniform(88.7, 88.73, 2_000) + uniform(-87.4, -87.3, 2_000) + uniform(-104, -103.9, 2_000)
+    checkFloat("exp", xs, bound: floatExpBound, VectorMath.exp) { Foundation.exp($0) }
+  }
+
+  @Test func floatLog() {
+    // Every binade including subnormals, the reduction's split point sqrt(1/2), and the
+    // neighbourhood of 1 where the result is tiny.
+    let xs =
+      uniform(-149, 128, 100_000).map { exp2($0) } + uniform(0.5, 2, 100_000)
+      + uniform(0.7, 0.72, 5_000) + (-3_000...3_000).map { 1 + Double($0) * 0x1p-24 }
+    checkFloat("log", xs, bound: floatLogBound, pad: 1, VectorMath.log) { Foundation.log($0) }
+  }
+
+  @Test func floatTanh() {
+    let xs = uniform(-10, 10, 150_000) + logSpaced(-149, 4.4, 20_000)
+    checkFloat("tanh", xs, bound: floatTanhBound, VectorMath.tanh) { Foundation.tanh($0) }
+  }
+
+  @Test func floatSigmoid() {
+    // Down to where the result underflows to 0, through the subnormal results.
+    let xs = uniform(-105, 30, 150_000) + logSpaced(-149, 6, 20_000)
+    checkFloat("sigmoid", xs, bound: floatSigmoidBound, VectorMath.sigmoid) {
+      1 / (1 + Foundation.exp(-$0))
+    }
+  }
+
+  @Test func doubleExp() {
+    let xs =
+      uniform(-746, 710, 100_000) + logSpaced(-1000, 9, 10_000)
+      + uniform(709.7, 709.8, 1_000) + uniform(-708.5, -708.3, 1_000)
+      + uniform(-745.2, -744.4, 1_000)
+    checkDouble("exp", xs, bound: doubleExpBound, VectorMath.exp) { Foundation.exp($0) }
+  }
+
+  @Test func doubleLog() {
+    let xs =
+      uniform(-1074, 1024, 60_000).map { exp2($0) } + uniform(0.5, 2, 60_000)
+      + uniform(0.7, 0.72, 3_000) + (-2_000...2_000).map { 1 + Double($0) * 0x1p-53 }
+    checkDouble("log", xs, bound: doubleLogBound, pad: 1, VectorMath.log) { Foundation.log($0) }
+  }
+
+  @Test func doubleTanh() {
+    let xs = uniform(-20, 20, 100_000) + logSpaced(-1074, 5.4, 10_000)
+    checkDouble("tanh", xs, bound: doubleTanhBound, VectorMath.tanh) { Foundation.tanh($0) }
+  }
+
+  @Test func doubleSigmoid() {
+    // Below ~-709 the reference's exp(-x) overflows and it returns 0 for a subnormal result,
+    // so the sweep stops at -708; the limits are checked in the special-value tests.
+    let xs = uniform(-708, 40, 100_000) + logSpaced(-1074, 9, 10_000)
+    checkDouble("sigmoid", xs, bound: doubleSigmoidBound, VectorMath.sigmoid) {
+      1 / (1 + Foundation.exp(-$0))
+    }
+  }
+}
