@@ -21,7 +21,7 @@ extension VectorMath {
   }
 
   /// Natural logarithm per lane: `-infinity` at ±0, NaN below 0, `+infinity` at `+infinity`,
-  /// NaN stays NaN; subnormal inputs are exact (scaled up before decomposition).
+  /// NaN stays NaN; accurate for subnormal inputs (scaled up before decomposition).
   @inline(__always)
   static func log(_ x: SIMD4<Double>) -> SIMD4<Double> {
     // A subnormal's exponent field is 0 and its significand is not normalised; scaling by

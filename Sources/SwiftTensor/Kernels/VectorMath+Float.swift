@@ -1,5 +1,5 @@
-// Float kernels. Polynomials are Cephes' `expf`/`logf` minimax fits, which reach about one ulp
-// with plain (unfused) multiply-adds.
+// Float kernels. exp uses Cephes' `expf` minimax polynomial and log musl's `logf` reduction and
+// polynomial; both reach about one ulp with plain (unfused) multiply-adds.
 
 extension VectorMath {
   /// `e^x` per lane: overflows to `+infinity` above ~88.72, underflows through subnormals to 0
@@ -20,40 +20,38 @@ extension VectorMath {
   }
 
   /// Natural logarithm per lane: `-infinity` at ±0, NaN below 0, `+infinity` at `+infinity`,
-  /// NaN stays NaN; subnormal inputs are exact-exponent (scaled up before decomposition).
+  /// NaN stays NaN; accurate for subnormal inputs (scaled up before decomposition).
   @inline(__always)
   static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // A subnormal's exponent field is 0 and its significand is not normalised; scaling by
     // 2^25 makes it normal, and the 25 is taken back out of the exponent.
     let tiny = x .< Float.leastNormalMagnitude
     let scaled = x.replacing(with: x * 0x1p25, where: tiny)
-    let b = bits(scaled)
+    // Offsetting the bits by the pattern distance from 1 to sqrt(1/2) moves the binade
+    // boundary to sqrt(1/2): the significand lands in [sqrt(1/2), sqrt(2)) using integer
+    // operations only, so f = m - 1 is small on both sides of 1 (no cancellation in
+    // log(1 + f) near x = 1) and exact (Sterbenz).
+    let b = bits(scaled) &+ (0x3F80_0000 - 0x3F35_04F3)
     // Exponent as a float without an int-to-float conversion: OR the biased exponent into
     // the significand of 2^23 and subtract 2^23.
-    var e = float(((b &>> 23) & 0xFF) | 0x4B00_0000) - (0x1p23 + 126)
+    var e = float(((b &>> 23) & 0x1FF) | 0x4B00_0000) - (0x1p23 + 127)
     e = e.replacing(with: e - 25, where: tiny)
-    // Significand m in [0.5, 1).
-    let m = float((b & 0x007F_FFFF) | 0x3F00_0000)
-    // Re-centre to [sqrt(1/2), sqrt(2)) so that f = m - 1 is small on both sides of 1 and
-    // log(1 + f) has no cancellation near x = 1; 2m and m - 1 are exact (Sterbenz).
-    let low = m .< 0.707_106_781_186_547_524
-    let f = m.replacing(with: m + m, where: low) - 1
-    e = e.replacing(with: e - 1, where: low)
-    let z = f * f
-    var p: SIMD8<Float> = SIMD8(repeating: 7.037_683_629_2e-2)
-    p = mulAdd(p, f, SIMD8(repeating: -1.151_461_031_0e-1))
-    p = mulAdd(p, f, SIMD8(repeating: 1.167_699_874_0e-1))
-    p = mulAdd(p, f, SIMD8(repeating: -1.242_014_084_6e-1))
-    p = mulAdd(p, f, SIMD8(repeating: 1.424_932_278_7e-1))
-    p = mulAdd(p, f, SIMD8(repeating: -1.666_805_766_5e-1))
-    p = mulAdd(p, f, SIMD8(repeating: 2.000_071_476_5e-1))
-    p = mulAdd(p, f, SIMD8(repeating: -2.499_999_399_3e-1))
-    p = mulAdd(p, f, SIMD8(repeating: 3.333_333_117_4e-1))
-    // ln 2 split in two (Cody-Waite) so that e * ln2High is exact; the small parts are summed
-    // first and the large ones last.
-    var y = mulAdd(e, SIMD8(repeating: -2.121_944_40e-4), p * f * z)
-    y = mulAdd(z, SIMD8(repeating: -0.5), y)
-    var result = mulAdd(e, SIMD8(repeating: 0.693_359_375), f + y)
+    let f = float((b & 0x007F_FFFF) &+ 0x3F35_04F3) - 1
+    // musl's logf: log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)) with s = f / (2 + f),
+    // |s| < 0.172, R a degree-4 minimax fit (error < 2^-34). Its shallow expression tree is
+    // deliberate: Swift lowers SIMD float arithmetic lane by lane and relies on LLVM's SLP
+    // vectoriser, which leaves lanes of a long Horner chain (e.g. Cephes' degree-9 logf)
+    // scalar on SSE2.
+    let s = f / (2 + f)
+    let z = s * s
+    let w = z * z
+    let t1 = w * mulAdd(w, SIMD8(repeating: 0xf89e26.0p-26), SIMD8(repeating: 0xccce13.0p-25))
+    let t2 = z * mulAdd(w, SIMD8(repeating: 0x91e9ee.0p-25), SIMD8(repeating: 0xaaaaaa.0p-24))
+    let hfsq = 0.5 * f * f
+    // ln 2 split in two (Cody-Waite): the high part has 17 bits, so e * ln2High is exact for
+    // |e| < 128 (and far larger than every other term otherwise); small terms are summed first.
+    let tail = mulAdd(s, hfsq + (t2 + t1), e * 9.058_000_614_5e-06)
+    var result = mulAdd(e, SIMD8(repeating: 6.931_381_225_6e-01), (tail - hfsq) + f)
     result = result.replacing(with: -.infinity, where: x .== 0)
     result = result.replacing(with: .nan, where: x .< 0)
     // +infinity and NaN (neither is < +infinity) are their own logarithm.
