@@ -53,10 +53,10 @@ extension VectorMath {
     t2 = mulAdd(t2, w, SIMD4(repeating: 2.857_142_874_366_239_149e-01))
     t2 = mulAdd(t2, w, SIMD4(repeating: 6.666_666_666_666_735_130e-01))
     let rr = mulAdd(t1, w, t2 * z)
-    let hfsq = 0.5 * f * f
+    let hfsq = (f * f) * SIMD4(repeating: 0.5)
     // ln 2 split in two (Cody-Waite) so that k * ln2High is exact; the small terms are
     // summed first, f and k * ln2High last.
-    let tail = mulAdd(s, hfsq + rr, k * 1.908_214_929_270_587_700_02e-10)
+    let tail = mulAdd(s, hfsq + rr, k * SIMD4(repeating: 1.908_214_929_270_587_700_02e-10))
     var result = mulAdd(k, SIMD4(repeating: 6.931_471_803_691_238_164_90e-01), f - (hfsq - tail))
     result = result.replacing(with: -.infinity, where: x .== 0)
     result = result.replacing(with: .nan, where: x .< 0)
