@@ -1,20 +1,12 @@
-import Foundation
-
-/// Vectorised elementary functions for the kernels' SIMD types.
-enum VectorMath {
-  // Interim lane-by-lane versions; replaced by polynomial kernels.
-  static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> { lanes(x, Foundation.exp) }
-  static func log(_ x: SIMD8<Float>) -> SIMD8<Float> { lanes(x, Foundation.log) }
-  static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> { lanes(x, Foundation.tanh) }
-  static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> { lanes(x) { 1 / (1 + Foundation.exp(-$0)) } }
-  static func exp(_ x: SIMD4<Double>) -> SIMD4<Double> { lanes(x, Foundation.exp) }
-  static func log(_ x: SIMD4<Double>) -> SIMD4<Double> { lanes(x, Foundation.log) }
-  static func tanh(_ x: SIMD4<Double>) -> SIMD4<Double> { lanes(x, Foundation.tanh) }
-  static func sigmoid(_ x: SIMD4<Double>) -> SIMD4<Double> { lanes(x) { 1 / (1 + Foundation.exp(-$0)) } }
-
-  private static func lanes<V: SIMD>(_ x: V, _ f: (V.Scalar) -> V.Scalar) -> V {
-    var y = x
-    for i in x.indices { y[i] = f(x[i]) }
-    return y
-  }
-}
+/// Vectorised elementary functions for the kernels' SIMD types (`SIMD8<Float>` and
+/// `SIMD4<Double>`), as branch-free polynomial kernels.
+///
+/// The implementations live in `VectorMath+Float.swift` and `VectorMath+Double.swift`. They are
+/// written for the package's default x86_64 build, which targets baseline SSE2: there,
+/// `rounded(_:)` and `addingProduct(_:_:)` on SIMD vectors become per-lane libm calls
+/// (`roundf`, `fmaf`), and `pointwiseMin`/`pointwiseMax` are not vectorised. So the kernels
+/// round with the magic-number trick, multiply-add with `a * b + c` (a fused
+/// `addingProduct` only on arm64, where it is one instruction), and clamp with
+/// `replacing(with:where:)`, whose comparisons are false for NaN so that NaN flows through to
+/// the result.
+enum VectorMath {}
