@@ -7,6 +7,7 @@ extension DifferentiableOperation {
   /// after the forward pass does not change the backward pass.
   ///
   /// - Returns: one variable per output tensor.
+  @inlinable
   public func apply(to inputs: [Variable<Scalar>]) -> [Variable<Scalar>] {
     let inputValues = Inputs(tensors: inputs.map(\.value))
     let (outputValues, saved) = forwardSaving(inputValues)
@@ -26,7 +27,8 @@ extension DifferentiableOperation {
     }
     guard let tape, needsGradient else {
       return outputValues.tensors.map {
-        let output = Variable(value: $0, name: name, tape: tape, needsGradient: false)
+        let output = Variable(
+          value: $0, producer: Self.self, tape: tape, needsGradient: false)
         // Computed off any tape from trainable variables: its gradient path is lost, which
         // must not pass silently if it is later mixed into a recorded computation.
         output.untrackedTrainable = untracked || (tape == nil && needsGradient)
@@ -40,7 +42,7 @@ extension DifferentiableOperation {
           + "parameters before using them")
     }
     let outputs = outputValues.tensors.map {
-      Variable(value: $0, name: name, tape: tape, needsGradient: true)
+      Variable(value: $0, producer: Self.self, tape: tape, needsGradient: true)
     }
     tape.record(
       Tape.Entry { [self] in
@@ -71,17 +73,21 @@ extension DifferentiableOperation {
 
 extension UnaryOperation {
   /// Applies the operation to a variable, recording it on the variable's tape.
+  @inlinable
   public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { apply(to: [x])[0] }
   /// Computes the operation on a tensor (nothing is recorded).
+  @inlinable
   public func callAsFunction(_ x: Tensor<Scalar>) -> Tensor<Scalar> { forward(x) }
 }
 
 extension BinaryOperation {
   /// Applies the operation to two variables, recording it on their tape.
+  @inlinable
   public func callAsFunction(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
     apply(to: [a, b])[0]
   }
   /// Computes the operation on tensors (nothing is recorded).
+  @inlinable
   public func callAsFunction(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
     forward(a, b)
   }
@@ -89,7 +95,9 @@ extension BinaryOperation {
 
 extension NaryOperation {
   /// Applies the operation to variables, recording it on their tape.
+  @inlinable
   public func callAsFunction(_ xs: [Variable<Scalar>]) -> Variable<Scalar> { apply(to: xs)[0] }
   /// Computes the operation on tensors (nothing is recorded).
+  @inlinable
   public func callAsFunction(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> { forward(xs) }
 }

@@ -31,10 +31,12 @@ public protocol DifferentiableOperation {
 
 extension DifferentiableOperation {
   /// The type's name, without generic arguments.
-  public var name: String {
-    let full = String(describing: Self.self)
-    return String(full.prefix { $0 != "<" })
-  }
+  public var name: String { operationName(Self.self) }
+}
+
+/// A type's name without generic arguments: `Add<Float>` gives `Add`.
+func operationName(_ type: Any.Type) -> String {
+  String(String(describing: type).prefix { $0 != "<" })
 }
 
 /// The inputs or outputs of an operation: a fixed or variable number of tensors.
@@ -49,8 +51,10 @@ public protocol TensorArguments {
 
 extension Tensor: TensorArguments {
   /// A single tensor is an argument list of one.
+  @inlinable
   public var tensors: [Tensor] { [self] }
   /// Takes the only tensor.
+  @inlinable
   public init(tensors: [Tensor]) {
     tensorPrecondition(tensors.count == 1, "operation: expected 1 tensor, got \(tensors.count)")
     self = tensors[0]
@@ -73,15 +77,18 @@ public struct TensorPair<Scalar: TensorScalar>: TensorArguments {
   public var second: Tensor<Scalar>
 
   /// Pairs two tensors.
+  @inlinable
   public init(_ first: Tensor<Scalar>, _ second: Tensor<Scalar>) {
     self.first = first
     self.second = second
   }
 
   /// `[first, second]`.
+  @inlinable
   public var tensors: [Tensor<Scalar>] { [first, second] }
 
   /// Takes exactly two tensors.
+  @inlinable
   public init(tensors: [Tensor<Scalar>]) {
     tensorPrecondition(tensors.count == 2, "operation: expected 2 tensors, got \(tensors.count)")
     self.init(tensors[0], tensors[1])

@@ -15,8 +15,12 @@
 /// A tape is not thread-safe; use one per concurrent computation. There is no global tape.
 public final class Tape<Scalar: TensorScalar> {
   /// One recorded operation: how to push its outputs' gradients to its inputs.
+  @usableFromInline
   struct Entry {
-    let backpropagate: () -> Void
+    @usableFromInline let backpropagate: () -> Void
+    @usableFromInline init(backpropagate: @escaping () -> Void) {
+      self.backpropagate = backpropagate
+    }
   }
 
   private(set) var entries: [Entry] = []
@@ -49,6 +53,7 @@ public final class Tape<Scalar: TensorScalar> {
     consumed = false
   }
 
+  @usableFromInline
   func record(_ entry: Entry) {
     tensorPrecondition(
       !consumed,

@@ -17,29 +17,46 @@ public final class Variable<Scalar: TensorScalar> {
   /// The gradient of the last `backward()` with respect to this variable, accumulated over
   /// backward passes until `zeroGradient()`; `nil` before any.
   public var gradient: Tensor<Scalar>?
-  /// A name for printing and for parameter paths.
-  public var name: String
+  /// A name for printing and for parameter paths; an operation's output is named after the
+  /// operation unless given one.
+  public var name: String {
+    get { explicitName ?? producer.map(operationName) ?? "" }
+    set { explicitName = newValue }
+  }
+  private var explicitName: String?
+  /// The type of the operation that computed this variable; its name is derived only when
+  /// asked for, since reflecting a type name costs microseconds per operation.
+  private let producer: Any.Type?
   /// Whether optimisers update this variable, and whether `backward()` computes its gradient.
   public var isTrainable: Bool
 
   /// The tape this variable records on, if any. Weak: the tape owns the graph, not the reverse.
+  @usableFromInline
   weak var tape: Tape<Scalar>?
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
+  @usableFromInline
   var needsGradient: Bool
   /// Whether this was computed, off any tape, from trainable variables.
+  @usableFromInline
   var untrackedTrainable = false
 
   /// Creates a leaf variable (a parameter when `trainable`), not on any tape.
   public init(_ value: Tensor<Scalar>, name: String = "", trainable: Bool = true) {
     self.value = value
-    self.name = name
+    self.explicitName = name
+    self.producer = nil
     self.isTrainable = trainable
     self.needsGradient = trainable
   }
 
-  init(value: Tensor<Scalar>, name: String, tape: Tape<Scalar>?, needsGradient: Bool) {
+  @usableFromInline
+  init(
+    value: Tensor<Scalar>, name: String? = nil, producer: Any.Type? = nil, tape: Tape<Scalar>?,
+    needsGradient: Bool
+  ) {
     self.value = value
-    self.name = name
+    self.explicitName = name
+    self.producer = producer
     self.isTrainable = false
     self.tape = tape
     self.needsGradient = needsGradient
@@ -52,10 +69,11 @@ public final class Variable<Scalar: TensorScalar> {
   public func zeroGradient() { gradient = nil }
 
   /// Adds `delta` to the gradient (the first contribution is stored as is).
-  func accumulateGradient(_ delta: Tensor<Scalar>, from operation: String) {
+  @usableFromInline
+  func accumulateGradient(_ delta: Tensor<Scalar>, from operation: @autoclosure () -> String) {
     tensorPrecondition(
       delta.shape == value.shape,
-      "\(operation).backward: gradient of shape \(describe(shape: delta.shape)) for an input of "
+      "\(operation()).backward: gradient of shape \(describe(shape: delta.shape)) for an input of "
         + "shape \(describe(shape: value.shape))")
     if let existing = gradient {
       gradient = existing + delta

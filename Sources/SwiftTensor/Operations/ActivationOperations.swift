@@ -4,10 +4,13 @@
 /// `e^x`. Derivative: `dy·y`.
 public struct Exp<Scalar: TensorScalar>: UnaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `e^x`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.exp() }
   /// `dy·e^x`, read from the output.
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -18,10 +21,13 @@ public struct Exp<Scalar: TensorScalar>: UnaryOperation {
 /// Natural logarithm. Derivative: `dy / x`.
 public struct Log<Scalar: TensorScalar>: UnaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `ln x`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.log() }
   /// `dy / x`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -32,10 +38,13 @@ public struct Log<Scalar: TensorScalar>: UnaryOperation {
 /// Square root. Derivative: `dy / (2·y)`.
 public struct SquareRoot<Scalar: TensorScalar>: UnaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `√x`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.sqrt() }
   /// `dy / (2√x)`, read from the output.
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -46,10 +55,13 @@ public struct SquareRoot<Scalar: TensorScalar>: UnaryOperation {
 /// `max(x, 0)`. Derivative: `dy` where `x > 0`, else 0 (0 at `x == 0`, as PyTorch).
 public struct Relu<Scalar: TensorScalar>: UnaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `max(x, 0)`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.relu() }
   /// `dy·[x > 0]`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -60,10 +72,13 @@ public struct Relu<Scalar: TensorScalar>: UnaryOperation {
 /// The logistic sigmoid `1 / (1 + e^-x)`. Derivative: `dy·y·(1 - y)`.
 public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `1 / (1 + e^-x)`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.sigmoid() }
   /// `dy·y·(1 - y)`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -74,10 +89,13 @@ public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
 /// Hyperbolic tangent. Derivative: `dy·(1 - y²)`.
 public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `tanh x`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.tanh() }
   /// `dy·(1 - y²)`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -90,10 +108,13 @@ public struct Softmax<Scalar: TensorScalar>: UnaryOperation {
   /// The axis the probabilities sum to 1 along (negative counts from the end).
   public var axis: Int
   /// Creates the operation along `axis` (default: the last).
+  @inlinable
   public init(axis: Int = -1) { self.axis = axis }
   /// `e^x / Σ e^x` along `axis`, computed stably.
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.softmax(axis: axis) }
   /// `y·(dy - Σ dy·y)`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -106,10 +127,13 @@ public struct LogSoftmax<Scalar: TensorScalar>: UnaryOperation {
   /// The axis normalised along (negative counts from the end).
   public var axis: Int
   /// Creates the operation along `axis` (default: the last).
+  @inlinable
   public init(axis: Int = -1) { self.axis = axis }
   /// `x - log Σ e^x` along `axis`, computed stably.
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.logSoftmax(axis: axis) }
   /// `dy - e^y·Σ dy`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {

@@ -6,13 +6,16 @@
 /// Derivative: each input receives the output gradient, summed to its shape.
 public struct Add<Scalar: TensorScalar>: NaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `xs[0] + xs[1] + ...`
+  @inlinable
   public func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> {
     tensorPrecondition(!xs.isEmpty, "Add: needs at least one input")
     return xs.dropFirst().reduce(xs[0], +)
   }
   /// `dy` summed to each input's shape.
+  @inlinable
   public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> [Tensor<Scalar>]
   {
@@ -23,10 +26,13 @@ public struct Add<Scalar: TensorScalar>: NaryOperation {
 /// `a - b`, broadcasting. Derivative: `(dy, -dy)`, summed to each input's shape.
 public struct Subtract<Scalar: TensorScalar>: BinaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `a - b`
+  @inlinable
   public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a - b }
   /// `(dy, -dy)` summed to the inputs' shapes.
+  @inlinable
   public func backward(
     _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
   ) -> (Tensor<Scalar>, Tensor<Scalar>) {
@@ -37,10 +43,13 @@ public struct Subtract<Scalar: TensorScalar>: BinaryOperation {
 /// `a * b` element-wise, broadcasting. Derivative: `(dy·b, dy·a)`.
 public struct Multiply<Scalar: TensorScalar>: BinaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `a * b`
+  @inlinable
   public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a * b }
   /// `(dy·b, dy·a)` summed to the inputs' shapes.
+  @inlinable
   public func backward(
     _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
   ) -> (Tensor<Scalar>, Tensor<Scalar>) {
@@ -51,10 +60,13 @@ public struct Multiply<Scalar: TensorScalar>: BinaryOperation {
 /// `a / b` element-wise, broadcasting. Derivative: `(dy / b, -dy·a / b²)`.
 public struct Divide<Scalar: TensorScalar>: BinaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `a / b`
+  @inlinable
   public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a / b }
   /// `(dy / b, -dy·a / b²)` summed to the inputs' shapes.
+  @inlinable
   public func backward(
     _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
   ) -> (Tensor<Scalar>, Tensor<Scalar>) {
@@ -67,10 +79,13 @@ public struct Divide<Scalar: TensorScalar>: BinaryOperation {
 /// `-x`. Derivative: `-dy`.
 public struct Negate<Scalar: TensorScalar>: UnaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `-x`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { -x }
   /// `-dy`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -86,15 +101,18 @@ public struct ScaleShift<Scalar: TensorScalar>: UnaryOperation {
   /// The constant added after scaling.
   public var offset: Scalar
   /// Creates the operation.
+  @inlinable
   public init(scale: Scalar = 1, offset: Scalar = 0) {
     self.scale = scale
     self.offset = offset
   }
   /// `x·scale + offset`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     scale == 1 ? x + offset : (offset == 0 ? x * scale : x * scale + offset)
   }
   /// `dy·scale`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -107,10 +125,13 @@ public struct Power<Scalar: TensorScalar>: UnaryOperation {
   /// The constant exponent.
   public var exponent: Scalar
   /// Creates the operation.
+  @inlinable
   public init(_ exponent: Scalar) { self.exponent = exponent }
   /// `x^p`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.pow(exponent) }
   /// `dy·p·x^(p-1)`
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {

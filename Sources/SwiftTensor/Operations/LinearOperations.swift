@@ -8,15 +8,18 @@ public struct MatMul<Scalar: TensorScalar>: BinaryOperation {
   /// Whether the second operand is used transposed.
   public var transposingRight: Bool
   /// Creates the operation.
+  @inlinable
   public init(transposingLeft: Bool = false, transposingRight: Bool = false) {
     self.transposingLeft = transposingLeft
     self.transposingRight = transposingRight
   }
   /// `op(a)·op(b)`
+  @inlinable
   public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
     a.matmul(b, transposingSelf: transposingLeft, transposingOther: transposingRight)
   }
   /// The gradients with respect to `a` and `b`, in their stored (untransposed) layouts.
+  @inlinable
   public func backward(
     _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
   ) -> (Tensor<Scalar>, Tensor<Scalar>) {
@@ -40,7 +43,8 @@ public struct MatMul<Scalar: TensorScalar>: BinaryOperation {
   }
 
   /// A 2-D or batch-1 operand used by every batch element gets the sum of their gradients.
-  private static func sumBatch(_ gradient: Tensor<Scalar>, to shape: [Int]) -> Tensor<Scalar> {
+  @usableFromInline
+  static func sumBatch(_ gradient: Tensor<Scalar>, to shape: [Int]) -> Tensor<Scalar> {
     gradient.shape == shape ? gradient : gradient.sum(axis: 0).reshaped(to: shape)
   }
 }
@@ -52,8 +56,10 @@ public struct MatMul<Scalar: TensorScalar>: BinaryOperation {
 /// Derivative: `dx = dy·Wᵀ`, `dW = xᵀ·dy`, `db = Σ_batch dy`.
 public struct Affine<Scalar: TensorScalar>: NaryOperation {
   /// Creates the operation.
+  @inlinable
   public init() {}
   /// `x·W + b`
+  @inlinable
   public func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> {
     tensorPrecondition(
       xs.count == 2 || xs.count == 3,
@@ -72,6 +78,7 @@ public struct Affine<Scalar: TensorScalar>: NaryOperation {
     return product + xs[2]
   }
   /// `[dy·Wᵀ, xᵀ·dy, Σ dy]`
+  @inlinable
   public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> [Tensor<Scalar>]
   {

@@ -21,12 +21,14 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: DifferentiableOperation
   public var reduction: LossReduction
 
   /// Creates the loss for the given labels.
+  @inlinable
   public init(labels: [Int], reduction: LossReduction = .mean) {
     self.labels = labels
     self.reduction = reduction
   }
 
   /// The loss, saving the probabilities for backward.
+  @inlinable
   public func forwardSaving(_ logits: Tensor<Scalar>) -> (
     outputs: Tensor<Scalar>, saved: Tensor<Scalar>
   ) {
@@ -59,6 +61,7 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: DifferentiableOperation
   }
 
   /// `(p - onehot)·dy`
+  @inlinable
   public func backward(
     inputs: Tensor<Scalar>, outputs: Tensor<Scalar>, saved probabilities: Tensor<Scalar>,
     gradients: Tensor<Scalar>
@@ -85,8 +88,10 @@ public struct SquareLoss<Scalar: TensorScalar>: BinaryOperation {
   /// How the squared errors are combined.
   public var reduction: LossReduction
   /// Creates the loss; `.sum` means pytensor's half sum of squares.
+  @inlinable
   public init(reduction: LossReduction = .mean) { self.reduction = reduction }
   /// The loss.
+  @inlinable
   public func forward(_ prediction: Tensor<Scalar>, _ target: Tensor<Scalar>) -> Tensor<Scalar> {
     tensorPrecondition(
       prediction.shape == target.shape,
@@ -100,6 +105,7 @@ public struct SquareLoss<Scalar: TensorScalar>: BinaryOperation {
     }
   }
   /// The gradients with respect to prediction and target.
+  @inlinable
   public func backward(
     _ prediction: Tensor<Scalar>, _ target: Tensor<Scalar>, _ y: Tensor<Scalar>,
     _ dy: Tensor<Scalar>

@@ -5,11 +5,13 @@ public struct Sum<Scalar: TensorScalar>: UnaryOperation {
   /// Whether summed axes stay as size 1.
   public var keepingDimensions: Bool
   /// Creates the operation.
+  @inlinable
   public init(axes: [Int]? = nil, keepingDimensions: Bool = false) {
     self.axes = axes
     self.keepingDimensions = keepingDimensions
   }
   /// The sum.
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     guard let axes else {
       return keepingDimensions
@@ -18,12 +20,14 @@ public struct Sum<Scalar: TensorScalar>: UnaryOperation {
     return x.sum(axes: axes, keepingDimensions: keepingDimensions)
   }
   /// `dy` repeated over the summed axes.
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
     dy.reshaped(to: keptShape(of: x.shape)).broadcasted(to: x.shape)
   }
 
+  @usableFromInline
   func keptShape(of shape: [Int]) -> [Int] {
     guard let axes else { return shape.map { _ in 1 } }
     var kept = shape
@@ -39,23 +43,28 @@ public struct Mean<Scalar: TensorScalar>: UnaryOperation {
   /// Whether averaged axes stay as size 1.
   public var keepingDimensions: Bool
   /// Creates the operation.
+  @inlinable
   public init(axes: [Int]? = nil, keepingDimensions: Bool = false) {
     self.axes = axes
     self.keepingDimensions = keepingDimensions
   }
-  private var sum: Sum<Scalar> { Sum(axes: axes, keepingDimensions: keepingDimensions) }
+  @usableFromInline
+  var sum: Sum<Scalar> { Sum(axes: axes, keepingDimensions: keepingDimensions) }
   /// The mean.
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     sum.forward(x) / Scalar(count(x.shape))
   }
   /// `dy / n` repeated over the averaged axes.
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
     sum.backward(x, y, dy) / Scalar(count(x.shape))
   }
 
-  private func count(_ shape: [Int]) -> Int {
+  @usableFromInline
+  func count(_ shape: [Int]) -> Int {
     let kept = sum.keptShape(of: shape)
     return zip(shape, kept).reduce(1) { $0 * ($1.1 == 1 ? $1.0 : 1) }
   }

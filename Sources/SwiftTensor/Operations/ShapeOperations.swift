@@ -5,10 +5,13 @@ public struct Reshape<Scalar: TensorScalar>: UnaryOperation {
   /// The target shape; one dimension may be `-1`.
   public var shape: [Int]
   /// Creates the operation.
+  @inlinable
   public init(to shape: [Int]) { self.shape = shape }
   /// The reshaped tensor.
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.reshaped(to: shape) }
   /// `dy` in the input's shape.
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -21,12 +24,15 @@ public struct Transpose<Scalar: TensorScalar>: UnaryOperation {
   /// Axis `i` of the output is axis `permutation[i]` of the input; `nil` reverses the axes.
   public var permutation: [Int]?
   /// Creates the operation.
+  @inlinable
   public init(permutation: [Int]? = nil) { self.permutation = permutation }
   /// The transposed tensor.
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     x.transposed(permutation: resolved(rank: x.rank))
   }
   /// `dy` with the inverse permutation applied.
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {
@@ -35,7 +41,8 @@ public struct Transpose<Scalar: TensorScalar>: UnaryOperation {
     for (i, axis) in forward.enumerated() { inverse[axis] = i }
     return dy.transposed(permutation: inverse)
   }
-  private func resolved(rank: Int) -> [Int] { permutation ?? Array((0..<rank).reversed()) }
+  @usableFromInline
+  func resolved(rank: Int) -> [Int] { permutation ?? Array((0..<rank).reversed()) }
 }
 
 /// Tensors joined along an existing axis (pytensor's `HStack`/`VStack`).
@@ -44,12 +51,15 @@ public struct Concatenate<Scalar: TensorScalar>: NaryOperation {
   /// The axis to join along.
   public var axis: Int
   /// Creates the operation.
+  @inlinable
   public init(axis: Int = 0) { self.axis = axis }
   /// The joined tensor.
+  @inlinable
   public func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> {
     Tensor.concatenate(xs, axis: axis)
   }
   /// `dy` split along `axis`.
+  @inlinable
   public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> [Tensor<Scalar>]
   {
@@ -63,10 +73,13 @@ public struct Stack<Scalar: TensorScalar>: NaryOperation {
   /// The position of the new axis.
   public var axis: Int
   /// Creates the operation.
+  @inlinable
   public init(axis: Int = 0) { self.axis = axis }
   /// The stacked tensor.
+  @inlinable
   public func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> { Tensor.stack(xs, axis: axis) }
   /// `dy` split along the new axis, which is then removed.
+  @inlinable
   public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> [Tensor<Scalar>]
   {
@@ -83,16 +96,19 @@ public struct Split<Scalar: TensorScalar>: DifferentiableOperation {
   /// The axis to cut along.
   public var axis: Int
   /// Creates the operation.
+  @inlinable
   public init(sizes: [Int], axis: Int = 0) {
     self.sizes = sizes
     self.axis = axis
   }
   /// The pieces.
+  @inlinable
   public func forwardSaving(_ inputs: Tensor<Scalar>) -> (outputs: TensorList<Scalar>, saved: Void)
   {
     (TensorList(tensors: inputs.split(sizes: sizes, axis: axis)), ())
   }
   /// The pieces' gradients concatenated.
+  @inlinable
   public func backward(
     inputs: Tensor<Scalar>, outputs: TensorList<Scalar>, saved: Void,
     gradients: TensorList<Scalar>
@@ -107,10 +123,13 @@ public struct Index<Scalar: TensorScalar>: UnaryOperation {
   /// One index or range per leading axis.
   public var indices: [any TensorIndexExpression]
   /// Creates the operation.
+  @inlinable
   public init(_ indices: [any TensorIndexExpression]) { self.indices = indices }
   /// The sub-tensor.
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x[indices] }
   /// `dy` padded with zeros back to the input's shape.
+  @inlinable
   public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
     -> Tensor<Scalar>
   {

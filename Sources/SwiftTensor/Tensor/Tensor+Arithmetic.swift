@@ -3,15 +3,15 @@
 
 extension Tensor {
   /// Applies an element-wise kernel to every scalar.
-  @usableFromInline
+  @inlinable
   func applying(_ operation: UnaryKernel<Scalar>) -> Tensor {
     Tensor(shape: shape) { base in
-      Scalar._unaryKernel(operation, storage.base, base, count: scalarCount)
+      Scalar._unaryKernel(operation, base, base, count: scalarCount)
     }
   }
 
   /// Combines two tensors element-wise with broadcasting; `name` appears in shape errors.
-  @usableFromInline
+  @inlinable
   func combining(_ other: Tensor, _ operation: BinaryKernel, name: String) -> Tensor {
     let shape = Tensor.broadcastShape(self.shape, other.shape, operation: name)
     let lhsStrides = broadcastStrides(to: shape)
@@ -19,71 +19,93 @@ extension Tensor {
     return Tensor(shape: shape) { base in
       if shape.contains(0) { return }
       Scalar._binaryKernel(
-        operation, storage.base, lhsStrides: lhsStrides, other.storage.base,
+        operation, base, lhsStrides: lhsStrides, other.base,
         rhsStrides: rhsStrides, base, shape: shape)
     }
   }
 
   /// Element-wise sum, broadcasting.
+  @inlinable
   public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .add, name: "add")
   }
   /// Element-wise difference, broadcasting.
+  @inlinable
   public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .subtract, name: "subtract")
   }
   /// Element-wise product, broadcasting.
+  @inlinable
   public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .multiply, name: "multiply")
   }
   /// Element-wise quotient, broadcasting (IEEE: `x / 0` is ±infinity or NaN).
+  @inlinable
   public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .divide, name: "divide")
   }
 
   /// Adds `rhs` to every scalar.
+  @inlinable
   public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.applying(.addScalar(rhs)) }
   /// Adds `lhs` to every scalar.
+  @inlinable
   public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.applying(.addScalar(lhs)) }
   /// Subtracts `rhs` from every scalar.
+  @inlinable
   public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.applying(.addScalar(-rhs)) }
   /// `lhs - x` for every scalar `x`.
+  @inlinable
   public static func - (lhs: Scalar, rhs: Tensor) -> Tensor {
     rhs.applying(.subtractFromScalar(lhs))
   }
   /// Multiplies every scalar by `rhs`.
+  @inlinable
   public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.applying(.multiplyScalar(rhs)) }
   /// Multiplies every scalar by `lhs`.
+  @inlinable
   public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.applying(.multiplyScalar(lhs)) }
   /// Divides every scalar by `rhs`.
+  @inlinable
   public static func / (lhs: Tensor, rhs: Scalar) -> Tensor {
     // A true division, not a multiplication by 1/rhs, so results match x / rhs exactly.
     lhs.combining(Tensor(rhs), .divide, name: "divide")
   }
   /// `lhs / x` for every scalar `x`.
+  @inlinable
   public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.applying(.divideScalarBy(lhs)) }
 
   /// Negates every scalar.
+  @inlinable
   public static prefix func - (operand: Tensor) -> Tensor { operand.applying(.negate) }
 
   /// Adds `rhs` in place; the result must keep `lhs`'s shape.
+  @inlinable
   public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs.keepingShape(lhs + rhs, "+=") }
   /// Subtracts `rhs` in place; the result must keep `lhs`'s shape.
+  @inlinable
   public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs.keepingShape(lhs - rhs, "-=") }
   /// Multiplies by `rhs` in place; the result must keep `lhs`'s shape.
+  @inlinable
   public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs.keepingShape(lhs * rhs, "*=") }
   /// Divides by `rhs` in place; the result must keep `lhs`'s shape.
+  @inlinable
   public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs.keepingShape(lhs / rhs, "/=") }
   /// Adds `rhs` to every scalar in place.
+  @inlinable
   public static func += (lhs: inout Tensor, rhs: Scalar) { lhs = lhs + rhs }
   /// Subtracts `rhs` from every scalar in place.
+  @inlinable
   public static func -= (lhs: inout Tensor, rhs: Scalar) { lhs = lhs - rhs }
   /// Multiplies every scalar by `rhs` in place.
+  @inlinable
   public static func *= (lhs: inout Tensor, rhs: Scalar) { lhs = lhs * rhs }
   /// Divides every scalar by `rhs` in place.
+  @inlinable
   public static func /= (lhs: inout Tensor, rhs: Scalar) { lhs = lhs / rhs }
 
-  private func keepingShape(_ result: Tensor, _ operation: String) -> Tensor {
+  @inlinable
+  func keepingShape(_ result: Tensor, _ operation: String) -> Tensor {
     tensorPrecondition(
       result.shape == shape,
       "\(operation): the result has shape \(describe(shape: result.shape)), but the left "
@@ -92,31 +114,43 @@ extension Tensor {
   }
 
   /// `e^x` for every scalar (vectorised polynomial, within a few ulp).
+  @inlinable
   public func exp() -> Tensor { applying(.exp) }
   /// Natural logarithm of every scalar: `-infinity` at 0, NaN below 0.
+  @inlinable
   public func log() -> Tensor { applying(.log) }
   /// Square root of every scalar: NaN below 0.
+  @inlinable
   public func sqrt() -> Tensor { applying(.sqrt) }
   /// Hyperbolic tangent of every scalar.
+  @inlinable
   public func tanh() -> Tensor { applying(.tanh) }
   /// Logistic sigmoid `1 / (1 + e^-x)` of every scalar.
+  @inlinable
   public func sigmoid() -> Tensor { applying(.sigmoid) }
   /// `max(x, 0)` for every scalar; NaN stays NaN.
+  @inlinable
   public func relu() -> Tensor { applying(.relu) }
   /// Absolute value of every scalar.
+  @inlinable
   public func abs() -> Tensor { applying(.abs) }
   /// `x * x` for every scalar.
+  @inlinable
   public func squared() -> Tensor { applying(.square) }
   /// `x^exponent` for every scalar, with the platform `pow`'s special cases.
+  @inlinable
   public func pow(_ exponent: Scalar) -> Tensor { applying(.power(exponent)) }
   /// `x^y` element-wise, broadcasting.
+  @inlinable
   public func pow(_ exponent: Tensor) -> Tensor { combining(exponent, .power, name: "pow") }
 
   /// The element-wise larger of two tensors, broadcasting; NaN if either is NaN.
+  @inlinable
   public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .maximum, name: "maximum")
   }
   /// The element-wise smaller of two tensors, broadcasting; NaN if either is NaN.
+  @inlinable
   public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .minimum, name: "minimum")
   }
@@ -126,39 +160,51 @@ extension Tensor {
 // and 0 elsewhere, so a mask multiplies directly into arithmetic (`x * (x .> 0)`).
 extension Tensor {
   /// 1 where `lhs == rhs`, else 0; broadcasting.
+  @inlinable
   public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .equal, name: ".==")
   }
   /// 1 where `lhs != rhs`, else 0; broadcasting.
+  @inlinable
   public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .notEqual, name: ".!=")
   }
   /// 1 where `lhs < rhs`, else 0; broadcasting.
+  @inlinable
   public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .less, name: ".<")
   }
   /// 1 where `lhs <= rhs`, else 0; broadcasting.
+  @inlinable
   public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .lessOrEqual, name: ".<=")
   }
   /// 1 where `lhs > rhs`, else 0; broadcasting.
+  @inlinable
   public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .greater, name: ".>")
   }
   /// 1 where `lhs >= rhs`, else 0; broadcasting.
+  @inlinable
   public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor {
     lhs.combining(rhs, .greaterOrEqual, name: ".>=")
   }
   /// 1 where a scalar equals `rhs`, else 0.
+  @inlinable
   public static func .== (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .== Tensor(rhs) }
   /// 1 where a scalar differs from `rhs`, else 0.
+  @inlinable
   public static func .!= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .!= Tensor(rhs) }
   /// 1 where a scalar is below `rhs`, else 0.
+  @inlinable
   public static func .< (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .< Tensor(rhs) }
   /// 1 where a scalar is at most `rhs`, else 0.
+  @inlinable
   public static func .<= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .<= Tensor(rhs) }
   /// 1 where a scalar is above `rhs`, else 0.
+  @inlinable
   public static func .> (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .> Tensor(rhs) }
   /// 1 where a scalar is at least `rhs`, else 0.
+  @inlinable
   public static func .>= (lhs: Tensor, rhs: Scalar) -> Tensor { lhs .>= Tensor(rhs) }
 }

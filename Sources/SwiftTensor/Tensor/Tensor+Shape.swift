@@ -174,16 +174,16 @@ extension Tensor {
   // MARK: - Internals
 
   /// Copies a strided view of this tensor's buffer into a new contiguous tensor.
-  @usableFromInline
+  @inlinable
   func gathered(shape newShape: [Int], strides: [Int], offset: Int = 0) -> Tensor {
     Tensor(shape: newShape) { base in
       if newShape.contains(0) { return }
-      Scalar._gatherKernel(storage.base + offset, strides: strides, base, shape: newShape)
+      Scalar._gatherKernel(base + offset, strides: strides, base, shape: newShape)
     }
   }
 
   /// numpy's broadcast result of two shapes, or a stop naming `operation` and both shapes.
-  @usableFromInline
+  @inlinable
   static func broadcastShape(_ a: [Int], _ b: [Int], operation: String) -> [Int] {
     if a == b { return a }
     let rank = Swift.max(a.count, b.count)
@@ -201,7 +201,7 @@ extension Tensor {
   }
 
   /// Strides that read this tensor as if broadcast to `target`: 0 along repeated dimensions.
-  @usableFromInline
+  @inlinable
   func broadcastStrides(to target: [Int]) -> [Int] {
     let own = Tensor.contiguousStrides(of: shape)
     let lead = target.count - rank

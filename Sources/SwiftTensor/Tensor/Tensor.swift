@@ -13,28 +13,33 @@
 /// A rank-0 tensor holds one scalar and has shape `[]`. Dimensions of size 0 are allowed.
 public struct Tensor<Scalar: TensorScalar>: Sendable {
   /// The size of each dimension, outermost first.
-  public private(set) var shape: [Int]
+  public let shape: [Int]
 
   @usableFromInline
-  var storage: TensorStorage<Scalar>
+  var storage: TensorStorage
+
+  /// The first scalar of the buffer.
+  @inlinable
+  var base: UnsafeMutablePointer<Scalar> { storage.base.assumingMemoryBound(to: Scalar.self) }
 
   /// Wraps an existing buffer; `storage.count` must equal the product of `shape`.
-  @usableFromInline
-  init(shape: [Int], storage: TensorStorage<Scalar>) {
+  @inlinable
+  init(shape: [Int], storage: TensorStorage) {
     self.shape = shape
     self.storage = storage
   }
 
   /// Creates a tensor of `shape` whose scalars `initializer` writes into an uninitialised
   /// buffer of `shape`'s element count.
-  @usableFromInline
+  @inlinable
   init(
     shape: [Int], operation: @autoclosure () -> String = "Tensor",
     unsafeUninitialized initializer: (UnsafeMutablePointer<Scalar>) -> Void
   ) {
     let count = Tensor.elementCount(of: shape, operation: operation())
-    let storage = TensorStorage<Scalar>(count: count)
-    initializer(storage.base)
+    let storage = TensorStorage(count: count, stride: MemoryLayout<Scalar>.stride)
+    storage.base.bindMemory(to: Scalar.self, capacity: count)
+    initializer(storage.base.assumingMemoryBound(to: Scalar.self))
     self.init(shape: shape, storage: storage)
   }
 
@@ -63,6 +68,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
   }
 
   /// Creates a tensor of `shape` with every scalar equal to `value`.
+  @inlinable
   public init(repeating value: Scalar, shape: [Int]) {
     self.init(shape: shape, operation: "Tensor(repeating:shape:)") { base in
       let count = shape.reduce(1, *)
@@ -71,20 +77,24 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
   }
 
   /// A tensor of `shape` filled with zeros.
+  @inlinable
   public static func zeros(shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
 
   /// A tensor of `shape` filled with ones.
+  @inlinable
   public static func ones(shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
 
   /// The number of dimensions (0 for a scalar tensor).
+  @inlinable
   public var rank: Int { shape.count }
 
   /// The number of scalars: the product of `shape` (1 for rank 0).
+  @inlinable
   public var scalarCount: Int { storage.count }
 
   /// All scalars in row-major order.
   public var scalars: [Scalar] {
-    Array(UnsafeBufferPointer(start: storage.base, count: storage.count))
+    Array(UnsafeBufferPointer(start: base, count: storage.count))
   }
 
   /// The single scalar of a tensor with exactly one element (of any rank).
@@ -93,14 +103,14 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
       scalarCount == 1,
       "Tensor.scalar: tensor of shape \(describe(shape: shape)) has \(scalarCount) scalars, "
         + "expected exactly 1")
-    return storage.base[0]
+    return base[0]
   }
 
   /// Calls `body` with the scalars in row-major order.
   public func withUnsafeBufferPointer<R>(
     _ body: (UnsafeBufferPointer<Scalar>) throws -> R
   ) rethrows -> R {
-    try body(UnsafeBufferPointer(start: storage.base, count: storage.count))
+    try body(UnsafeBufferPointer(start: base, count: storage.count))
   }
 
   /// Calls `body` with the scalars in row-major order, for writing; copies a shared buffer first.
@@ -108,11 +118,11 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     _ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R
   ) rethrows -> R {
     if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    return try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+    return try body(UnsafeMutableBufferPointer(start: base, count: storage.count))
   }
 
   /// The product of `shape`, after checking that no dimension is negative.
-  @usableFromInline
+  @inlinable
   static func elementCount(of shape: [Int], operation: String) -> Int {
     var count = 1
     for dimension in shape {
@@ -125,7 +135,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
   }
 
   /// Row-major strides of `shape`, in elements.
-  @usableFromInline
+  @inlinable
   static func contiguousStrides(of shape: [Int]) -> [Int] {
     var strides = Array(repeating: 1, count: shape.count)
     var stride = 1
@@ -138,7 +148,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// Converts a possibly negative axis (`-1` is the last) to its index, or stops with a message
   /// naming `operation`.
-  @usableFromInline
+  @inlinable
   func normalize(axis: Int, operation: String, rank: Int? = nil) -> Int {
     let rank = rank ?? self.rank
     tensorPrecondition(
