@@ -6,7 +6,7 @@ extension Tensor {
   @inlinable
   func applying(_ operation: UnaryKernel<Scalar>) -> Tensor {
     Tensor(shape: shape) { base in
-      Scalar._unaryKernel(operation, base, base, count: scalarCount)
+      Scalar._unaryKernel(operation, baseAddress, base, count: scalarCount)
     }
   }
 
@@ -19,7 +19,7 @@ extension Tensor {
     return Tensor(shape: shape) { base in
       if shape.contains(0) { return }
       Scalar._binaryKernel(
-        operation, base, lhsStrides: lhsStrides, other.base,
+        operation, baseAddress, lhsStrides: lhsStrides, other.baseAddress,
         rhsStrides: rhsStrides, base, shape: shape)
     }
   }

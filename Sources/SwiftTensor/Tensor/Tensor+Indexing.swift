@@ -128,7 +128,7 @@ extension Tensor {
           + "\(describe(shape: shape))")
       offset = offset * shape[axis] + index
     }
-    return base[offset]
+    return baseAddress[offset]
   }
 
   /// The positions `range` along `axis`, keeping the axis.

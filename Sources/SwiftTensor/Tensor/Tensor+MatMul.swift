@@ -32,8 +32,8 @@ extension Tensor {
     return Tensor(shape: resultShape) { c in
       if m * n == 0 { return }
       for index in 0..<batch {
-        let a = base + (batchA == 1 ? 0 : index * rowsA * colsA)
-        let b = other.base + (batchB == 1 ? 0 : index * rowsB * colsB)
+        let a = baseAddress + (batchA == 1 ? 0 : index * rowsA * colsA)
+        let b = other.baseAddress + (batchB == 1 ? 0 : index * rowsB * colsB)
         Scalar._gemm(
           transposeA: transposingSelf, transposeB: transposingOther, m: m, n: n, k: k,
           alpha: 1, a, lda: colsA, b, ldb: colsB, beta: 0, c + index * m * n, ldc: n)

@@ -108,7 +108,7 @@ extension Tensor {
     return Tensor(shape: newShape) { base in
       if outer * inner == 0 { return }
       Scalar._reduceKernel(
-        kind, base, outer: outer, length: shape[axis], inner: inner, base)
+        kind, baseAddress, outer: outer, length: shape[axis], inner: inner, base)
     }
   }
 
@@ -122,7 +122,7 @@ extension Tensor {
     return [Int](unsafeUninitializedCapacity: outer * inner) { buffer, count in
       if outer * inner > 0 {
         Scalar._argReduceKernel(
-          largest: largest, base, outer: outer, length: shape[axis], inner: inner,
+          largest: largest, baseAddress, outer: outer, length: shape[axis], inner: inner,
           buffer.baseAddress!)
       }
       count = outer * inner

@@ -178,7 +178,8 @@ extension Tensor {
   func gathered(shape newShape: [Int], strides: [Int], offset: Int = 0) -> Tensor {
     Tensor(shape: newShape) { base in
       if newShape.contains(0) { return }
-      Scalar._gatherKernel(base + offset, strides: strides, base, shape: newShape)
+      Scalar._gatherKernel(
+        baseAddress + offset, strides: strides, base, shape: newShape)
     }
   }
 

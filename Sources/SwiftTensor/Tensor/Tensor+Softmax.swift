@@ -16,7 +16,7 @@ extension Tensor {
     return Tensor(shape: shape) { base in
       if scalarCount == 0 { return }
       Scalar._softmaxKernel(
-        log: log, base, outer: outer, length: shape[axis], inner: inner, base)
+        log: log, baseAddress, outer: outer, length: shape[axis], inner: inner, base)
     }
   }
 }

@@ -20,7 +20,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// The first scalar of the buffer.
   @inlinable
-  var base: UnsafeMutablePointer<Scalar> { storage.base.assumingMemoryBound(to: Scalar.self) }
+  var baseAddress: UnsafeMutablePointer<Scalar> {
+    storage.base.assumingMemoryBound(to: Scalar.self)
+  }
 
   /// Wraps an existing buffer; `storage.count` must equal the product of `shape`.
   @inlinable
@@ -94,7 +96,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 
   /// All scalars in row-major order.
   public var scalars: [Scalar] {
-    Array(UnsafeBufferPointer(start: base, count: storage.count))
+    Array(UnsafeBufferPointer(start: baseAddress, count: storage.count))
   }
 
   /// The single scalar of a tensor with exactly one element (of any rank).
@@ -103,14 +105,14 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
       scalarCount == 1,
       "Tensor.scalar: tensor of shape \(describe(shape: shape)) has \(scalarCount) scalars, "
         + "expected exactly 1")
-    return base[0]
+    return baseAddress[0]
   }
 
   /// Calls `body` with the scalars in row-major order.
   public func withUnsafeBufferPointer<R>(
     _ body: (UnsafeBufferPointer<Scalar>) throws -> R
   ) rethrows -> R {
-    try body(UnsafeBufferPointer(start: base, count: storage.count))
+    try body(UnsafeBufferPointer(start: baseAddress, count: storage.count))
   }
 
   /// Calls `body` with the scalars in row-major order, for writing; copies a shared buffer first.
@@ -118,7 +120,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     _ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R
   ) rethrows -> R {
     if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    return try body(UnsafeMutableBufferPointer(start: base, count: storage.count))
+    return try body(UnsafeMutableBufferPointer(start: baseAddress, count: storage.count))
   }
 
   /// The product of `shape`, after checking that no dimension is negative.
