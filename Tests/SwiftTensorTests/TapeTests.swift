@@ -84,7 +84,7 @@ import Testing
       let tape = Tape<Double>()
       _ = tape.variable(.zeros(shape: [2, 3])).affine(Variable(.zeros(shape: [2, 3])))
     }
-    expectStderr(r5, "Affine: x of shape [2, 3] does not fit W of shape [2, 3]")
+    expectStderr(r5, "AffineTransform: x of shape [2, 3] does not fit W of shape [2, 3]")
     // A parameter used off the tape must not silently lose its gradient.
     let r6 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       let w = Variable<Double>([2], name: "w")

@@ -56,7 +56,7 @@ extension Variable {
   /// `self·weight + bias`, with `weight` of shape `[input, output]` (pytensor's `Affine`).
   @inlinable
   public func affine(_ weight: Variable, _ bias: Variable? = nil) -> Variable {
-    Affine()(bias.map { [self, weight, $0] } ?? [self, weight])
+    AffineTransform()(bias.map { [self, weight, $0] } ?? [self, weight])
   }
 
   /// `e^x` element-wise.

@@ -9,7 +9,8 @@ enum ReductionKernels {
       let out = destination + o * inner
       if inner == 1 {
         switch operation {
-        case .sum: out[0] = sumContiguous(row, length)
+        case .sum: out[0] = sumContiguous(row, length, squaring: false)
+        case .sumOfSquares: out[0] = sumContiguous(row, length, squaring: true)
         case .max: out[0] = extremumContiguous(row, length, largest: true)
         case .min: out[0] = extremumContiguous(row, length, largest: false)
         }
@@ -48,7 +49,13 @@ enum ReductionKernels {
 
   /// Sum of a contiguous row: four vector accumulators per block of 4096 elements, and the
   /// block sums added with Kahan compensation, so the error grows far slower than a plain loop.
-  private static func sumContiguous<S: TensorScalar>(_ p: UnsafePointer<S>, _ count: Int) -> S {
+  private static func sumContiguous<S: TensorScalar>(
+    _ p: UnsafePointer<S>, _ count: Int, squaring: Bool
+  ) -> S {
+    @inline(__always) func load(_ offset: Int) -> S.Vector {
+      let v = p.loadVector(at: offset)
+      return squaring ? v * v : v
+    }
     let width = S.Vector.scalarCount
     let block = 4096
     var total: S = 0
@@ -59,17 +66,20 @@ enum ReductionKernels {
       var a0 = S.Vector(), a1 = S.Vector(), a2 = S.Vector(), a3 = S.Vector()
       var i = start
       while i + 4 * width <= end {
-        a0 += p.loadVector(at: i)
-        a1 += p.loadVector(at: i + width)
-        a2 += p.loadVector(at: i + 2 * width)
-        a3 += p.loadVector(at: i + 3 * width)
+        a0 += load(i)
+        a1 += load(i + width)
+        a2 += load(i + 2 * width)
+        a3 += load(i + 3 * width)
         i += 4 * width
       }
       while i + width <= end {
-        a0 += p.loadVector(at: i)
+        a0 += load(i)
         i += width
       }
-      if i < end { a1 += p.loadPartialVector(at: i, count: end - i, fill: 0) }
+      if i < end {
+        let rest = p.loadPartialVector(at: i, count: end - i, fill: 0)
+        a1 += squaring ? rest * rest : rest
+      }
       let blockSum = horizontalSum((a0 + a1) + (a2 + a3))
       let y = blockSum - compensation
       let t = total + y
@@ -108,7 +118,7 @@ enum ReductionKernels {
   ) {
     let initial: S
     switch operation {
-    case .sum: initial = 0
+    case .sum, .sumOfSquares: initial = 0
     case .max: initial = -.infinity
     case .min: initial = .infinity
     }
@@ -126,6 +136,7 @@ enum ReductionKernels {
         let r: S.Vector
         switch operation {
         case .sum: r = acc + x
+        case .sumOfSquares: r = acc + x * x
         case .max:
           r = acc.replacing(with: x, where: (x .> acc) .| (x .!= x))
         case .min:

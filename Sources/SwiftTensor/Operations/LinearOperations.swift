@@ -54,7 +54,7 @@ public struct MatMul<Scalar: TensorScalar>: BinaryOperation {
 ///
 /// Inputs: `[x, W]` or `[x, W, b]`, `x` of shape `[batch, input]`; output `[batch, output]`.
 /// Derivative: `dx = dy·Wᵀ`, `dW = xᵀ·dy`, `db = Σ_batch dy`.
-public struct Affine<Scalar: TensorScalar>: NaryOperation {
+public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
   /// Creates the operation.
   @inlinable
   public init() {}
@@ -63,17 +63,17 @@ public struct Affine<Scalar: TensorScalar>: NaryOperation {
   public func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> {
     tensorPrecondition(
       xs.count == 2 || xs.count == 3,
-      "Affine: expected inputs [x, W] or [x, W, b], got \(xs.count) inputs")
+      "AffineTransform: expected inputs [x, W] or [x, W, b], got \(xs.count) inputs")
     let (x, w) = (xs[0], xs[1])
     tensorPrecondition(
       x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[0],
-      "Affine: x of shape \(describe(shape: x.shape)) does not fit W of shape "
+      "AffineTransform: x of shape \(describe(shape: x.shape)) does not fit W of shape "
         + "\(describe(shape: w.shape)); expected x [batch, input] and W [input, output]")
     let product = x.matmul(w)
     guard xs.count == 3 else { return product }
     tensorPrecondition(
       xs[2].shape == [w.shape[1]],
-      "Affine: bias of shape \(describe(shape: xs[2].shape)) for W of shape "
+      "AffineTransform: bias of shape \(describe(shape: xs[2].shape)) for W of shape "
         + "\(describe(shape: w.shape)); expected [\(w.shape[1])]")
     return product + xs[2]
   }

@@ -84,6 +84,16 @@ extension Double: TensorScalar {
       a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
   }
 
+  /// Optimiser update kernel; see `TensorScalar._updateKernel`.
+  public static func _updateKernel(
+    _ rule: UpdateRule<Double>, _ parameters: UnsafeMutablePointer<Double>,
+    _ gradients: UnsafePointer<Double>, first: UnsafeMutablePointer<Double>?,
+    second: UnsafeMutablePointer<Double>?, count: Int
+  ) {
+    OptimizerKernels.update(
+      rule, parameters, gradients, first: first, second: second, count: count)
+  }
+
   /// `x^y` for one element, from the platform's libm.
   public static func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 }

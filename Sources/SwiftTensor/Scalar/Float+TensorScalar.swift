@@ -84,6 +84,16 @@ extension Float: TensorScalar {
       a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
   }
 
+  /// Optimiser update kernel; see `TensorScalar._updateKernel`.
+  public static func _updateKernel(
+    _ rule: UpdateRule<Float>, _ parameters: UnsafeMutablePointer<Float>,
+    _ gradients: UnsafePointer<Float>, first: UnsafeMutablePointer<Float>?,
+    second: UnsafeMutablePointer<Float>?, count: Int
+  ) {
+    OptimizerKernels.update(
+      rule, parameters, gradients, first: first, second: second, count: count)
+  }
+
   /// `x^y` for one element, from the platform's libm.
   public static func _pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
 }

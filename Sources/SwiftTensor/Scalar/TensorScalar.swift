@@ -68,6 +68,30 @@ where Self.RawSignificand: FixedWidthInteger {
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
     _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int, beta: Self,
     _ c: UnsafeMutablePointer<Self>, ldc: Int)
+
+  /// Updates `count` parameters in place by `rule` from their gradients, reading and writing
+  /// the rule's state buffers (`first` for momentum or the first moment, `second` for the
+  /// second moment; unused ones may be `nil`).
+  static func _updateKernel(
+    _ rule: UpdateRule<Self>, _ parameters: UnsafeMutablePointer<Self>,
+    _ gradients: UnsafePointer<Self>, first: UnsafeMutablePointer<Self>?,
+    second: UnsafeMutablePointer<Self>?, count: Int)
+}
+
+/// One optimiser step, run by `TensorScalar._updateKernel`; the optimisers build these.
+public enum UpdateRule<Scalar: TensorScalar>: Sendable {
+  /// SGD: `v = momentum·v + g + wd·p`, then `p -= lr·v` (or `lr·(g + wd·p + momentum·v)` when
+  /// Nesterov); with no momentum, `p -= lr·(g + wd·p)`.
+  case sgd(learningRate: Scalar, momentum: Scalar, nesterov: Bool, weightDecay: Scalar)
+  /// Adam with bias corrections `1 - β1^t`, `1 - β2^t` precomputed; `decoupled` selects AdamW
+  /// (`p -= lr·wd·p`) instead of L2 in the gradient.
+  case adam(
+    learningRate: Scalar, beta1: Scalar, beta2: Scalar, epsilon: Scalar,
+    correction1: Scalar, correction2: Scalar, weightDecay: Scalar, decoupled: Bool)
+  /// RMSProp: `s = ρ·s + (1-ρ)·g²`, `p -= lr·g / (√s + ε)`.
+  case rmsProp(learningRate: Scalar, rho: Scalar, epsilon: Scalar, weightDecay: Scalar)
+  /// AdaGrad: `s += g²`, `p -= lr·g / (√s + ε)`.
+  case adaGrad(learningRate: Scalar, epsilon: Scalar, weightDecay: Scalar)
 }
 
 /// An element-wise operation of one input, run by `TensorScalar._unaryKernel`.
@@ -142,4 +166,6 @@ public enum ReduceKernel: Sendable {
   case max
   /// Smallest element (`infinity` for an empty axis); NaN if any is NaN.
   case min
+  /// Sum of squares (0 for an empty axis): a squared norm without a temporary tensor.
+  case sumOfSquares
 }

@@ -4,6 +4,9 @@
 extension Tensor {
   /// Sum of all scalars, as a rank-0 tensor (0 for an empty tensor).
   public func sum() -> Tensor { reduced(.sum, overall: "sum") }
+  /// Sum of the squares of all scalars (the squared L2 norm), as a rank-0 tensor, computed
+  /// without a temporary tensor.
+  public func sumOfSquares() -> Tensor { reduced(.sumOfSquares, overall: "sumOfSquares") }
   /// Mean of all scalars, as a rank-0 tensor (NaN for an empty tensor, as numpy).
   public func mean() -> Tensor { sum() / Scalar(scalarCount) }
   /// Largest scalar, as a rank-0 tensor; NaN if any scalar is NaN.
@@ -69,7 +72,7 @@ extension Tensor {
 
   private func reduced(_ kind: ReduceKernel, overall operation: String) -> Tensor {
     tensorPrecondition(
-      kind == .sum || scalarCount > 0,
+      kind == .sum || kind == .sumOfSquares || scalarCount > 0,
       "\(operation): the tensor of shape \(describe(shape: shape)) is empty")
     return flattened().reducing(kind, axis: 0)
   }
@@ -81,7 +84,7 @@ extension Tensor {
     tensorPrecondition(
       Set(normalized).count == normalized.count,
       "\(operation): axes \(axes) repeat an axis of shape \(describe(shape: shape))")
-    for axis in normalized where kind != .sum {
+    for axis in normalized where kind == .max || kind == .min {
       tensorPrecondition(
         shape[axis] > 0,
         "\(operation): axis \(axis) of shape \(describe(shape: shape)) is empty")

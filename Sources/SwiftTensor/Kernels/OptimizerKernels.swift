@@ -1,0 +1,47 @@
+/// Fused, in-place optimiser updates: one pass over parameters, gradients and state, with no
+/// temporary tensors, so a step allocates nothing.
+enum OptimizerKernels {
+  static func update<S: TensorScalar>(
+    _ rule: UpdateRule<S>, _ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
+    first: UnsafeMutablePointer<S>?, second: UnsafeMutablePointer<S>?, count: Int
+  ) {
+    switch rule {
+    case .sgd(let lr, let momentum, let nesterov, let wd):
+      guard momentum != 0, let v = first else {
+        for i in 0..<count { p[i] -= lr * (g[i] + wd * p[i]) }
+        return
+      }
+      for i in 0..<count {
+        let gradient = g[i] + wd * p[i]
+        v[i] = momentum * v[i] + gradient
+        p[i] -= lr * (nesterov ? gradient + momentum * v[i] : v[i])
+      }
+    case .adam(let lr, let b1, let b2, let eps, let c1, let c2, let wd, let decoupled):
+      guard let m = first, let s = second else {
+        preconditionFailure("Adam: the update needs both moment buffers")
+      }
+      let stepSize = lr / c1
+      for i in 0..<count {
+        let gradient = decoupled ? g[i] : g[i] + wd * p[i]
+        m[i] = b1 * m[i] + (1 - b1) * gradient
+        s[i] = b2 * s[i] + (1 - b2) * gradient * gradient
+        if decoupled { p[i] -= lr * wd * p[i] }
+        p[i] -= stepSize * m[i] / ((s[i] / c2).squareRoot() + eps)
+      }
+    case .rmsProp(let lr, let rho, let eps, let wd):
+      guard let s = first else { preconditionFailure("RMSProp: the update needs its buffer") }
+      for i in 0..<count {
+        let gradient = g[i] + wd * p[i]
+        s[i] = rho * s[i] + (1 - rho) * gradient * gradient
+        p[i] -= lr * gradient / (s[i].squareRoot() + eps)
+      }
+    case .adaGrad(let lr, let eps, let wd):
+      guard let s = first else { preconditionFailure("AdaGrad: the update needs its buffer") }
+      for i in 0..<count {
+        let gradient = g[i] + wd * p[i]
+        s[i] += gradient * gradient
+        p[i] -= lr * gradient / (s[i].squareRoot() + eps)
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// The layers of an MLP. Activation operations (`Relu`, `Sigmoid`, `Tanh`, `Softmax`,
+// `LogSoftmax`) are layers too: the same struct computes on tensors, records on variables, and
+// sits in a `@LayerBuilder` block.
+
+/// A fully connected layer, `y = x·W + b` (pytensor's `Affine`), with `W` of shape
+/// `[inputSize, outputSize]` and `b` of shape `[outputSize]`.
+///
+/// Input `[batch, inputSize]`, output `[batch, outputSize]`. `W` starts as pytensor's
+/// `standard_normal / √inputSize` (or another `ParameterInitializer`), `b` at 0.
+public struct Affine<Scalar: TensorScalar>: Layer {
+  /// The weight, `[inputSize, outputSize]`.
+  public let weight: Variable<Scalar>
+  /// The bias, `[outputSize]`, or `nil` without bias.
+  public let bias: Variable<Scalar>?
+  /// How the weight is initialised.
+  public let weightInitializer: ParameterInitializer
+
+  /// Creates the layer; its parameters get their values when its model is initialised.
+  public init(
+    _ inputSize: Int, _ outputSize: Int, bias: Bool = true,
+    weightInitializer: ParameterInitializer? = nil
+  ) {
+    tensorPrecondition(
+      inputSize > 0 && outputSize > 0,
+      "Affine: sizes must be positive, got \(inputSize) -> \(outputSize)")
+    weight = Variable(.zeros(shape: [inputSize, outputSize]), name: "W")
+    self.bias = bias ? Variable(.zeros(shape: [outputSize]), name: "b") : nil
+    self.weightInitializer = weightInitializer ?? .scaledNormal(fanIn: inputSize)
+  }
+
+  /// `x·W + b`
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+    -> Variable<Scalar>
+  {
+    tensorPrecondition(
+      input.value.rank == 2 && input.value.shape[1] == weight.value.shape[0],
+      "Affine: input of shape \(describe(shape: input.value.shape)) does not fit a layer of "
+        + "\(weight.value.shape[0]) inputs; expected [batch, \(weight.value.shape[0])]")
+    return input.affine(weight, bias)
+  }
+
+  /// `W` and `b`.
+  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
+    registrar.layer("affine") { scope in
+      scope.add("W", weight, initializer: weightInitializer)
+      if let bias { scope.add("b", bias, initializer: .constant(0)) }
+    }
+  }
+}
+
+/// `Dense` is `Affine` under Keras's name.
+public typealias Dense = Affine
+/// `Linear` is `Affine` under PyTorch's name.
+public typealias Linear = Affine
+
+/// A unary operation used as a layer on variables.
+public protocol ActivationLayer: UnaryOperation, Layer
+where Input == Variable<Scalar>, Output == Variable<Scalar> {}
+
+extension ActivationLayer {
+  /// Applies the operation, recording it on the input's tape.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+    -> Variable<Scalar>
+  {
+    apply(to: [input])[0]
+  }
+}
+
+extension Relu: ActivationLayer {}
+extension Sigmoid: ActivationLayer {}
+extension Tanh: ActivationLayer {}
+extension Softmax: ActivationLayer {}
+extension LogSoftmax: ActivationLayer {}
+
+/// Inverted dropout: in training, zeroes each element with probability `rate` and scales the
+/// rest by `1 / (1 - rate)`; in evaluation, passes the input through unchanged.
+///
+/// Masks come from the forward pass's seeded `LayerContext`, so a run is reproducible.
+public struct Dropout<Scalar: TensorScalar>: Layer {
+  /// The probability of zeroing an element, in `[0, 1)`.
+  public let rate: Double
+
+  /// Creates the layer.
+  public init(rate: Double) {
+    tensorPrecondition(
+      rate >= 0 && rate < 1, "Dropout: rate \(rate) is outside [0, 1)")
+    self.rate = rate
+  }
+
+  /// The input with dropout applied when training.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+    -> Variable<Scalar>
+  {
+    guard context.isTraining, rate > 0 else { return input }
+    let uniform = Tensor<Scalar>.random(shape: input.value.shape, using: &context.generator)
+    let keep = uniform .>= Scalar(rate)
+    return MaskMultiply(mask: keep * Scalar(1 / (1 - rate))).apply(to: [input])[0]
+  }
+}
+
+/// `x·mask` for a constant mask (dropout's). Derivative: `dy·mask`.
+public struct MaskMultiply<Scalar: TensorScalar>: UnaryOperation {
+  /// The constant factor, of the input's shape.
+  public let mask: Tensor<Scalar>
+  /// Creates the operation.
+  public init(mask: Tensor<Scalar>) { self.mask = mask }
+  /// `x·mask`
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * mask }
+  /// `dy·mask`
+  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    -> Tensor<Scalar>
+  {
+    dy * mask
+  }
+}
+
+/// Reshapes each sample, keeping the batch axis: `[batch, ...]` to `[batch] + shape`.
+public struct ReshapeLayer<Scalar: TensorScalar>: Layer {
+  /// The shape of one sample after the layer; one dimension may be `-1`.
+  public let sampleShape: [Int]
+  /// Creates the layer.
+  public init(_ sampleShape: [Int]) { self.sampleShape = sampleShape }
+  /// The reshaped input.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+    -> Variable<Scalar>
+  {
+    input.reshaped(to: [input.value.shape.first ?? 0] + sampleShape)
+  }
+}
+
+/// Flattens each sample: `[batch, d1, d2, ...]` to `[batch, d1·d2·...]`.
+public struct Flatten<Scalar: TensorScalar>: Layer {
+  /// Creates the layer.
+  public init() {}
+  /// The flattened input.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+    -> Variable<Scalar>
+  {
+    let shape = input.value.shape
+    return input.reshaped(to: [shape.first ?? 1, shape.dropFirst().reduce(1, *)])
+  }
+}

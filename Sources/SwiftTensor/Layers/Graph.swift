@@ -1,0 +1,122 @@
+/// A trainable model: named parameters and a forward pass from a batch to outputs.
+///
+/// `Graph` is the model you compose in the layer DSL. A model with loops or several inputs is
+/// written as a class conforming to `Model`, as pytensor's `Graph` subclasses are: it holds its
+/// layers, lists their parameters, and writes `forward`. Both kinds train with `Trainer`.
+///
+/// ```swift
+/// final class TwoLayers: Model {
+///   let hidden = Affine<Float>(64, 30)
+///   let output = Affine<Float>(30, 10)
+///   init() { initializeParameters(seed: 0) }
+///   func forward(_ x: Variable<Float>, context: LayerContext) -> Variable<Float> {
+///     output(hidden(x, context: context).sigmoid(), context: context)
+///   }
+///   func registerParameters(_ registrar: ParameterRegistrar<Float>) {
+///     hidden.registerParameters(registrar)
+///     output.registerParameters(registrar)
+///   }
+/// }
+/// ```
+public protocol Model<Scalar>: AnyObject {
+  /// The element type of the parameters and values.
+  associatedtype Scalar: TensorScalar
+
+  /// Computes the outputs (for a classifier, logits `[batch, classes]`) of a batch.
+  func forward(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar>
+
+  /// Lists the parameters, in a stable order.
+  func registerParameters(_ registrar: ParameterRegistrar<Scalar>)
+}
+
+extension Model {
+  /// The parameters with their unique path names, in registration order.
+  public var parameters: [NamedParameter<Scalar>] {
+    let registrar = ParameterRegistrar<Scalar>()
+    registerParameters(registrar)
+    return registrar.parameters
+  }
+
+  /// Draws every parameter's initial value, in registration order, from a generator seeded
+  /// with `seed`: the same seed gives the same model on every platform.
+  public func initializeParameters(seed: UInt64) {
+    var generator = SeededGenerator(seed: seed)
+    for parameter in parameters {
+      parameter.variable.value = parameter.initializer.makeValue(
+        shape: parameter.variable.value.shape, using: &generator)
+      parameter.variable.zeroGradient()
+    }
+  }
+
+  /// Runs the model for inference on a tensor: evaluation mode, nothing recorded.
+  public func predict(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    forward(
+      Variable(input, trainable: false), context: LayerContext(isTraining: false, seed: 0)
+    ).value
+  }
+
+  /// Copies parameter values from another model with the same parameter paths and shapes,
+  /// converting the precision: this is how a `Float` model becomes a `Double` one.
+  ///
+  /// - Precondition: both models have the same parameter paths and shapes.
+  public func copyParameters<Other: Model>(from other: Other) {
+    let source = other.parameters
+    let target = parameters
+    tensorPrecondition(
+      source.map(\.path) == target.map(\.path),
+      "copyParameters: the models' parameters differ: \(source.map(\.path)) vs "
+        + "\(target.map(\.path))")
+    for (from, to) in zip(source, target) {
+      tensorPrecondition(
+        from.variable.value.shape == to.variable.value.shape,
+        "copyParameters: '\(to.path)' has shape \(describe(shape: to.variable.value.shape)) "
+          + "here and \(describe(shape: from.variable.value.shape)) in the source")
+      to.variable.value = Tensor(
+        shape: from.variable.value.shape, scalars: from.variable.value.scalars.map(Scalar.init))
+    }
+  }
+}
+
+/// A model composed in the layer DSL: a name, a body of layers, and its parameters, named
+/// after their layers (`affine_0/W`) and initialised from a seed.
+///
+/// ```swift
+/// let mlp = Graph<Float>("mlp") {
+///   Affine(64, 30)
+///   Sigmoid()
+///   Affine(30, 10)
+/// }
+/// let logits = mlp.predict(batch)   // [batch, 10]
+/// ```
+///
+/// Change `Float` to `Double` and nothing else changes.
+public final class Graph<Scalar: TensorScalar>: Model {
+  /// The model's name.
+  public let name: String
+  private let body: (Variable<Scalar>, LayerContext) -> Variable<Scalar>
+  private let register: (ParameterRegistrar<Scalar>) -> Void
+
+  /// Builds the model and initialises its parameters from `seed`.
+  public init<Body: Layer>(
+    _ name: String, seed: UInt64 = 0, @LayerBuilder<Scalar> body: () -> Body
+  ) where Body.Scalar == Scalar, Body.Input == Variable<Scalar>, Body.Output == Variable<Scalar> {
+    self.name = name
+    let layers = body()
+    self.body = { layers($0, context: $1) }
+    self.register = { layers.registerParameters($0) }
+    initializeParameters(seed: seed)
+  }
+
+  /// Runs the body.
+  public func forward(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
+    body(input, context)
+  }
+
+  /// The body's parameters.
+  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) { register(registrar) }
+
+  /// Runs the body in evaluation mode on a variable (recorded if the variable is on a tape).
+  public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
+    body(input, LayerContext(isTraining: false, seed: 0))
+  }
+}

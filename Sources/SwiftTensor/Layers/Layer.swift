@@ -1,0 +1,147 @@
+/// Something callable with parameters: the building block of models.
+///
+/// A layer maps an `Input` to an `Output` (usually `Variable<Scalar>` to `Variable<Scalar>`;
+/// an embedding maps class indices to a variable). Layers compose in a `@LayerBuilder` block,
+/// where the compiler checks that each layer's output fits the next one's input.
+///
+/// A layer's parameters are `Variable`s it holds; it lists them in `registerParameters(_:)`,
+/// which is how a `Graph` names them (`affine_0/W`), initialises them from its seed, and hands
+/// them to an optimiser.
+///
+/// ```swift
+/// struct Scale<Scalar: TensorScalar>: Layer {
+///   let factor = Variable<Scalar>(Tensor(1), name: "factor")
+///   func callAsFunction(_ x: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
+///     x * factor
+///   }
+///   func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
+///     registrar.layer("scale") { $0.add("factor", factor, initializer: .constant(1)) }
+///   }
+/// }
+/// ```
+public protocol Layer<Scalar> {
+  /// The element type of the layer's parameters and values.
+  associatedtype Scalar: TensorScalar
+  /// What the layer takes.
+  associatedtype Input
+  /// What the layer gives.
+  associatedtype Output
+
+  /// Runs the layer; `context` says whether the model is training (for dropout) and supplies
+  /// its seeded randomness.
+  func callAsFunction(_ input: Input, context: LayerContext) -> Output
+
+  /// Lists the layer's parameters, in a stable order; layers without parameters need not
+  /// implement it.
+  func registerParameters(_ registrar: ParameterRegistrar<Scalar>)
+}
+
+extension Layer {
+  /// No parameters.
+  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {}
+}
+
+/// What a forward pass needs beyond its inputs: the mode and a seeded random generator.
+///
+/// One context serves one forward pass; it is a reference so that layers deep in a chain draw
+/// from one shared sequence (dropout masks differ from layer to layer and step to step).
+public final class LayerContext {
+  /// Whether the model is training (dropout active) or evaluating.
+  public let isTraining: Bool
+  /// The generator layers draw from; seeded, so a run is reproducible.
+  public var generator: SeededGenerator
+
+  /// Creates a context.
+  public init(isTraining: Bool, seed: UInt64) {
+    self.isTraining = isTraining
+    generator = SeededGenerator(seed: seed)
+  }
+}
+
+/// How a parameter's initial value is drawn.
+public enum ParameterInitializer: Sendable {
+  /// Every scalar equal to the constant.
+  case constant(Double)
+  /// Normal with mean 0 and the given standard deviation.
+  case normal(standardDeviation: Double)
+  /// Uniform in `[-bound, bound)`.
+  case uniform(bound: Double)
+  /// Normal with standard deviation `1/√fanIn`, pytensor's `standard_normal / sqrt(fan_in)`.
+  case scaledNormal(fanIn: Int)
+  /// Glorot (Xavier) uniform: bound `√(6 / (fanIn + fanOut))`, for tanh and sigmoid layers.
+  case glorotUniform(fanIn: Int, fanOut: Int)
+  /// He (Kaiming) normal: standard deviation `√(2 / fanIn)`, for relu layers.
+  case heNormal(fanIn: Int)
+
+  /// A fresh value of `shape` drawn from `generator`.
+  public func makeValue<Scalar: TensorScalar>(
+    shape: [Int], using generator: inout SeededGenerator
+  ) -> Tensor<Scalar> {
+    switch self {
+    case .constant(let value): return Tensor(repeating: Scalar(value), shape: shape)
+    case .normal(let deviation):
+      return .randomNormal(shape: shape, standardDeviation: Scalar(deviation), using: &generator)
+    case .uniform(let bound):
+      return .random(shape: shape, lower: Scalar(-bound), upper: Scalar(bound), using: &generator)
+    case .scaledNormal(let fanIn):
+      return .randomNormal(
+        shape: shape, standardDeviation: Scalar(1 / Double(Swift.max(fanIn, 1)).squareRoot()),
+        using: &generator)
+    case .glorotUniform(let fanIn, let fanOut):
+      let bound = Scalar((6 / Double(Swift.max(fanIn + fanOut, 1))).squareRoot())
+      return .random(shape: shape, lower: -bound, upper: bound, using: &generator)
+    case .heNormal(let fanIn):
+      return .randomNormal(
+        shape: shape, standardDeviation: Scalar((2 / Double(Swift.max(fanIn, 1))).squareRoot()),
+        using: &generator)
+    }
+  }
+}
+
+/// A parameter of a model: its path name, the variable, and how it is initialised.
+public struct NamedParameter<Scalar: TensorScalar> {
+  /// The unique, stable path, such as `affine_0/W`.
+  public let path: String
+  /// The parameter itself.
+  public let variable: Variable<Scalar>
+  /// How `initializeParameters(seed:)` draws its value.
+  public let initializer: ParameterInitializer
+}
+
+/// Collects a model's parameters under unique path names, in registration order.
+///
+/// Each layer opens a scope with a kind (`"affine"`); the registrar numbers scopes of the same
+/// kind in order (`affine_0`, `affine_1`, ...), so names are stable across runs of the same code.
+public final class ParameterRegistrar<Scalar: TensorScalar> {
+  /// The parameters registered so far, in order.
+  public private(set) var parameters: [NamedParameter<Scalar>] = []
+  private var counts: [String: Int] = [:]
+  private var prefix: [String] = []
+
+  /// Creates an empty registrar.
+  public init() {}
+
+  /// Opens a numbered scope for one layer of the given kind and registers its parameters.
+  public func layer(_ kind: String, _ body: (ParameterRegistrar) -> Void) {
+    let scopeKey = (prefix + [kind]).joined(separator: "/")
+    let index = counts[scopeKey, default: 0]
+    counts[scopeKey] = index + 1
+    prefix.append("\(kind)_\(index)")
+    body(self)
+    prefix.removeLast()
+  }
+
+  /// Registers one parameter under the current scope; its variable is renamed to its path.
+  ///
+  /// - Precondition: the path is not already taken.
+  public func add(
+    _ name: String, _ variable: Variable<Scalar>, initializer: ParameterInitializer
+  ) {
+    let path = (prefix + [name]).joined(separator: "/")
+    tensorPrecondition(
+      !parameters.contains { $0.path == path },
+      "ParameterRegistrar: the parameter path '\(path)' is registered twice")
+    variable.name = path
+    parameters.append(NamedParameter(path: path, variable: variable, initializer: initializer))
+  }
+}

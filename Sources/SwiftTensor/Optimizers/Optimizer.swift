@@ -1,0 +1,152 @@
+/// Updates a model's parameters in place from their gradients.
+///
+/// Optimisers keep their state (momentum, moments) per parameter path, so the state can be
+/// saved with a checkpoint and restored to resume training exactly. A step reads each
+/// parameter's `gradient` and skips parameters that have none; it does not clear gradients
+/// (call `zeroGradients(_:)`, as the `Trainer` does before each step).
+///
+/// After the first step, a step allocates nothing the size of a parameter: state buffers are
+/// reused and updates are fused kernels that write in place.
+public protocol Optimizer<Scalar>: AnyObject {
+  /// The element type of the parameters.
+  associatedtype Scalar: TensorScalar
+  /// The step size; a schedule may change it between steps.
+  var learningRate: Scalar { get set }
+  /// Applies one update to every parameter that has a gradient.
+  func step(_ parameters: [NamedParameter<Scalar>])
+  /// The state, as tensors named `path/slot` (e.g. `affine_0/W/momentum`), plus a `step`
+  /// counter where the rule needs one.
+  func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)]
+  /// Restores state saved by `stateTensors()`.
+  ///
+  /// - Throws: `OptimizerStateError` when a tensor is missing or has the wrong shape.
+  func loadState(
+    _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError)
+}
+
+/// Optimiser state that does not fit the model it is restored for.
+public struct OptimizerStateError: Error, CustomStringConvertible {
+  /// What is wrong, naming the tensor.
+  public let description: String
+}
+
+/// Clears every parameter's gradient.
+public func zeroGradients<Scalar>(_ parameters: [NamedParameter<Scalar>]) {
+  for parameter in parameters { parameter.variable.zeroGradient() }
+}
+
+/// Scales all gradients together so that their global L2 norm is at most `maximumNorm`
+/// (PyTorch's `clip_grad_norm_`); returns the norm before clipping.
+@discardableResult
+public func clipGradients<Scalar>(_ parameters: [NamedParameter<Scalar>], maximumNorm: Scalar)
+  -> Scalar
+{
+  var total: Scalar = 0
+  for parameter in parameters {
+    if let gradient = parameter.variable.gradient { total += gradient.sumOfSquares().scalar }
+  }
+  let norm = total.squareRoot()
+  if norm > maximumNorm {
+    let scale = maximumNorm / (norm + Scalar.ulpOfOne)
+    for parameter in parameters { scaleGradient(of: parameter.variable, by: scale) }
+  }
+  return norm
+}
+
+/// Clamps every gradient element to `[-limit, limit]`.
+public func clipGradients<Scalar>(_ parameters: [NamedParameter<Scalar>], maximumValue: Scalar) {
+  for parameter in parameters {
+    guard let gradient = parameter.variable.gradient else { continue }
+    parameter.variable.gradient = Tensor.minimum(
+      Tensor.maximum(gradient, Tensor(-maximumValue)), Tensor(maximumValue))
+  }
+}
+
+private func scaleGradient<Scalar>(of variable: Variable<Scalar>, by scale: Scalar) {
+  guard var gradient = variable.gradient else { return }
+  variable.gradient = nil  // drop the variable's reference, so the write below is in place
+  gradient.withUnsafeMutableBufferPointer { buffer in
+    guard let base = buffer.baseAddress else { return }
+    Scalar._unaryKernel(.multiplyScalar(scale), base, base, count: buffer.count)
+  }
+  variable.gradient = gradient
+}
+
+/// Per-parameter state buffers shared by the optimisers, keyed by parameter path.
+struct OptimizerSlots<Scalar: TensorScalar> {
+  var buffers: [String: Tensor<Scalar>] = [:]
+
+  /// Runs `rule` on one parameter, creating zeroed state buffers on first use.
+  mutating func update(
+    _ parameter: NamedParameter<Scalar>, rule: UpdateRule<Scalar>, slots: [String]
+  ) {
+    guard let gradient = parameter.variable.gradient else { return }
+    let shape = parameter.variable.value.shape
+    tensorPrecondition(
+      gradient.shape == shape,
+      "Optimizer: gradient of '\(parameter.path)' has shape \(describe(shape: gradient.shape)),"
+        + " expected \(describe(shape: shape))")
+    let keys = slots.map { "\(parameter.path)/\($0)" }
+    for key in keys where buffers[key] == nil { buffers[key] = .zeros(shape: shape) }
+    // Take the buffers out of the dictionary so each is uniquely referenced and written in place.
+    var first = keys.count > 0 ? buffers.removeValue(forKey: keys[0]) : nil
+    var second = keys.count > 1 ? buffers.removeValue(forKey: keys[1]) : nil
+    gradient.withUnsafeBufferPointer { g in
+      parameter.variable.value.withUnsafeMutableBufferPointer { p in
+        withOptionalMutablePointer(&first) { m in
+          withOptionalMutablePointer(&second) { s in
+            guard let pBase = p.baseAddress, let gBase = g.baseAddress else { return }
+            Scalar._updateKernel(rule, pBase, gBase, first: m, second: s, count: p.count)
+          }
+        }
+      }
+    }
+    if let first { buffers[keys[0]] = first }
+    if let second { buffers[keys[1]] = second }
+  }
+
+  /// The buffers as named tensors, in parameter order.
+  func tensors(for parameters: [NamedParameter<Scalar>], slots: [String])
+    -> [(name: String, tensor: Tensor<Scalar>)]
+  {
+    parameters.flatMap { parameter in
+      slots.compactMap { slot in
+        let key = "\(parameter.path)/\(slot)"
+        return buffers[key].map { (key, $0) }
+      }
+    }
+  }
+
+  /// Restores buffers for `parameters`, checking shapes.
+  mutating func load(
+    _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>],
+    slots: [String]
+  ) throws(OptimizerStateError) {
+    var restored: [String: Tensor<Scalar>] = [:]
+    for parameter in parameters {
+      for slot in slots {
+        let key = "\(parameter.path)/\(slot)"
+        guard let tensor = tensors[key] else {
+          throw OptimizerStateError(description: "optimizer state: missing '\(key)'")
+        }
+        guard tensor.shape == parameter.variable.value.shape else {
+          throw OptimizerStateError(
+            description: "optimizer state: '\(key)' has shape \(describe(shape: tensor.shape)),"
+              + " expected \(describe(shape: parameter.variable.value.shape))")
+        }
+        restored[key] = tensor
+      }
+    }
+    buffers = restored
+  }
+}
+
+private func withOptionalMutablePointer<Scalar: TensorScalar, R>(
+  _ tensor: inout Tensor<Scalar>?, _ body: (UnsafeMutablePointer<Scalar>?) -> R
+) -> R {
+  guard var value = tensor else { return body(nil) }
+  tensor = nil
+  defer { tensor = value }
+  return value.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+}

@@ -1,0 +1,210 @@
+import Foundation
+
+/// Stochastic gradient descent, with optional momentum, Nesterov momentum and L2 weight decay.
+///
+/// With momentum `μ`: `v ← μ·v + g + λ·p`, then `p ← p - lr·v` (Nesterov: `p ← p - lr·(g + λ·p
+/// + μ·v)`), as PyTorch's `SGD`.
+public final class SGD<Scalar: TensorScalar>: Optimizer {
+  /// The step size.
+  public var learningRate: Scalar
+  /// The momentum factor `μ` (0 for plain SGD).
+  public var momentum: Scalar
+  /// Whether to use Nesterov momentum.
+  public var nesterov: Bool
+  /// The L2 penalty `λ` added to the gradient.
+  public var weightDecay: Scalar
+  private var slots = OptimizerSlots<Scalar>()
+
+  /// Creates the optimiser.
+  public init(
+    learningRate: Scalar, momentum: Scalar = 0, nesterov: Bool = false, weightDecay: Scalar = 0
+  ) {
+    tensorPrecondition(
+      !nesterov || momentum > 0, "SGD: Nesterov momentum needs a momentum above 0")
+    self.learningRate = learningRate
+    self.momentum = momentum
+    self.nesterov = nesterov
+    self.weightDecay = weightDecay
+  }
+
+  private var slotNames: [String] { momentum == 0 ? [] : ["momentum"] }
+
+  /// One SGD step.
+  public func step(_ parameters: [NamedParameter<Scalar>]) {
+    let rule = UpdateRule.sgd(
+      learningRate: learningRate, momentum: momentum, nesterov: nesterov,
+      weightDecay: weightDecay)
+    for parameter in parameters { slots.update(parameter, rule: rule, slots: slotNames) }
+  }
+
+  /// The momentum buffers.
+  public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
+    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+  }
+
+  /// Restores the momentum buffers.
+  public func loadState(
+    _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError) {
+    try slots.load(tensors, for: parameters, slots: slotNames)
+  }
+}
+
+/// Adam, and AdamW when `decoupledWeightDecay` is true.
+///
+/// `m ← β1·m + (1-β1)·g`, `s ← β2·s + (1-β2)·g²`,
+/// `p ← p - lr·(m / (1-β1^t)) / (√(s / (1-β2^t)) + ε)`. Weight decay is L2 in the gradient for
+/// Adam, and `p ← p - lr·λ·p` for AdamW.
+///
+/// References: D. Kingma, J. Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015;
+/// I. Loshchilov, F. Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.
+public final class Adam<Scalar: TensorScalar>: Optimizer {
+  /// The step size.
+  public var learningRate: Scalar
+  /// Decay of the first moment.
+  public var beta1: Scalar
+  /// Decay of the second moment.
+  public var beta2: Scalar
+  /// Added to the denominator for stability.
+  public var epsilon: Scalar
+  /// The weight decay `λ`.
+  public var weightDecay: Scalar
+  /// Whether weight decay is decoupled (AdamW) rather than L2 in the gradient.
+  public var decoupledWeightDecay: Bool
+  /// The number of steps taken (for bias correction).
+  public private(set) var stepCount = 0
+  private var slots = OptimizerSlots<Scalar>()
+  private let slotNames = ["m", "v"]
+
+  /// Creates the optimiser (PyTorch's defaults).
+  public init(
+    learningRate: Scalar = 1e-3, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
+    epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, decoupledWeightDecay: Bool = false
+  ) {
+    self.learningRate = learningRate
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+    self.weightDecay = weightDecay
+    self.decoupledWeightDecay = decoupledWeightDecay
+  }
+
+  /// One Adam step.
+  public func step(_ parameters: [NamedParameter<Scalar>]) {
+    stepCount += 1
+    let t = Double(stepCount)
+    let rule = UpdateRule.adam(
+      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+      correction1: Scalar(1 - Foundation.pow(Double(beta1), t)),
+      correction2: Scalar(1 - Foundation.pow(Double(beta2), t)),
+      weightDecay: weightDecay, decoupled: decoupledWeightDecay)
+    for parameter in parameters { slots.update(parameter, rule: rule, slots: slotNames) }
+  }
+
+  /// The moments, and `step`.
+  public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
+    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+      + [("step", Tensor(Scalar(stepCount)))]
+  }
+
+  /// Restores the moments and the step count.
+  public func loadState(
+    _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError) {
+    guard let step = tensors["step"], step.scalarCount == 1 else {
+      throw OptimizerStateError(description: "optimizer state: missing 'step'")
+    }
+    try slots.load(tensors, for: parameters, slots: slotNames)
+    stepCount = Int(step.scalar)
+  }
+}
+
+/// AdamW: Adam with decoupled weight decay (default `λ` 0.01, as PyTorch).
+public func AdamW<Scalar: TensorScalar>(
+  learningRate: Scalar = 1e-3, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
+  epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01
+) -> Adam<Scalar> {
+  Adam(
+    learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+    weightDecay: weightDecay, decoupledWeightDecay: true)
+}
+
+/// RMSProp: `s ← ρ·s + (1-ρ)·g²`, `p ← p - lr·g / (√s + ε)`.
+public final class RMSProp<Scalar: TensorScalar>: Optimizer {
+  /// The step size.
+  public var learningRate: Scalar
+  /// Decay of the squared-gradient average.
+  public var rho: Scalar
+  /// Added to the denominator for stability.
+  public var epsilon: Scalar
+  /// The L2 penalty added to the gradient.
+  public var weightDecay: Scalar
+  private var slots = OptimizerSlots<Scalar>()
+
+  /// Creates the optimiser (PyTorch's defaults).
+  public init(
+    learningRate: Scalar = 1e-2, rho: Scalar = 0.99, epsilon: Scalar = 1e-8,
+    weightDecay: Scalar = 0
+  ) {
+    self.learningRate = learningRate
+    self.rho = rho
+    self.epsilon = epsilon
+    self.weightDecay = weightDecay
+  }
+
+  /// One RMSProp step.
+  public func step(_ parameters: [NamedParameter<Scalar>]) {
+    let rule = UpdateRule.rmsProp(
+      learningRate: learningRate, rho: rho, epsilon: epsilon, weightDecay: weightDecay)
+    for parameter in parameters { slots.update(parameter, rule: rule, slots: ["square"]) }
+  }
+
+  /// The squared-gradient averages.
+  public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
+    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+  }
+
+  /// Restores the squared-gradient averages.
+  public func loadState(
+    _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError) {
+    try slots.load(tensors, for: parameters, slots: ["square"])
+  }
+}
+
+/// AdaGrad: `s ← s + g²`, `p ← p - lr·g / (√s + ε)`.
+public final class AdaGrad<Scalar: TensorScalar>: Optimizer {
+  /// The step size.
+  public var learningRate: Scalar
+  /// Added to the denominator for stability.
+  public var epsilon: Scalar
+  /// The L2 penalty added to the gradient.
+  public var weightDecay: Scalar
+  private var slots = OptimizerSlots<Scalar>()
+
+  /// Creates the optimiser.
+  public init(learningRate: Scalar = 1e-2, epsilon: Scalar = 1e-10, weightDecay: Scalar = 0) {
+    self.learningRate = learningRate
+    self.epsilon = epsilon
+    self.weightDecay = weightDecay
+  }
+
+  /// One AdaGrad step.
+  public func step(_ parameters: [NamedParameter<Scalar>]) {
+    let rule = UpdateRule.adaGrad(
+      learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)
+    for parameter in parameters { slots.update(parameter, rule: rule, slots: ["sum"]) }
+  }
+
+  /// The accumulated squared gradients.
+  public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
+    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+  }
+
+  /// Restores the accumulated squared gradients.
+  public func loadState(
+    _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError) {
+    try slots.load(tensors, for: parameters, slots: ["sum"])
+  }
+}
