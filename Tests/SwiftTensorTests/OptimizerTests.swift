@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+@testable import SwiftTensor
+
+@Suite struct OptimizerTests {
+  /// One parameter with a fixed gradient sequence; returns the parameter after each step.
+  func run<T: TensorScalar, O: Optimizer>(
+    _ optimizer: O, start: [T], gradients: [[T]]
+  ) -> [[T]] where O.Scalar == T {
+    let variable = Variable(Tensor(start), name: "p")
+    let parameters = [NamedParameter(path: "p", variable: variable, initializer: .constant(0))]
+    return gradients.map { gradient in
+      variable.gradient = Tensor(gradient)
+      optimizer.step(parameters)
+      return variable.value.scalars
+    }
+  }
+
+  let gradients: [[Double]] = [[0.5, -1, 2], [0.25, 0.5, -1], [-1, 0, 0.5]]
+
+  @Test func sgdMatchesTheFormulas() {
+    // Reference loops straight from PyTorch's documentation of SGD.
+    for (momentum, nesterov, decay) in [(0.0, false, 0.0), (0.9, false, 0.1), (0.9, true, 0.01)] {
+      var p = [1.0, 2.0, -3.0]
+      var v = [0.0, 0.0, 0.0]
+      var expected: [[Double]] = []
+      for g in gradients {
+        for i in 0..<3 {
+          let d = g[i] + decay * p[i]
+          if momentum == 0 {
+            p[i] -= 0.1 * d
+          } else {
+            v[i] = momentum * v[i] + d
+            p[i] -= 0.1 * (nesterov ? d + momentum * v[i] : v[i])
+          }
+        }
+        expected.append(p)
+      }
+      let got = run(
+        SGD(learningRate: 0.1, momentum: momentum, nesterov: nesterov, weightDecay: decay),
+        start: [1.0, 2.0, -3.0], gradients: gradients)
+      for (a, b) in zip(got.joined(), expected.joined()) { #expect(Swift.abs(a - b) < 1e-12) }
+    }
+  }
+
+  @Test func adamFamilyMatchesTheFormulas() {
+    for (decay, decoupled) in [(0.0, false), (0.1, false), (0.1, true)] {
+      var p = [1.0, 2.0, -3.0]
+      var m = [0.0, 0.0, 0.0]
+      var s = [0.0, 0.0, 0.0]
+      var expected: [[Double]] = []
+      for (t, g) in gradients.enumerated() {
+        for i in 0..<3 {
+          let d = decoupled ? g[i] : g[i] + decay * p[i]
+          m[i] = 0.9 * m[i] + 0.1 * d
+          s[i] = 0.999 * s[i] + 0.001 * d * d
+          if decoupled { p[i] -= 0.01 * decay * p[i] }
+          let mHat = m[i] / (1 - pow(0.9, Double(t + 1)))
+          let sHat = s[i] / (1 - pow(0.999, Double(t + 1)))
+          p[i] -= 0.01 * mHat / (sHat.squareRoot() + 1e-8)
+        }
+        expected.append(p)
+      }
+      let got = run(
+        Adam(learningRate: 0.01, weightDecay: decay, decoupledWeightDecay: decoupled),
+        start: [1.0, 2.0, -3.0], gradients: gradients)
+      for (a, b) in zip(got.joined(), expected.joined()) { #expect(Swift.abs(a - b) < 1e-12) }
+    }
+  }
+
+  @Test func rmsPropAndAdaGradMatchTheFormulas() {
+    var p = [1.0, 2.0, -3.0]
+    var s = [0.0, 0.0, 0.0]
+    var q = [1.0, 2.0, -3.0]
+    var r = [0.0, 0.0, 0.0]
+    var expectedRMS: [[Double]] = []
+    var expectedAda: [[Double]] = []
+    for g in gradients {
+      for i in 0..<3 {
+        s[i] = 0.9 * s[i] + 0.1 * g[i] * g[i]
+        p[i] -= 0.01 * g[i] / (s[i].squareRoot() + 1e-8)
+        r[i] += g[i] * g[i]
+        q[i] -= 0.1 * g[i] / (r[i].squareRoot() + 1e-10)
+      }
+      expectedRMS.append(p)
+      expectedAda.append(q)
+    }
+    let rms = run(RMSProp(learningRate: 0.01, rho: 0.9), start: [1.0, 2.0, -3.0], gradients: gradients)
+    let ada = run(AdaGrad(learningRate: 0.1), start: [1.0, 2.0, -3.0], gradients: gradients)
+    for (a, b) in zip(rms.joined(), expectedRMS.joined()) { #expect(Swift.abs(a - b) < 1e-12) }
+    for (a, b) in zip(ada.joined(), expectedAda.joined()) { #expect(Swift.abs(a - b) < 1e-12) }
+  }
+
+  @Test func stepsUpdateInPlaceAndSkipMissingGradients() {
+    let variable = Variable(Tensor<Float>.ones(shape: [64, 64]), name: "W")
+    let idle = Variable(Tensor<Float>.ones(shape: [3]), name: "idle")
+    let parameters = [
+      NamedParameter(path: "W", variable: variable, initializer: .constant(0)),
+      NamedParameter(path: "idle", variable: idle, initializer: .constant(0)),
+    ]
+    let adam = Adam<Float>(learningRate: 0.1)
+    let address = variable.value.withUnsafeBufferPointer { $0.baseAddress }
+    for _ in 0..<3 {
+      variable.gradient = .ones(shape: [64, 64])
+      adam.step(parameters)
+    }
+    #expect(variable.value.withUnsafeBufferPointer { $0.baseAddress } == address, "in place")
+    #expect(idle.value == .ones(shape: [3]), "no gradient, no update")
+    #expect(adam.stateTensors().map(\.name) == ["W/m", "W/v", "step"])
+  }
+
+  @Test func savedStateResumesExactly() throws {
+    let make = { Variable(Tensor<Double>([1, -2, 3]), name: "p") }
+    let straight = make()
+    let resumed = make()
+    let a = Adam<Double>(learningRate: 0.1)
+    let parametersA = [NamedParameter(path: "p", variable: straight, initializer: .constant(0))]
+    for g in gradients {
+      straight.gradient = Tensor(g)
+      a.step(parametersA)
+    }
+    let b = Adam<Double>(learningRate: 0.1)
+    let parametersB = [NamedParameter(path: "p", variable: resumed, initializer: .constant(0))]
+    resumed.gradient = Tensor(gradients[0])
+    b.step(parametersB)
+    let saved = Dictionary(uniqueKeysWithValues: b.stateTensors().map { ($0.name, $0.tensor) })
+    let c = Adam<Double>(learningRate: 0.1)
+    try c.loadState(saved, for: parametersB)
+    for g in gradients.dropFirst() {
+      resumed.gradient = Tensor(g)
+      c.step(parametersB)
+    }
+    #expect(resumed.value == straight.value)
+    #expect(throws: OptimizerStateError.self) {
+      try Adam<Double>().loadState(["step": Tensor(1)], for: parametersB)
+    }
+  }
+
+  @Test func clippingAndSchedules() {
+    let a = Variable(Tensor<Float>([3, 0]), name: "a")
+    let b = Variable(Tensor<Float>([0]), name: "b")
+    a.gradient = [3, 0]
+    b.gradient = [4]
+    let parameters = [a, b].map { NamedParameter(path: $0.name, variable: $0, initializer: .constant(0)) }
+    let norm = clipGradients(parameters, maximumNorm: 1)
+    #expect(norm == 5)
+    #expect(a.gradient!.isApproximatelyEqual(to: [0.6, 0]) && b.gradient!.isApproximatelyEqual(to: [0.8]))
+    a.gradient = [3, -7]
+    clipGradients(parameters, maximumValue: 2)
+    #expect(a.gradient == [2, -2])
+
+    #expect(StepDecay(initial: 1, factor: 0.5, every: 10).learningRate(at: 25) == 0.25)
+    #expect(Swift.abs(ExponentialDecay(initial: 2, factor: 0.9).learningRate(at: 2) - 1.62) < 1e-12)
+    let cosine = CosineDecay(initial: 1, minimum: 0.1, totalSteps: 100)
+    #expect(cosine.learningRate(at: 0) == 1)
+    #expect(Swift.abs(cosine.learningRate(at: 50) - 0.55) < 1e-12)
+    #expect(cosine.learningRate(at: 500) == 0.1)
+    let warm = WarmUp(steps: 4, then: ConstantRate(0.8))
+    #expect([0, 1, 3, 4, 9].map(warm.learningRate(at:)) == [0.2, 0.4, 0.8, 0.8, 0.8])
+  }
+}
