@@ -50,10 +50,13 @@ func gemmGFLOPS<S: TensorScalar>(_: S.Type, n: Int) -> Double {
   let time = a.withUnsafeBufferPointer { pa in
     b.withUnsafeBufferPointer { pb in
       c.withUnsafeMutableBufferPointer { pc in
-        medianSeconds {
+        guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let c0 = pc.baseAddress else {
+          fatalError("benchmark: empty matrices")
+        }
+        return medianSeconds {
           S._gemm(
             transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1,
-            pa.baseAddress!, lda: n, pb.baseAddress!, ldb: n, beta: 0, pc.baseAddress!, ldc: n)
+            a0, lda: n, b0, ldb: n, beta: 0, c0, ldc: n)
         }
       }
     }
@@ -69,8 +72,11 @@ func unaryThroughput(_ operation: UnaryKernel<Float>) -> Double {
   var destination = [Float](repeating: 0, count: count)
   let time = source.withUnsafeBufferPointer { ps in
     destination.withUnsafeMutableBufferPointer { pd in
-      medianSeconds {
-        Float._unaryKernel(operation, ps.baseAddress!, pd.baseAddress!, count: count)
+      guard let s0 = ps.baseAddress, let d0 = pd.baseAddress else {
+        fatalError("benchmark: empty buffers")
+      }
+      return medianSeconds {
+        Float._unaryKernel(operation, s0, d0, count: count)
       }
     }
   }

@@ -52,10 +52,14 @@ private func check<S: TensorScalar>(
   a.withUnsafeBufferPointer { pa in
     b.withUnsafeBufferPointer { pb in
       c.withUnsafeMutableBufferPointer { pc in
+        guard let a0 = pa.baseAddress, let b0 = pb.baseAddress, let cBase = pc.baseAddress else {
+          Issue.record("empty operand buffers")
+          return
+        }
         GEMM.multiply(
           transposeA: transposeA, transposeB: transposeB, m: t.m, n: t.n, k: t.k,
-          alpha: S(t.alpha), pa.baseAddress!, lda: lda, pb.baseAddress!, ldb: ldb,
-          beta: S(t.beta), pc.baseAddress!, ldc: ldc, kernel: kernel, threads: threads)
+          alpha: S(t.alpha), a0, lda: lda, b0, ldb: ldb,
+          beta: S(t.beta), cBase, ldc: ldc, kernel: kernel, threads: threads)
       }
     }
   }
@@ -96,7 +100,6 @@ private func check<S: TensorScalar>(
     }
   }
 }
-
 
 /// Kernels to test: the portable Swift one always, the C one where this CPU has it.
 private let kernels: [GEMMKernelChoice] =

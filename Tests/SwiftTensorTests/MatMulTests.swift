@@ -14,7 +14,8 @@ import Testing
     let y = sample([29, 21], seed: 2, T.self)
     let tolerance = T.ulpOfOne * 256
     // (A·B)ᵀ = Bᵀ·Aᵀ, with the transposes done by copy and by flag.
-    expectClose(x.matmul(y).transposed(), y.transposed().matmul(x.transposed()), tolerance: tolerance)
+    expectClose(
+      x.matmul(y).transposed(), y.transposed().matmul(x.transposed()), tolerance: tolerance)
     expectClose(
       x.matmul(y).transposed(), y.matmul(x, transposingSelf: true, transposingOther: true),
       tolerance: tolerance)
@@ -34,7 +35,8 @@ import Testing
     let sharedLeft = batchA[0].matmul(batchB, transposingOther: false)
     for i in 0..<3 { #expect(sharedLeft[i] == batchA[0].matmul(batchB[i])) }
     // Empty inner dimension gives zeros; empty outer gives an empty result.
-    #expect(Tensor<T>.zeros(shape: [2, 0]).matmul(Tensor.zeros(shape: [0, 3])) == .zeros(shape: [2, 3]))
+    #expect(
+      Tensor<T>.zeros(shape: [2, 0]).matmul(Tensor.zeros(shape: [0, 3])) == .zeros(shape: [2, 3]))
     #expect(Tensor<T>.zeros(shape: [0, 4]).matmul(Tensor.zeros(shape: [4, 3])).shape == [0, 3])
   }
 

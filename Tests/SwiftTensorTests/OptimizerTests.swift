@@ -86,7 +86,8 @@ import Testing
       expectedRMS.append(p)
       expectedAda.append(q)
     }
-    let rms = run(RMSProp(learningRate: 0.01, rho: 0.9), start: [1.0, 2.0, -3.0], gradients: gradients)
+    let rms = run(
+      RMSProp(learningRate: 0.01, rho: 0.9), start: [1.0, 2.0, -3.0], gradients: gradients)
     let ada = run(AdaGrad(learningRate: 0.1), start: [1.0, 2.0, -3.0], gradients: gradients)
     for (a, b) in zip(rms.joined(), expectedRMS.joined()) { #expect(Swift.abs(a - b) < 1e-12) }
     for (a, b) in zip(ada.joined(), expectedAda.joined()) { #expect(Swift.abs(a - b) < 1e-12) }
@@ -142,10 +143,13 @@ import Testing
     let b = Variable(Tensor<Float>([0]), name: "b")
     a.gradient = [3, 0]
     b.gradient = [4]
-    let parameters = [a, b].map { NamedParameter(path: $0.name, variable: $0, initializer: .constant(0)) }
+    let parameters = [a, b].map {
+      NamedParameter(path: $0.name, variable: $0, initializer: .constant(0))
+    }
     let norm = clipGradients(parameters, maximumNorm: 1)
     #expect(norm == 5)
-    #expect(a.gradient!.isApproximatelyEqual(to: [0.6, 0]) && b.gradient!.isApproximatelyEqual(to: [0.8]))
+    #expect(
+      a.gradient!.isApproximatelyEqual(to: [0.6, 0]) && b.gradient!.isApproximatelyEqual(to: [0.8]))
     a.gradient = [3, -7]
     clipGradients(parameters, maximumValue: 2)
     #expect(a.gradient == [2, -2])

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SwiftTensor
@@ -95,5 +96,3 @@ import Testing
     indexing(Double.self)
   }
 }
-
-import Foundation

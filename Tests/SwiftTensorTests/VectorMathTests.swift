@@ -68,7 +68,8 @@ private struct Worst: CustomStringConvertible {
   var subnormalSteps = 0.0
   var failures: [String] = []
 
-  init(_ xs: [Double], _ ys: [Double], _ refs: [Double], leastNormal: Double, leastNonzero: Double) {
+  init(_ xs: [Double], _ ys: [Double], _ refs: [Double], leastNormal: Double, leastNonzero: Double)
+  {
     for i in xs.indices {
       let (x, y, ref) = (xs[i], ys[i], refs[i])
       if ref.isInfinite || ref == 0 {

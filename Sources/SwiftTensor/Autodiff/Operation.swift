@@ -161,13 +161,17 @@ where Inputs == TensorList<Scalar>, Outputs == Tensor<Scalar>, Saved == Void {
   /// Computes `y` from `xs`.
   func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar>
   /// One gradient per input, with that input's shape.
-  func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  func backward(
+    _ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> [Tensor<Scalar>]
 }
 
 extension NaryOperation {
   /// Calls `forward(_:)`.
-  public func forwardSaving(_ inputs: TensorList<Scalar>) -> (
+  public func forwardSaving(
+    _ inputs: TensorList<Scalar>
+  ) -> (
     outputs: Tensor<Scalar>, saved: Void
   ) {
     (forward(inputs.tensors), ())

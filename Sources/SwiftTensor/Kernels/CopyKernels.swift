@@ -5,8 +5,8 @@ enum CopyKernels {
     shape: [Int]
   ) {
     let (shape, collapsed) = StridedLoops.collapse(shape: shape, strides: [strides])
-    let innerStride = collapsed[0].last!
-    let rowLength = shape.last!
+    let innerStride = collapsed[0][shape.count - 1]
+    let rowLength = shape[shape.count - 1]
     StridedLoops.forEachRow(shape: shape, strides: collapsed) { offsets, d in
       let from = source + offsets[0]
       let to = destination + d

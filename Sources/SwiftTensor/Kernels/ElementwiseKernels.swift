@@ -40,14 +40,15 @@ enum ElementwiseKernels {
     _ destination: UnsafeMutablePointer<S>, shape: [Int]
   ) {
     let (shape, strides) = StridedLoops.collapse(shape: shape, strides: [lhsStrides, rhsStrides])
+    let inner = shape.count - 1  // collapse returns at least one axis
     let one = S.Vector(repeating: 1)
     let zero = S.Vector(repeating: 0)
     @inline(__always)
     func run(_ op: (S.Vector, S.Vector) -> S.Vector) {
       StridedLoops.forEachRow(shape: shape, strides: strides) { offsets, d in
         zipRow(
-          lhs + offsets[0], strides[0].last!, rhs + offsets[1], strides[1].last!,
-          destination + d, shape.last!, op)
+          lhs + offsets[0], strides[0][inner], rhs + offsets[1], strides[1][inner],
+          destination + d, shape[inner], op)
       }
     }
     switch operation {

@@ -9,9 +9,9 @@ extension GEMM {
   @inline(__always)
   static func multiplyAdd<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar: FloatingPoint {
     #if arch(arm64)
-    return c.addingProduct(a, b)
+      return c.addingProduct(a, b)
     #else
-    return a * b + c
+      return a * b + c
     #endif
   }
 

@@ -30,9 +30,9 @@ enum GEMM {
   /// free and the answer never changes.
   static let hasFastKernel: Bool = {
     #if arch(x86_64)
-    return swifttensor_has_avx2_fma() != 0
+      return swifttensor_has_avx2_fma() != 0
     #else
-    return false
+      return false
     #endif
   }()
 
@@ -183,23 +183,23 @@ enum GEMM {
     _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
   ) {
     #if arch(x86_64)
-    // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
-    if useC && S.self == Float.self {
-      swifttensor_sgemm_kernel_6x16(
-        k, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
-        UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
-        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc,
-        Float(alpha), Float(beta))
-      return
-    }
-    if useC && S.self == Double.self {
-      swifttensor_dgemm_kernel_6x8(
-        k, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
-        UnsafeRawPointer(b).assumingMemoryBound(to: Double.self),
-        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc,
-        Double(alpha), Double(beta))
-      return
-    }
+      // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
+      if useC && S.self == Float.self {
+        swifttensor_sgemm_kernel_6x16(
+          k, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
+          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc,
+          Float(alpha), Float(beta))
+        return
+      }
+      if useC && S.self == Double.self {
+        swifttensor_dgemm_kernel_6x8(
+          k, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
+          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self),
+          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc,
+          Double(alpha), Double(beta))
+        return
+      }
     #endif
     microKernel(k: k, a, b, c, ldc: ldc, alpha: alpha, beta: beta)
   }

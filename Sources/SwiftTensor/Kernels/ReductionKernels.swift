@@ -101,13 +101,17 @@ enum ReductionKernels {
       let n = min(width, count - i)
       let x =
         n == width ? p.loadVector(at: i) : p.loadPartialVector(at: i, count: n, fill: best[0])
-      best = largest ? best.replacing(with: x, where: x .> best) : best.replacing(with: x, where: x .< best)
+      best =
+        largest
+        ? best.replacing(with: x, where: x .> best) : best.replacing(with: x, where: x .< best)
       nan = nan .| (x .!= x)
       i += width
     }
     if any(nan) { return .nan }
     var result = best[0]
-    for lane in 1..<width { result = largest ? Swift.max(result, best[lane]) : Swift.min(result, best[lane]) }
+    for lane in 1..<width {
+      result = largest ? Swift.max(result, best[lane]) : Swift.min(result, best[lane])
+    }
     return result
   }
 
@@ -130,7 +134,8 @@ enum ReductionKernels {
       while i < inner {
         let n = min(width, inner - i)
         let x = n == width ? row.loadVector(at: i) : row.loadPartialVector(at: i, count: n, fill: 0)
-        let acc = n == width
+        let acc =
+          n == width
           ? UnsafePointer(out).loadVector(at: i)
           : UnsafePointer(out).loadPartialVector(at: i, count: n, fill: 0)
         let r: S.Vector
@@ -142,7 +147,11 @@ enum ReductionKernels {
         case .min:
           r = acc.replacing(with: x, where: (x .< acc) .| (x .!= x))
         }
-        if n == width { out.storeVector(r, at: i) } else { out.storePartialVector(r, at: i, count: n) }
+        if n == width {
+          out.storeVector(r, at: i)
+        } else {
+          out.storePartialVector(r, at: i, count: n)
+        }
         i += width
       }
     }

@@ -58,7 +58,11 @@ enum SoftmaxKernels {
       let e = S._vectorExp(v - shift)
       sum += e
       if !log {
-        if count == width { y.storeVector(e, at: i) } else { y.storePartialVector(e, at: i, count: count) }
+        if count == width {
+          y.storeVector(e, at: i)
+        } else {
+          y.storePartialVector(e, at: i, count: count)
+        }
       }
       i += width
     }

@@ -11,7 +11,7 @@ enum StridedLoops {
     for axis in shape.indices where shape[axis] != 1 {
       if let lastSize = newShape.last,
         strides.indices.allSatisfy({ operand in
-          newStrides[operand].last! == strides[operand][axis] * shape[axis]
+          newStrides[operand][newStrides[operand].count - 1] == strides[operand][axis] * shape[axis]
         })
       {
         newShape[newShape.count - 1] = lastSize * shape[axis]

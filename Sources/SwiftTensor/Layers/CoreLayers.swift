@@ -29,7 +29,9 @@ public struct Affine<Scalar: TensorScalar>: Layer {
   }
 
   /// `x·W + b`
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+  public func callAsFunction(
+    _ input: Variable<Scalar>, context: LayerContext
+  )
     -> Variable<Scalar>
   {
     tensorPrecondition(
@@ -59,7 +61,9 @@ where Input == Variable<Scalar>, Output == Variable<Scalar> {}
 
 extension ActivationLayer {
   /// Applies the operation, recording it on the input's tape.
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+  public func callAsFunction(
+    _ input: Variable<Scalar>, context: LayerContext
+  )
     -> Variable<Scalar>
   {
     apply(to: [input])[0]
@@ -88,7 +92,9 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
   }
 
   /// The input with dropout applied when training.
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+  public func callAsFunction(
+    _ input: Variable<Scalar>, context: LayerContext
+  )
     -> Variable<Scalar>
   {
     guard context.isTraining, rate > 0 else { return input }
@@ -107,7 +113,9 @@ public struct MaskMultiply<Scalar: TensorScalar>: UnaryOperation {
   /// `x·mask`
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * mask }
   /// `dy·mask`
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy * mask
@@ -121,7 +129,9 @@ public struct ReshapeLayer<Scalar: TensorScalar>: Layer {
   /// Creates the layer.
   public init(_ sampleShape: [Int]) { self.sampleShape = sampleShape }
   /// The reshaped input.
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+  public func callAsFunction(
+    _ input: Variable<Scalar>, context: LayerContext
+  )
     -> Variable<Scalar>
   {
     input.reshaped(to: [input.value.shape.first ?? 0] + sampleShape)
@@ -133,7 +143,9 @@ public struct Flatten<Scalar: TensorScalar>: Layer {
   /// Creates the layer.
   public init() {}
   /// The flattened input.
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext)
+  public func callAsFunction(
+    _ input: Variable<Scalar>, context: LayerContext
+  )
     -> Variable<Scalar>
   {
     let shape = input.value.shape

@@ -38,14 +38,18 @@ public enum LayerBuilder<Scalar: TensorScalar> {
   }
 
   /// The `if` branch of an `if`/`else`.
-  public static func buildEither<First: Layer, Second: Layer>(first: First)
+  public static func buildEither<First: Layer, Second: Layer>(
+    first: First
+  )
     -> EitherLayer<First, Second>
   {
     .first(first)
   }
 
   /// The `else` branch of an `if`/`else`.
-  public static func buildEither<First: Layer, Second: Layer>(second: Second)
+  public static func buildEither<First: Layer, Second: Layer>(
+    second: Second
+  )
     -> EitherLayer<First, Second>
   {
     .second(second)

@@ -11,7 +11,9 @@ public struct Exp<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.exp() }
   /// `dy·e^x`, read from the output.
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy * y
@@ -28,7 +30,9 @@ public struct Log<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.log() }
   /// `dy / x`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy / x
@@ -45,7 +49,9 @@ public struct SquareRoot<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.sqrt() }
   /// `dy / (2√x)`, read from the output.
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy / (y * 2)
@@ -62,7 +68,9 @@ public struct Relu<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.relu() }
   /// `dy·[x > 0]`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy * (x .> 0)
@@ -79,7 +87,9 @@ public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.sigmoid() }
   /// `dy·y·(1 - y)`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy * y * (1 - y)
@@ -96,7 +106,9 @@ public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.tanh() }
   /// `dy·(1 - y²)`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy * (1 - y.squared())
@@ -115,7 +127,9 @@ public struct Softmax<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.softmax(axis: axis) }
   /// `y·(dy - Σ dy·y)`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     y * (dy - (dy * y).sum(axis: axis, keepingDimensions: true))
@@ -134,7 +148,9 @@ public struct LogSoftmax<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.logSoftmax(axis: axis) }
   /// `dy - e^y·Σ dy`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy - y.exp() * dy.sum(axis: axis, keepingDimensions: true)

@@ -16,7 +16,9 @@ public struct Add<Scalar: TensorScalar>: NaryOperation {
   }
   /// `dy` summed to each input's shape.
   @inlinable
-  public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> [Tensor<Scalar>]
   {
     xs.map { dy.unbroadcasted(to: $0.shape) }
@@ -86,7 +88,9 @@ public struct Negate<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { -x }
   /// `-dy`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     -dy
@@ -113,7 +117,9 @@ public struct ScaleShift<Scalar: TensorScalar>: UnaryOperation {
   }
   /// `dy·scale`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     scale == 1 ? dy : dy * scale
@@ -132,7 +138,9 @@ public struct Power<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.pow(exponent) }
   /// `dy·p·x^(p-1)`
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy * x.pow(exponent - 1) * exponent

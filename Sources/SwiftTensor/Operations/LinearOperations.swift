@@ -79,7 +79,9 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
   }
   /// `[dy·Wᵀ, xᵀ·dy, Σ dy]`
   @inlinable
-  public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> [Tensor<Scalar>]
   {
     let dx = dy.matmul(xs[1], transposingOther: true)

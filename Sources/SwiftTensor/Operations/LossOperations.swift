@@ -29,7 +29,9 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: DifferentiableOperation
 
   /// The loss, saving the probabilities for backward.
   @inlinable
-  public func forwardSaving(_ logits: Tensor<Scalar>) -> (
+  public func forwardSaving(
+    _ logits: Tensor<Scalar>
+  ) -> (
     outputs: Tensor<Scalar>, saved: Tensor<Scalar>
   ) {
     tensorPrecondition(

@@ -21,7 +21,9 @@ public struct Sum<Scalar: TensorScalar>: UnaryOperation {
   }
   /// `dy` repeated over the summed axes.
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy.reshaped(to: keptShape(of: x.shape)).broadcasted(to: x.shape)
@@ -57,7 +59,9 @@ public struct Mean<Scalar: TensorScalar>: UnaryOperation {
   }
   /// `dy / n` repeated over the averaged axes.
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     sum.backward(x, y, dy) / Scalar(count(x.shape))

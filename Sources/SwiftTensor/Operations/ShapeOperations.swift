@@ -12,7 +12,9 @@ public struct Reshape<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.reshaped(to: shape) }
   /// `dy` in the input's shape.
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     dy.reshaped(to: x.shape)
@@ -33,7 +35,9 @@ public struct Transpose<Scalar: TensorScalar>: UnaryOperation {
   }
   /// `dy` with the inverse permutation applied.
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     let forward = resolved(rank: x.rank).map { $0 < 0 ? $0 + x.rank : $0 }
@@ -60,7 +64,9 @@ public struct Concatenate<Scalar: TensorScalar>: NaryOperation {
   }
   /// `dy` split along `axis`.
   @inlinable
-  public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> [Tensor<Scalar>]
   {
     let axis = self.axis < 0 ? self.axis + y.rank : self.axis
@@ -80,7 +86,9 @@ public struct Stack<Scalar: TensorScalar>: NaryOperation {
   public func forward(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> { Tensor.stack(xs, axis: axis) }
   /// `dy` split along the new axis, which is then removed.
   @inlinable
-  public func backward(_ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ xs: [Tensor<Scalar>], _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> [Tensor<Scalar>]
   {
     let axis = self.axis < 0 ? self.axis + y.rank : self.axis
@@ -130,14 +138,18 @@ public struct Index<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x[indices] }
   /// `dy` padded with zeros back to the input's shape.
   @inlinable
-  public func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  )
     -> Tensor<Scalar>
   {
     var gradient = dy
     // Re-insert the axes an integer index removed, then pad each axis with zeros.
     for axis in 0..<x.rank {
-      let (range, keepsAxis) = axis < indices.count
-        ? indices[axis].resolve(dimension: x.shape[axis])!
+      // The forward pass already resolved these indices, so they are in range.
+      let (range, keepsAxis) =
+        axis < indices.count
+        ? indices[axis].resolve(dimension: x.shape[axis]) ?? (0..<0, true)
         : (0..<x.shape[axis], true)
       if !keepsAxis { gradient = gradient.unsqueezed(axis: axis) }
       var before = gradient.shape

@@ -49,7 +49,9 @@ public struct ExponentialDecay: LearningRateSchedule {
     self.factor = factor
   }
   /// The decayed rate.
-  public func learningRate(at step: Int) -> Double { initial * Foundation.pow(factor, Double(step)) }
+  public func learningRate(at step: Int) -> Double {
+    initial * Foundation.pow(factor, Double(step))
+  }
 }
 
 /// Cosine annealing from `initial` to `minimum` over `totalSteps`, then `minimum`.

@@ -39,7 +39,9 @@ public func zeroGradients<Scalar>(_ parameters: [NamedParameter<Scalar>]) {
 /// Scales all gradients together so that their global L2 norm is at most `maximumNorm`
 /// (PyTorch's `clip_grad_norm_`); returns the norm before clipping.
 @discardableResult
-public func clipGradients<Scalar>(_ parameters: [NamedParameter<Scalar>], maximumNorm: Scalar)
+public func clipGradients<Scalar>(
+  _ parameters: [NamedParameter<Scalar>], maximumNorm: Scalar
+)
   -> Scalar
 {
   var total: Scalar = 0
@@ -107,7 +109,9 @@ struct OptimizerSlots<Scalar: TensorScalar> {
   }
 
   /// The buffers as named tensors, in parameter order.
-  func tensors(for parameters: [NamedParameter<Scalar>], slots: [String])
+  func tensors(
+    for parameters: [NamedParameter<Scalar>], slots: [String]
+  )
     -> [(name: String, tensor: Tensor<Scalar>)]
   {
     parameters.flatMap { parameter in

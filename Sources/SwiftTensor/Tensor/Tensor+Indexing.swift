@@ -19,7 +19,9 @@ extension Int: TensorIndexExpression {
 }
 
 extension TensorIndexExpression {
-  fileprivate func resolveBounds(_ lower: Int, _ upper: Int, _ dimension: Int)
+  fileprivate func resolveBounds(
+    _ lower: Int, _ upper: Int, _ dimension: Int
+  )
     -> (range: Range<Int>, keepsAxis: Bool)?
   {
     let lower = lower < 0 ? lower + dimension : lower

@@ -123,10 +123,10 @@ extension Tensor {
     let outer = shape[..<axis].reduce(1, *)
     let inner = shape[(axis + 1)...].reduce(1, *)
     return [Int](unsafeUninitializedCapacity: outer * inner) { buffer, count in
-      if outer * inner > 0 {
+      if outer * inner > 0, let destination = buffer.baseAddress {
         Scalar._argReduceKernel(
           largest: largest, baseAddress, outer: outer, length: shape[axis], inner: inner,
-          buffer.baseAddress!)
+          destination)
       }
       count = outer * inner
     }

@@ -55,7 +55,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
       "Tensor(shape:scalars:): shape \(describe(shape: shape)) holds \(count) scalars, "
         + "but \(scalars.count) were given")
     self.init(shape: shape, operation: "Tensor(shape:scalars:)") { base in
-      scalars.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: count) }
+      scalars.withUnsafeBufferPointer { source in
+        if let start = source.baseAddress { base.update(from: start, count: count) }
+      }
     }
   }
 
@@ -164,8 +166,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
 extension Tensor: Equatable {
   /// Two tensors are equal when their shapes and all their scalars are equal (NaN is unequal).
   public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
-    lhs.shape == rhs.shape && lhs.withUnsafeBufferPointer { a in
-      rhs.withUnsafeBufferPointer { b in a.elementsEqual(b) }
-    }
+    lhs.shape == rhs.shape
+      && lhs.withUnsafeBufferPointer { a in
+        rhs.withUnsafeBufferPointer { b in a.elementsEqual(b) }
+      }
   }
 }

@@ -191,7 +191,9 @@ struct _FloatFormatter<Scalar: TensorScalar> {
   private var exponentWidth = 2
 
   /// numpy's `np.finfo(dtype).precision`: decimal digits the type resolves (6 for `Float`).
-  static var typePrecision: Int { Int(Double(Scalar.significandBitCount) * 0.301_029_995_663_981_2) }
+  static var typePrecision: Int {
+    Int(Double(Scalar.significandBitCount) * 0.301_029_995_663_981_2)
+  }
 
   /// At most 8 fraction digits: the shortest digits, or the exact value rounded.
   private static func positionalDigits(_ x: Scalar) -> _DecimalDigits {
