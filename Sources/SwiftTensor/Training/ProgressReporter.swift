@@ -33,7 +33,8 @@ final class ProgressReporter {
   func finish(_ record: EpochRecord, of epochs: Int) {
     guard enabled else { return }
     if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    var line = "epoch \(record.epoch)/\(epochs)  loss \(String(format: "%.4f", record.trainingLoss))"
+    var line =
+      "epoch \(record.epoch)/\(epochs)  loss \(String(format: "%.4f", record.trainingLoss))"
     if let accuracy = record.trainingAccuracy {
       line += "  accuracy \(String(format: "%.4f", accuracy))"
     }

@@ -46,10 +46,13 @@ public struct TrainingHistory: Sendable {
     var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
     svg += "font-family=\"sans-serif\" font-size=\"12\">\n"
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-    svg += "<line x1=\"\(left)\" y1=\"\(bottom)\" x2=\"\(right)\" y2=\"\(bottom)\" stroke=\"black\"/>\n"
+    svg +=
+      "<line x1=\"\(left)\" y1=\"\(bottom)\" x2=\"\(right)\" y2=\"\(bottom)\" stroke=\"black\"/>\n"
     svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(bottom)\" stroke=\"black\"/>\n"
-    svg += "<line x1=\"\(right)\" y1=\"\(top)\" x2=\"\(right)\" y2=\"\(bottom)\" stroke=\"black\"/>\n"
-    svg += "<text x=\"\(left - 6)\" y=\"\(top + 4)\" text-anchor=\"end\">\(format(maxLoss))</text>\n"
+    svg +=
+      "<line x1=\"\(right)\" y1=\"\(top)\" x2=\"\(right)\" y2=\"\(bottom)\" stroke=\"black\"/>\n"
+    svg +=
+      "<text x=\"\(left - 6)\" y=\"\(top + 4)\" text-anchor=\"end\">\(format(maxLoss))</text>\n"
     svg += "<text x=\"\(left - 6)\" y=\"\(bottom)\" text-anchor=\"end\">0</text>\n"
     svg += "<text x=\"\(right + 6)\" y=\"\(top + 4)\">1</text>\n"
     svg += "<text x=\"\(right + 6)\" y=\"\(bottom)\">0</text>\n"
