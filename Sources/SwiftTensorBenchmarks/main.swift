@@ -1,6 +1,6 @@
 // Benchmarks for the GEMM and element-wise kernels, through the public kernel interface.
 //
-// Usage: swift run -c release SwiftTensorBenchmarks [float] [double] [unary] [tape] [SIZE...]
+// Usage: swift run -c release SwiftTensorBenchmarks [float] [double] [unary] [tape] [mlp] [SIZE...]
 // With no arguments everything runs; words select sections, numbers select GEMM sizes.
 // Compare with `python3 Sources/SwiftTensorBenchmarks/numpy_reference.py`.
 import SwiftTensor
@@ -91,7 +91,7 @@ func formatted(_ x: Double) -> String { String((x * 100).rounded() / 100) }
 func row(_ cells: [String]) { print("| " + cells.joined(separator: " | ") + " |") }
 
 /// Section names the command line may select.
-let sections: Set<String> = ["float", "double", "unary", "tape"]
+let sections: Set<String> = ["float", "double", "unary", "tape", "mlp"]
 /// Whether no section was selected, so all run.
 let runAll = words.isDisjoint(with: sections)
 if runAll || words.contains("float") || words.contains("double") {
@@ -116,4 +116,11 @@ if runAll || words.contains("unary") {
 }
 if runAll || words.contains("tape") {
   benchmarkTapeOverhead()
+}
+if runAll || words.contains("mlp") {
+  row(["Digits-shaped MLP 64-30-10, SGD", "s/epoch (1,347 train + 450 eval)"])
+  row(["---", "---"])
+  for batchSize in [1, 64] {
+    row(["batch \(batchSize)", String(benchmarkMLPEpoch(batchSize: batchSize))])
+  }
 }

@@ -101,9 +101,10 @@ private func check<S: TensorScalar>(
   }
 }
 
-/// Kernels to test: the portable Swift one always, the C one where this CPU has it.
+/// Paths to test: automatic, the unpacked small path, the packed portable Swift kernel always,
+/// and the packed C kernel where this CPU has it.
 private let kernels: [GEMMKernelChoice] =
-  GEMM.hasFastKernel ? [.automatic, .portable] : [.portable]
+  [.automatic, .small, .portable] + (GEMM.hasFastKernel ? [.packed] : [])
 
 /// One thread, and three so that C is split unevenly (some threads get no tiles at all).
 private let threadCounts = [1, 3]
@@ -133,7 +134,8 @@ struct GEMMTests {
   func float(_ t: GEMMCase) {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-        for threads in threadCounts {
+        // Only the packed kernels split work across threads.
+        for threads in kernel == .packed || kernel == .portable ? threadCounts : [1] {
           check(Float.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads)
         }
       }
@@ -145,7 +147,8 @@ struct GEMMTests {
   func double(_ t: GEMMCase) {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-        for threads in threadCounts {
+        // Only the packed kernels split work across threads.
+        for threads in kernel == .packed || kernel == .portable ? threadCounts : [1] {
           check(Double.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads)
         }
       }

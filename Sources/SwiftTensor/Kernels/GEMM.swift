@@ -6,10 +6,15 @@ import SwiftTensorCKernels
 /// Only tests pass anything but `.automatic`: on a CPU with AVX2+FMA the C kernel would
 /// otherwise hide the portable Swift kernel from them.
 enum GEMMKernelChoice: Sendable {
-  /// The AVX2+FMA C kernel when this CPU has it, else the portable Swift kernel.
+  /// The unpacked path for small products; otherwise the AVX2+FMA C kernel when this CPU has
+  /// it, else the portable Swift kernel.
   case automatic
-  /// Always the portable Swift kernel.
+  /// Always packed, with the AVX2+FMA C kernel when this CPU has it.
+  case packed
+  /// Always packed, with the portable Swift kernel.
   case portable
+  /// Always the unpacked path for small products.
+  case small
 }
 
 /// General matrix multiplication, packed and blocked in the style of BLIS.
@@ -70,7 +75,13 @@ enum GEMM {
       scale(m: m, n: n, beta: beta, c, ldc: ldc)
       return
     }
-    let useC = kernel == .automatic && hasFastKernel
+    if kernel == .small || (kernel == .automatic && isSmall(m: m, n: n, k: k)) {
+      multiplySmall(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a,
+        lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+      return
+    }
+    let useC = kernel != .portable && hasFastKernel
     let nr = nr(S.self)
     let mcMax = mcMax(S.self)
     let threads =

@@ -16,6 +16,7 @@ public struct Affine<Scalar: TensorScalar>: Layer {
   public let weightInitializer: ParameterInitializer
 
   /// Creates the layer; its parameters get their values when its model is initialised.
+  @inlinable
   public init(
     _ inputSize: Int, _ outputSize: Int, bias: Bool = true,
     weightInitializer: ParameterInitializer? = nil
@@ -29,6 +30,7 @@ public struct Affine<Scalar: TensorScalar>: Layer {
   }
 
   /// `x·W + b`
+  @inlinable
   public func callAsFunction(
     _ input: Variable<Scalar>, context: LayerContext
   )
@@ -42,6 +44,7 @@ public struct Affine<Scalar: TensorScalar>: Layer {
   }
 
   /// `W` and `b`.
+  @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     registrar.layer("affine") { scope in
       scope.add("W", weight, initializer: weightInitializer)
@@ -61,6 +64,7 @@ where Input == Variable<Scalar>, Output == Variable<Scalar> {}
 
 extension ActivationLayer {
   /// Applies the operation, recording it on the input's tape.
+  @inlinable
   public func callAsFunction(
     _ input: Variable<Scalar>, context: LayerContext
   )
@@ -85,6 +89,7 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
   public let rate: Double
 
   /// Creates the layer.
+  @inlinable
   public init(rate: Double) {
     tensorPrecondition(
       rate >= 0 && rate < 1, "Dropout: rate \(rate) is outside [0, 1)")
@@ -92,6 +97,7 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
   }
 
   /// The input with dropout applied when training.
+  @inlinable
   public func callAsFunction(
     _ input: Variable<Scalar>, context: LayerContext
   )
@@ -109,10 +115,13 @@ public struct MaskMultiply<Scalar: TensorScalar>: UnaryOperation {
   /// The constant factor, of the input's shape.
   public let mask: Tensor<Scalar>
   /// Creates the operation.
+  @inlinable
   public init(mask: Tensor<Scalar>) { self.mask = mask }
   /// `x·mask`
+  @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * mask }
   /// `dy·mask`
+  @inlinable
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
   )
@@ -127,8 +136,10 @@ public struct ReshapeLayer<Scalar: TensorScalar>: Layer {
   /// The shape of one sample after the layer; one dimension may be `-1`.
   public let sampleShape: [Int]
   /// Creates the layer.
+  @inlinable
   public init(_ sampleShape: [Int]) { self.sampleShape = sampleShape }
   /// The reshaped input.
+  @inlinable
   public func callAsFunction(
     _ input: Variable<Scalar>, context: LayerContext
   )
@@ -141,8 +152,10 @@ public struct ReshapeLayer<Scalar: TensorScalar>: Layer {
 /// Flattens each sample: `[batch, d1, d2, ...]` to `[batch, d1·d2·...]`.
 public struct Flatten<Scalar: TensorScalar>: Layer {
   /// Creates the layer.
+  @inlinable
   public init() {}
   /// The flattened input.
+  @inlinable
   public func callAsFunction(
     _ input: Variable<Scalar>, context: LayerContext
   )

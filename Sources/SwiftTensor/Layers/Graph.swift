@@ -39,6 +39,7 @@ extension Model {
 
   /// Draws every parameter's initial value, in registration order, from a generator seeded
   /// with `seed`: the same seed gives the same model on every platform.
+  @inlinable
   public func initializeParameters(seed: UInt64) {
     var generator = SeededGenerator(seed: seed)
     for parameter in parameters {
@@ -49,6 +50,7 @@ extension Model {
   }
 
   /// Runs the model for inference on a tensor: evaluation mode, nothing recorded.
+  @inlinable
   public func predict(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
     forward(
       Variable(input, trainable: false), context: LayerContext(isTraining: false, seed: 0)
@@ -59,6 +61,7 @@ extension Model {
   /// converting the precision: this is how a `Float` model becomes a `Double` one.
   ///
   /// - Precondition: both models have the same parameter paths and shapes.
+  @inlinable
   public func copyParameters<Other: Model>(from other: Other) {
     let source = other.parameters
     let target = parameters
@@ -93,10 +96,11 @@ extension Model {
 public final class Graph<Scalar: TensorScalar>: Model {
   /// The model's name.
   public let name: String
-  private let body: (Variable<Scalar>, LayerContext) -> Variable<Scalar>
-  private let register: (ParameterRegistrar<Scalar>) -> Void
+  @usableFromInline let body: (Variable<Scalar>, LayerContext) -> Variable<Scalar>
+  @usableFromInline let register: (ParameterRegistrar<Scalar>) -> Void
 
   /// Builds the model and initialises its parameters from `seed`.
+  @inlinable
   public init<Body: Layer>(
     _ name: String, seed: UInt64 = 0, @LayerBuilder<Scalar> body: () -> Body
   ) where Body.Scalar == Scalar, Body.Input == Variable<Scalar>, Body.Output == Variable<Scalar> {
@@ -108,14 +112,17 @@ public final class Graph<Scalar: TensorScalar>: Model {
   }
 
   /// Runs the body.
+  @inlinable
   public func forward(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
     body(input, context)
   }
 
   /// The body's parameters.
+  @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) { register(registrar) }
 
   /// Runs the body in evaluation mode on a variable (recorded if the variable is on a tape).
+  @inlinable
   public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
     body(input, LayerContext(isTraining: false, seed: 0))
   }

@@ -38,6 +38,7 @@ public protocol Layer<Scalar> {
 
 extension Layer {
   /// No parameters.
+  @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {}
 }
 
@@ -52,6 +53,7 @@ public final class LayerContext {
   public var generator: SeededGenerator
 
   /// Creates a context.
+  @inlinable
   public init(isTraining: Bool, seed: UInt64) {
     self.isTraining = isTraining
     generator = SeededGenerator(seed: seed)
@@ -74,6 +76,7 @@ public enum ParameterInitializer: Sendable {
   case heNormal(fanIn: Int)
 
   /// A fresh value of `shape` drawn from `generator`.
+  @inlinable
   public func makeValue<Scalar: TensorScalar>(
     shape: [Int], using generator: inout SeededGenerator
   ) -> Tensor<Scalar> {

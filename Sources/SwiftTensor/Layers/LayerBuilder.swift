@@ -18,14 +18,17 @@
 @resultBuilder
 public enum LayerBuilder<Scalar: TensorScalar> {
   /// Fixes each layer's scalar type to the builder's.
+  @inlinable
   public static func buildExpression<L: Layer>(_ layer: L) -> L where L.Scalar == Scalar {
     layer
   }
 
   /// The first layer of a block.
+  @inlinable
   public static func buildPartialBlock<L: Layer>(first: L) -> L { first }
 
   /// The layers so far, followed by the next.
+  @inlinable
   public static func buildPartialBlock<First: Layer, Next: Layer>(
     accumulated: First, next: Next
   ) -> Chain<First, Next> {
@@ -33,11 +36,13 @@ public enum LayerBuilder<Scalar: TensorScalar> {
   }
 
   /// An `if` without `else`: the layers run only when the condition held at build time.
+  @inlinable
   public static func buildOptional<L: Layer>(_ layer: L?) -> OptionalLayer<L> {
     OptionalLayer(layer)
   }
 
   /// The `if` branch of an `if`/`else`.
+  @inlinable
   public static func buildEither<First: Layer, Second: Layer>(
     first: First
   )
@@ -47,6 +52,7 @@ public enum LayerBuilder<Scalar: TensorScalar> {
   }
 
   /// The `else` branch of an `if`/`else`.
+  @inlinable
   public static func buildEither<First: Layer, Second: Layer>(
     second: Second
   )
@@ -56,6 +62,7 @@ public enum LayerBuilder<Scalar: TensorScalar> {
   }
 
   /// A `for` loop: its layers run in order.
+  @inlinable
   public static func buildArray<L: Layer>(_ layers: [L]) -> LayerSequence<L> {
     LayerSequence(layers)
   }
@@ -72,17 +79,20 @@ where First.Output == Second.Input, First.Scalar == Second.Scalar {
   public let second: Second
 
   /// Chains two layers.
+  @inlinable
   public init(_ first: First, _ second: Second) {
     self.first = first
     self.second = second
   }
 
   /// `second(first(input))`
+  @inlinable
   public func callAsFunction(_ input: First.Input, context: LayerContext) -> Second.Output {
     second(first(input, context: context), context: context)
   }
 
   /// The first layer's parameters, then the second's.
+  @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     first.registerParameters(registrar)
     second.registerParameters(registrar)
@@ -97,14 +107,17 @@ public struct OptionalLayer<Wrapped: Layer>: Layer where Wrapped.Input == Wrappe
   public let wrapped: Wrapped?
 
   /// Wraps a layer that may be absent.
+  @inlinable
   public init(_ wrapped: Wrapped?) { self.wrapped = wrapped }
 
   /// The wrapped layer's output, or the input unchanged.
+  @inlinable
   public func callAsFunction(_ input: Wrapped.Input, context: LayerContext) -> Wrapped.Output {
     wrapped.map { $0(input, context: context) } ?? input
   }
 
   /// The wrapped layer's parameters, if present.
+  @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     wrapped?.registerParameters(registrar)
   }
@@ -121,6 +134,7 @@ where First.Input == Second.Input, First.Output == Second.Output, First.Scalar =
   case second(Second)
 
   /// The chosen layer's output.
+  @inlinable
   public func callAsFunction(_ input: First.Input, context: LayerContext) -> First.Output {
     switch self {
     case .first(let layer): layer(input, context: context)
@@ -129,6 +143,7 @@ where First.Input == Second.Input, First.Output == Second.Output, First.Scalar =
   }
 
   /// The chosen layer's parameters.
+  @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     switch self {
     case .first(let layer): layer.registerParameters(registrar)
@@ -145,14 +160,17 @@ public struct LayerSequence<Element: Layer>: Layer where Element.Input == Elemen
   public let layers: [Element]
 
   /// Wraps the layers.
+  @inlinable
   public init(_ layers: [Element]) { self.layers = layers }
 
   /// The input passed through every layer in order.
+  @inlinable
   public func callAsFunction(_ input: Element.Input, context: LayerContext) -> Element.Output {
     layers.reduce(input) { $1($0, context: context) }
   }
 
   /// Every layer's parameters, in order.
+  @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     for layer in layers { layer.registerParameters(registrar) }
   }

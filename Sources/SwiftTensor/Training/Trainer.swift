@@ -28,6 +28,7 @@ public enum TrainingLoss: Sendable {
   /// Mean squared error of the model's outputs against the batch's targets.
   case meanSquaredError
 
+  @inlinable
   func loss<Scalar>(_ output: Variable<Scalar>, _ batch: Batch<Scalar>) -> Variable<Scalar> {
     switch self {
     case .softmaxCrossEntropy:
@@ -108,10 +109,11 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   /// Whether to report progress (a bar on a terminal, one line per epoch otherwise).
   public var reportsProgress = true
   /// Steps taken so far (the schedule's clock).
-  public private(set) var step = 0
+  public var step: Int { stepCount }
+  @usableFromInline var stepCount = 0
   /// Epochs completed so far.
   public private(set) var epoch = 0
-  private let parameters: [NamedParameter<Scalar>]
+  @usableFromInline let parameters: [NamedParameter<Scalar>]
 
   /// Creates a trainer.
   public init(_ model: M, loss: TrainingLoss, optimizer: O, seed: UInt64 = 0) {
@@ -123,25 +125,26 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   }
 
   /// One optimisation step on a batch; returns its mean loss and number of correct predictions.
-  @discardableResult
+  @discardableResult @inlinable
   public func trainStep(on batch: Batch<Scalar>) -> (loss: Double, correct: Int) {
     tensorPrecondition(batch.count > 0, "Trainer: empty batch")
     let tape = Tape<Scalar>()
     for parameter in parameters { tape.watch(parameter.variable) }
     let input = Variable(batch.inputs, trainable: false)
-    let context = LayerContext(isTraining: true, seed: mix(seed, UInt64(step)))
+    let context = LayerContext(isTraining: true, seed: mix(seed, UInt64(stepCount)))
     let output = model.forward(input, context: context)
     let value = loss.loss(output, batch)
     zeroGradients(parameters)
     value.backward()
     if let maximumGradientNorm { clipGradients(parameters, maximumNorm: maximumGradientNorm) }
-    if let schedule { optimizer.learningRate = Scalar(schedule.learningRate(at: step)) }
+    if let schedule { optimizer.learningRate = Scalar(schedule.learningRate(at: stepCount)) }
     optimizer.step(parameters)
-    step += 1
+    stepCount += 1
     return (Double(value.value.scalar), correctCount(output.value, batch))
   }
 
   /// Mean loss and accuracy (for classifiers) of the model on batches, in evaluation mode.
+  @inlinable
   public func evaluate(_ batches: some Sequence<Batch<Scalar>>) -> (loss: Double, accuracy: Double?)
   {
     var total = 0.0
@@ -202,7 +205,8 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     return history
   }
 
-  private func correctCount(_ output: Tensor<Scalar>, _ batch: Batch<Scalar>) -> Int {
+  @usableFromInline
+  func correctCount(_ output: Tensor<Scalar>, _ batch: Batch<Scalar>) -> Int {
     guard loss == .softmaxCrossEntropy, let labels = batch.labels, output.rank == 2 else {
       return 0
     }
@@ -211,6 +215,7 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
 }
 
 /// A seed for step `n` that does not repeat across steps or collide with nearby seeds.
+@usableFromInline
 func mix(_ seed: UInt64, _ n: UInt64) -> UInt64 {
   var generator = SeededGenerator(seed: seed ^ (n &* 0x9E37_79B9_7F4A_7C15))
   return generator.next()
