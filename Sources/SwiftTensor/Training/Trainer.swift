@@ -113,6 +113,12 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   @usableFromInline var stepCount = 0
   /// Epochs completed so far.
   public private(set) var epoch = 0
+
+  /// Sets the counters from a checkpoint.
+  func restoreCounters(step: Int, epoch: Int) {
+    stepCount = step
+    self.epoch = epoch
+  }
   @usableFromInline let parameters: [NamedParameter<Scalar>]
 
   /// Creates a trainer.

@@ -1,0 +1,117 @@
+// pytensor's README example: a multi-layer perceptron that reads handwritten digits.
+//
+//   swift run -c release Digits                      # pytensor's setting: SGD, batch 1, 40 epochs
+//   swift run -c release Digits --optimizer adam --batch-size 64 --learning-rate 0.01
+//   swift run -c release Digits --precision double --epochs 10 --svg history.svg
+import Foundation
+import SwiftTensor
+
+// 1. The options, with pytensor's defaults.
+struct Options {
+  var epochs = 40
+  var batchSize = 1
+  var optimizer = "sgd"
+  var learningRate: Double?
+  var precision = "float"
+  var svgPath: String?
+  var seed: UInt64 = 0
+}
+
+/// A command-line mistake: reported with the usage, exit status 2.
+struct UsageError: Error, CustomStringConvertible {
+  let description: String
+}
+
+func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
+  var options = Options()
+  var rest = arguments[...]
+  func value(for flag: String) throws(UsageError) -> String {
+    guard let value = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+    return value
+  }
+  func number<T: LosslessStringConvertible>(_ text: String, _ flag: String) throws(UsageError) -> T {
+    guard let number = T(text) else {
+      throw UsageError(description: "\(flag) expects a number, got '\(text)'")
+    }
+    return number
+  }
+  while let flag = rest.popFirst() {
+    switch flag {
+    case "--epochs": options.epochs = try number(try value(for: flag), flag)
+    case "--batch-size": options.batchSize = try number(try value(for: flag), flag)
+    case "--learning-rate": options.learningRate = try number(try value(for: flag), flag)
+    case "--seed": options.seed = try number(try value(for: flag), flag)
+    case "--svg": options.svgPath = try value(for: flag)
+    case "--optimizer":
+      options.optimizer = try value(for: flag)
+      guard ["sgd", "adam"].contains(options.optimizer) else {
+        throw UsageError(description: "--optimizer must be sgd or adam, got '\(options.optimizer)'")
+      }
+    case "--precision":
+      options.precision = try value(for: flag)
+      guard ["float", "double"].contains(options.precision) else {
+        throw UsageError(
+          description: "--precision must be float or double, got '\(options.precision)'")
+      }
+    default: throw UsageError(description: "unknown option '\(flag)'")
+    }
+  }
+  guard options.epochs > 0 else { throw UsageError(description: "--epochs must be positive") }
+  guard options.batchSize > 0 else {
+    throw UsageError(description: "--batch-size must be positive")
+  }
+  return options
+}
+
+// 2. The model, the data and the training loop, for either precision.
+func train<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws -> Double {
+  let (trainingSet, testSet) = try Digits.load(as: Scalar.self)
+  print("digits: \(trainingSet.count) training and \(testSet.count) test images, 8x8 pixels")
+
+  // 64 pixels -> 30 sigmoid units -> 10 class scores, as in pytensor's README.
+  let mlp = Graph<Scalar>("mlp", seed: options.seed) {
+    Affine(64, 30)
+    Sigmoid()
+    Affine(30, 10)
+  }
+
+  let history: TrainingHistory
+  if options.optimizer == "adam" {
+    let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate ?? 0.001))
+    let trainer = Trainer(mlp, loss: .softmaxCrossEntropy, optimizer: optimizer, seed: options.seed)
+    history = try trainer.fit(
+      trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
+  } else {
+    let optimizer = SGD<Scalar>(learningRate: Scalar(options.learningRate ?? 0.01))
+    let trainer = Trainer(mlp, loss: .softmaxCrossEntropy, optimizer: optimizer, seed: options.seed)
+    history = try trainer.fit(
+      trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
+  }
+
+  let seconds = history.epochs.map(\.seconds).sorted()[history.epochs.count / 2]
+  print("median seconds per epoch (training + evaluation): \(String(format: "%.4f", seconds))")
+  if let path = options.svgPath {
+    try history.svg().write(toFile: path, atomically: true, encoding: .utf8)
+    print("history chart written to \(path)")
+  }
+  return history.epochs.last?.validationAccuracy ?? 0
+}
+
+// 3. Run.
+do {
+  let options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+  let accuracy =
+    options.precision == "double"
+    ? try train(Double.self, options) : try train(Float.self, options)
+  print("test accuracy: \(String(format: "%.4f", accuracy))")
+} catch let error as UsageError {
+  FileHandle.standardError.write(Data("Digits: \(error)\n".utf8))
+  FileHandle.standardError.write(
+    Data(
+      ("usage: Digits [--epochs N] [--batch-size N] [--optimizer sgd|adam] "
+        + "[--learning-rate X] [--precision float|double] [--svg FILE] [--seed N]\n").utf8))
+  exit(2)
+} catch {
+  FileHandle.standardError.write(Data("Digits: \(error)\n".utf8))
+  exit(1)
+}

@@ -1,0 +1,57 @@
+extension Batch {
+  /// The batch holding a dataset's samples.
+  public init(_ dataset: Dataset<Scalar>) {
+    self.init(inputs: dataset.inputs, labels: dataset.labels, targets: dataset.targetValues)
+  }
+}
+
+extension Trainer {
+  /// Trains for `epochs` epochs on `training`, shuffled with a seed derived from the trainer's
+  /// seed and the epoch, in batches of `batchSize` (the last one may be smaller); evaluates on
+  /// `validation` after each epoch.
+  ///
+  /// `batchSize: 1` reproduces pytensor's sample-by-sample loop.
+  ///
+  /// - Precondition: `batchSize > 0`, `training` is not empty, and its labels or targets fit
+  ///   the loss (labels for `.softmaxCrossEntropy`, targets for `.meanSquaredError`).
+  /// - Throws: what a callback throws (a checkpoint that cannot be written).
+  public func fit(
+    _ training: Dataset<Scalar>, validation: Dataset<Scalar>? = nil, epochs: Int,
+    batchSize: Int, callbacks: [any TrainingCallback] = []
+  ) throws -> TrainingHistory {
+    tensorPrecondition(batchSize > 0, "Trainer.fit: batch size must be positive, got \(batchSize)")
+    tensorPrecondition(training.count > 0, "Trainer.fit: the training set is empty")
+    checkFits(training, "training")
+    if let validation { checkFits(validation, "validation") }
+    // Evaluation is one batch per 256 samples: no gradients, so larger batches cost nothing.
+    let validationBatches = validation.map { set in
+      set.count == 0 ? [] : set.batches(size: 256, shuffle: false).map(Batch.init)
+    }
+    return try fit(
+      epochs: epochs,
+      trainingBatches: { epoch in
+        training.batches(size: batchSize, seed: mix(self.seed, UInt64(epoch) &+ 0x5EED))
+          .map(Batch.init)
+      }, validation: validationBatches, callbacks: callbacks)
+  }
+
+  /// Mean loss and accuracy (for classifiers) on a dataset, in evaluation mode.
+  public func evaluate(_ dataset: Dataset<Scalar>) -> (loss: Double, accuracy: Double?) {
+    guard dataset.count > 0 else { return (.nan, nil) }
+    return evaluate(dataset.batches(size: 256, shuffle: false).map(Batch.init))
+  }
+
+  /// Stops with a clear message when a dataset does not fit the loss.
+  private func checkFits(_ dataset: Dataset<Scalar>, _ role: String) {
+    switch loss {
+    case .softmaxCrossEntropy:
+      tensorPrecondition(
+        dataset.labels != nil,
+        "Trainer.fit: the \(role) set has targets, but softmax cross-entropy needs class labels")
+    case .meanSquaredError:
+      tensorPrecondition(
+        dataset.targetValues != nil,
+        "Trainer.fit: the \(role) set has class labels, but mean squared error needs targets")
+    }
+  }
+}
