@@ -45,9 +45,10 @@ func temporaryDirectory() throws -> URL {
     #expect(decoded == checkpoint)
     #expect(decoded.names == ["special", "affine_0/W", "scalar", "empty"])
     #expect(decoded.metadata == checkpoint.metadata)
-    for (name, original) in [("special", special), ("affine_0/W", random), ("scalar", scalar),
-      ("empty", empty)]
-    {
+    for (name, original) in [
+      ("special", special), ("affine_0/W", random), ("scalar", scalar),
+      ("empty", empty),
+    ] {
       let loaded = try decoded.tensor(named: name, as: T.self)
       #expect(loaded.shape == original.shape, "\(name)")
       let loadedBits = loaded.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
