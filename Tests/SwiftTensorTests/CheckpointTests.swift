@@ -89,6 +89,29 @@ func temporaryDirectory() throws -> URL {
     #expect(missing?.description.contains("no tensor 'affine_1/W'") == true)
   }
 
+  @Test func shapesAndNamesOfAnotherModelAreRejected() throws {
+    var checkpoint = SafeTensors()
+    checkpoint.set(Tensor<Float>.zeros(shape: [64, 30]), named: "affine_0/W")
+    checkpoint.set(Tensor<Float>.zeros(shape: [30]), named: "affine_0/b")
+    let w = try checkpoint.tensor(named: "affine_0/W", as: Float.self, shape: [64, 30])
+    #expect(w.shape == [64, 30])
+    let shape = #expect(throws: CheckpointError.self) {
+      _ = try checkpoint.tensor(named: "affine_0/W", as: Float.self, shape: [64, 10])
+    }
+    #expect(shape == .shapeMismatch(name: "affine_0/W", stored: [64, 30], expected: [64, 10]))
+    #expect(
+      shape?.description == "checkpoint holds 'affine_0/W' with shape [64, 30], expected [64, 10]")
+
+    try checkpoint.checkNames(["affine_0/b", "affine_0/W"])
+    let missing = #expect(throws: CheckpointError.self) {
+      try checkpoint.checkNames(["affine_0/W", "affine_0/b", "affine_1/W"])
+    }
+    #expect(missing == .missingTensor(name: "affine_1/W", available: ["affine_0/W", "affine_0/b"]))
+    let extra = #expect(throws: CheckpointError.self) { try checkpoint.checkNames(["affine_0/W"]) }
+    #expect(extra == .unexpectedTensors(names: ["affine_0/b"]))
+    #expect(extra?.description == "checkpoint holds unexpected tensors: 'affine_0/b'")
+  }
+
   /// The writer's bytes, checked without the reader: header length, JSON, raw data.
   @Test func writerBytesByHand() throws {
     var checkpoint = SafeTensors()

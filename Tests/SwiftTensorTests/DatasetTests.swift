@@ -71,8 +71,8 @@ import Testing
     let ids = (training.labels ?? []) + (test.labels ?? [])
     #expect(ids.sorted() == Array(0..<10))
     #expect(ids != Array(0..<10), "the split shuffles")
-    #expect(data.split(trainingFraction: 0.29, seed: 1).training.count == 2)
-    #expect(numbered(100).split(trainingFraction: 0.29, seed: 1).training.count == 29)
+    #expect(data.split(trainingFraction: 0.29, seed: 1).train.count == 2)
+    #expect(numbered(100).split(trainingFraction: 0.29, seed: 1).train.count == 29)
     #expect(data.split(trainingFraction: 1, seed: 1).test.count == 0)
   }
 

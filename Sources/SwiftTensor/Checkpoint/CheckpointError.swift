@@ -37,6 +37,10 @@ public enum CheckpointError: Error, Equatable, Sendable {
   case missingTensor(name: String, available: [String])
   /// The tensor is stored with another dtype than the one asked for; nothing is converted.
   case dtypeMismatch(name: String, stored: String, expected: String)
+  /// The tensor has another shape than the one the caller expects (a different model).
+  case shapeMismatch(name: String, stored: [Int], expected: [Int])
+  /// The checkpoint holds tensors the caller does not expect (a different model).
+  case unexpectedTensors(names: [String])
   /// Reading, writing or renaming a file failed.
   case fileSystem(path: String, operation: String, reason: String)
 }
@@ -83,6 +87,12 @@ extension CheckpointError: CustomStringConvertible {
       return "checkpoint has no tensor '\(name)' (it holds: \(list))"
     case .dtypeMismatch(let name, let stored, let expected):
       return "checkpoint holds '\(name)' as \(stored), expected \(expected)"
+    case .shapeMismatch(let name, let stored, let expected):
+      return "checkpoint holds '\(name)' with shape \(describe(shape: stored)), "
+        + "expected \(describe(shape: expected))"
+    case .unexpectedTensors(let names):
+      return "checkpoint holds unexpected tensors: "
+        + names.map { "'\($0)'" }.joined(separator: ", ")
     case .fileSystem(let path, let operation, let reason):
       return "\(path): cannot \(operation): \(reason)"
     }

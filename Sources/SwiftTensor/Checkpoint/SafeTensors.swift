@@ -141,6 +141,37 @@ public struct SafeTensors: Sendable, Equatable {
     }
   }
 
+  /// The tensor stored under `name`, checked against the shape the caller expects.
+  ///
+  /// - Parameters:
+  ///   - name: the tensor's name.
+  ///   - type: `Float.self` or `Double.self`; must match the stored dtype.
+  ///   - shape: the expected shape, such as a parameter's.
+  /// - Throws: `CheckpointError.missingTensor`, `.dtypeMismatch`, or `.shapeMismatch` when the
+  ///   stored shape differs from `shape`.
+  public func tensor<Scalar: TensorScalar>(
+    named name: String, as type: Scalar.Type = Scalar.self, shape: [Int]
+  ) throws(CheckpointError) -> Tensor<Scalar> {
+    if let entry = self[name], entry.shape != shape {
+      throw .shapeMismatch(name: name, stored: entry.shape, expected: shape)
+    }
+    return try tensor(named: name, as: type)
+  }
+
+  /// Checks that the checkpoint holds exactly the tensors in `expected`, so a model can refuse
+  /// a checkpoint of another model before changing any parameter.
+  ///
+  /// - Throws: `CheckpointError.missingTensor` for the first expected name that is absent,
+  ///   then `CheckpointError.unexpectedTensors` listing every stored name not in `expected`.
+  public func checkNames(_ expected: [String]) throws(CheckpointError) {
+    for name in expected where self[name] == nil {
+      throw .missingTensor(name: name, available: names)
+    }
+    let expectedSet = Set(expected)
+    let extra = names.filter { !expectedSet.contains($0) }
+    guard extra.isEmpty else { throw .unexpectedTensors(names: extra) }
+  }
+
   /// Converts native-order elements to little-endian (or back): a no-op on little-endian
   /// machines, a byte reversal per element on big-endian ones.
   static func swapToLittleEndian(_ bytes: inout [UInt8], elementSize: Int) {

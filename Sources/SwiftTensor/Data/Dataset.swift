@@ -91,7 +91,7 @@ public struct Dataset<Scalar: TensorScalar>: Sendable, Equatable {
     }
   }
 
-  /// Shuffles the samples with `seed`, then splits them into a training and a test part.
+  /// Shuffles the samples with `seed`, then splits them into a training part and a test part.
   ///
   /// The training part gets `floor(trainingFraction · count)` samples (1,347 of 1,797 for
   /// 0.75, as scikit-learn's `train_test_split` does), the test part the rest; the two are
@@ -100,7 +100,7 @@ public struct Dataset<Scalar: TensorScalar>: Sendable, Equatable {
   /// - Precondition: `trainingFraction` is in `0...1`.
   public func split(
     trainingFraction: Double = 0.75, seed: UInt64
-  ) -> (training: Dataset, test: Dataset) {
+  ) -> (train: Dataset, test: Dataset) {
     tensorPrecondition(
       trainingFraction >= 0 && trainingFraction <= 1,
       "Dataset.split: training fraction \(trainingFraction) is outside 0...1")

@@ -30,8 +30,7 @@ public enum Digits {
     as type: Scalar.Type = Scalar.self, seed: UInt64 = splitSeed
   ) throws(DataError) -> (train: Dataset<Scalar>, test: Dataset<Scalar>) {
     let all = try loadAll(as: type)
-    let (train, test) = all.split(trainingFraction: 0.75, seed: seed)
-    return (train, test)
+    return all.split(trainingFraction: 0.75, seed: seed)
   }
 
   /// All 1,797 bundled samples in file order; see `load(as:seed:)`.
