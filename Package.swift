@@ -11,7 +11,9 @@ let package = Package(
     // AVX2/FMA micro-kernels chosen at run time, so every x86_64 user gets the fast path
     // without build flags; the Swift kernels in SwiftTensor/Kernels remain the portable path.
     .target(name: "SwiftTensorCKernels"),
-    .target(name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"]),
+    .target(
+      name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"],
+      resources: [.copy("Resources/digits.csv")]),
     // Gradient checks (and, later, property-based generators) for users' own operations.
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The handwritten digits data set: 1,797 grey-scale 8×8 images of the digits 0-9.
+///
+/// It is UCI's "Optical Recognition of Handwritten Digits" test set (E. Alpaydin, C. Kaynak,
+/// 1998; CC BY 4.0), the copy scikit-learn ships as `load_digits`, bundled with the package as
+/// `digits.csv`: per line, 64 pixel values in `0...16` (row-major) and then the label.
+///
+/// ```swift
+/// let (train, test) = try Digits.load(as: Float.self)
+/// print(train.inputs.shape, test.count)   // [1347, 64] 450
+/// ```
+public enum Digits {
+  /// Pixels per image (8 × 8).
+  public static let featureCount = 64
+  /// The number of classes (the digits 0-9).
+  public static let classCount = 10
+  /// The largest pixel value in the file; pixels are divided by it.
+  public static let maximumPixel = 16
+  /// The seed of the standard train/test split.
+  public static let splitSeed: UInt64 = 2_024
+
+  /// The bundled data set, split 75/25 with `seed`: 1,347 training and 450 test samples.
+  ///
+  /// Inputs have shape `[count, 64]` with pixels scaled to `[0, 1]` (divided by 16); labels
+  /// are in `0..<10`.
+  ///
+  /// - Throws: `DataError` if the resource is missing or unreadable (a broken installation).
+  public static func load<Scalar: TensorScalar>(
+    as type: Scalar.Type = Scalar.self, seed: UInt64 = splitSeed
+  ) throws(DataError) -> (train: Dataset<Scalar>, test: Dataset<Scalar>) {
+    let all = try loadAll(as: type)
+    return all.split(trainingFraction: 0.75, seed: seed)
+  }
+
+  /// All 1,797 bundled samples in file order; see `load(as:seed:)`.
+  ///
+  /// - Throws: `DataError` if the resource is missing or unreadable.
+  public static func loadAll<Scalar: TensorScalar>(
+    as type: Scalar.Type = Scalar.self
+  ) throws(DataError) -> Dataset<Scalar> {
+    guard let url = Bundle.module.url(forResource: "digits", withExtension: "csv") else {
+      throw .resourceMissing(name: "digits.csv")
+    }
+    let text: String
+    do {
+      text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw .unreadable(path: url.path, reason: error.localizedDescription)
+    }
+    return try parse(csv: text, as: type, source: "digits.csv")
+  }
+
+  /// Parses digits in the bundled file's format: per line, 64 integer pixels in `0...16`
+  /// then a label in `0...9`, comma-separated, no header. Blank lines are skipped.
+  ///
+  /// - Parameters:
+  ///   - csv: the file's text.
+  ///   - source: how error messages name the input.
+  /// - Returns: inputs `[count, 64]` scaled to `[0, 1]`, and the labels.
+  /// - Throws: `DataError.malformedLine` naming the line (from 1) and the problem, or
+  ///   `DataError.empty` when there is no sample.
+  public static func parse<Scalar: TensorScalar>(
+    csv: String, as type: Scalar.Type = Scalar.self, source: String = "digits.csv"
+  ) throws(DataError) -> Dataset<Scalar> {
+    var pixels: [Scalar] = []
+    var labels: [Int] = []
+    let scale = 1 / Scalar(maximumPixel)
+    var lineNumber = 0
+    for line in csv.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineNumber += 1
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+      if fields.count == 1 && fields[0].isEmpty { continue }
+      func fail(_ reason: String) -> DataError {
+        .malformedLine(source: source, line: lineNumber, reason: reason)
+      }
+      guard fields.count == featureCount + 1 else {
+        throw fail(
+          "expected \(featureCount + 1) comma-separated values (64 pixels and a label), "
+            + "found \(fields.count)")
+      }
+      for (column, field) in fields.enumerated() {
+        guard let value = Int(field) else {
+          throw fail("value '\(field)' in column \(column + 1) is not an integer")
+        }
+        if column < featureCount {
+          guard (0...maximumPixel).contains(value) else {
+            throw fail("pixel \(value) in column \(column + 1) is outside 0...\(maximumPixel)")
+          }
+          pixels.append(Scalar(value) * scale)
+        } else {
+          guard (0..<classCount).contains(value) else {
+            throw fail("label \(value) is outside 0...\(classCount - 1)")
+          }
+          labels.append(value)
+        }
+      }
+    }
+    guard !labels.isEmpty else { throw .empty(source: source) }
+    let inputs = Tensor(shape: [labels.count, featureCount], scalars: pixels)
+    return Dataset(inputs: inputs, labels: labels)
+  }
+}
