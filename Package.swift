@@ -18,6 +18,12 @@ let package = Package(
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(
       name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),
+    .executableTarget(name: "Digits", dependencies: ["SwiftTensor"], path: "Playgrounds/Digits"),
+    .executableTarget(
+      name: "LinearRegression", dependencies: ["SwiftTensor"],
+      path: "Playgrounds/LinearRegression"),
+    .executableTarget(
+      name: "Precision", dependencies: ["SwiftTensor"], path: "Playgrounds/Precision"),
     .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: ["numpy_reference.py"]),

@@ -1,7 +1,7 @@
 // pytensor's README example: a multi-layer perceptron that reads handwritten digits.
 //
 //   swift run -c release Digits                      # pytensor's setting: SGD, batch 1, 40 epochs
-//   swift run -c release Digits --optimizer adam --batch-size 64 --learning-rate 0.01
+//   swift run -c release Digits --optimizer adam --batch-size 64   # Adam, learning rate 0.02
 //   swift run -c release Digits --precision double --epochs 10 --svg history.svg
 import Foundation
 import SwiftTensor
@@ -26,10 +26,13 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
   var options = Options()
   var rest = arguments[...]
   func value(for flag: String) throws(UsageError) -> String {
-    guard let value = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+    guard let value = rest.popFirst() else {
+      throw UsageError(description: "\(flag) needs a value")
+    }
     return value
   }
-  func number<T: LosslessStringConvertible>(_ text: String, _ flag: String) throws(UsageError) -> T {
+  func number<T: LosslessStringConvertible>(_ text: String, _ flag: String) throws(UsageError) -> T
+  {
     guard let number = T(text) else {
       throw UsageError(description: "\(flag) expects a number, got '\(text)'")
     }
@@ -77,7 +80,7 @@ func train<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws -> D
 
   let history: TrainingHistory
   if options.optimizer == "adam" {
-    let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate ?? 0.001))
+    let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate ?? 0.02))
     let trainer = Trainer(mlp, loss: .softmaxCrossEntropy, optimizer: optimizer, seed: options.seed)
     history = try trainer.fit(
       trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)

@@ -7,7 +7,9 @@ import SwiftTensor
 
 /// Trains the digits MLP for a few epochs in `Scalar` and returns its test accuracy, loss, and
 /// the model's outputs on the first test images.
-func run<Scalar: TensorScalar>(_: Scalar.Type) throws -> (
+func run<Scalar: TensorScalar>(
+  _: Scalar.Type
+) throws -> (
   accuracy: Double, loss: Double, logits: [Double], seconds: Double
 ) {
   let (trainingSet, testSet) = try Digits.load(as: Scalar.self)

@@ -35,16 +35,15 @@ extension Model {
       let value = try file.tensor(named: parameter.path, as: Scalar.self)
       guard value.shape == parameter.variable.value.shape else {
         throw .shapeMismatch(
-          source: source, tensor: parameter.path, stored: value.shape,
-          expected: parameter.variable.value.shape)
+          name: parameter.path, stored: value.shape, expected: parameter.variable.value.shape)
       }
       values.append(value)
     }
     let known = Set(parameters.map(\.path))
-    for name in file.names
-    where !known.contains(name) && !name.hasPrefix("optimizer/") && !name.hasPrefix("trainer/") {
-      throw .unexpectedTensor(source: source, tensor: name)
+    let unexpected = file.names.filter {
+      !known.contains($0) && !$0.hasPrefix("optimizer/") && !$0.hasPrefix("trainer/")
     }
+    if !unexpected.isEmpty { throw .unexpectedTensors(names: unexpected) }
     for (parameter, value) in zip(parameters, values) {
       parameter.variable.value = value
       parameter.variable.zeroGradient()
@@ -73,8 +72,7 @@ extension Trainer {
     let file = try SafeTensors(contentsOf: url)
     let counters = try file.tensor(named: "trainer/counters", as: Double.self)
     guard counters.shape == [2] else {
-      throw .shapeMismatch(
-        source: url.path, tensor: "trainer/counters", stored: counters.shape, expected: [2])
+      throw .shapeMismatch(name: "trainer/counters", stored: counters.shape, expected: [2])
     }
     var state: [String: Tensor<Scalar>] = [:]
     for name in file.names where name.hasPrefix("optimizer/") {
