@@ -9,7 +9,8 @@ extension DifferentiableOperation {
   /// - Returns: one variable per output tensor.
   @inlinable
   public func apply(to inputs: [Variable<Scalar>]) -> [Variable<Scalar>] {
-    let inputValues = Inputs(tensors: inputs.map(\.value))
+    // A closure, not a key path: a key path in generic code is instantiated at run time.
+    let inputValues = Inputs(tensors: inputs.map { $0.value })
     let (outputValues, saved) = forwardSaving(inputValues)
     var tape: Tape<Scalar>? = nil
     var needsGradient = false

@@ -67,7 +67,12 @@ public final class Tape<Scalar: TensorScalar> {
       "backward: this tape's backward() already ran and its record was dropped; record the "
         + "computation again on a new tape (or reset())")
     root.accumulateGradient(seed, from: "backward")
-    for entry in entries.reversed() { entry.backpropagate() }
+    // An index loop: iterating `reversed()` went through unspecialised witnesses here.
+    var index = entries.count
+    while index > 0 {
+      index -= 1
+      entries[index].backpropagate()
+    }
     entries.removeAll(keepingCapacity: true)
     consumed = true
   }

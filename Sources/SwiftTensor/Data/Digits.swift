@@ -66,23 +66,24 @@ public enum Digits {
     var pixels: [Scalar] = []
     var labels: [Int] = []
     let scale = 1 / Scalar(maximumPixel)
+    // Parsed from UTF-8 bytes: String splitting and trimming made loading take 0.3 s.
     var lineNumber = 0
-    for line in csv.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in csv.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
-      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-      if fields.count == 1 && fields[0].isEmpty { continue }
+      let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
       func fail(_ reason: String) -> DataError {
         .malformedLine(source: source, line: lineNumber, reason: reason)
       }
+      if fields.count == 1 && fields[0].allSatisfy({ isSpace($0) }) { continue }
       guard fields.count == featureCount + 1 else {
         throw fail(
           "expected \(featureCount + 1) comma-separated values (64 pixels and a label), "
             + "found \(fields.count)")
       }
       for (column, field) in fields.enumerated() {
-        guard let value = Int(field) else {
-          throw fail("value '\(field)' in column \(column + 1) is not an integer")
+        guard let value = integer(field) else {
+          let text = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+          throw fail("value '\(text)' in column \(column + 1) is not an integer")
         }
         if column < featureCount {
           guard (0...maximumPixel).contains(value) else {
@@ -100,5 +101,27 @@ public enum Digits {
     guard !labels.isEmpty else { throw .empty(source: source) }
     let inputs = Tensor(shape: [labels.count, featureCount], scalars: pixels)
     return Dataset(inputs: inputs, labels: labels)
+  }
+
+  private static func isSpace(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+  }
+
+  /// A decimal integer with optional sign and surrounding blanks; `nil` otherwise.
+  private static func integer(_ bytes: Substring.UTF8View.SubSequence) -> Int? {
+    var digits = bytes.drop(while: isSpace)
+    while let last = digits.last, isSpace(last) { digits = digits.dropLast() }
+    var negative = false
+    if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+      negative = first == UInt8(ascii: "-")
+      digits = digits.dropFirst()
+    }
+    guard !digits.isEmpty, digits.count <= 18 else { return nil }
+    var value = 0
+    for byte in digits {
+      guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+      value = value * 10 + Int(byte - UInt8(ascii: "0"))
+    }
+    return negative ? -value : value
   }
 }

@@ -2,16 +2,19 @@ import Foundation
 
 /// Reports training progress: a redrawn bar with rate and ETA on standard error when it is a
 /// terminal, and one line per epoch on standard output otherwise (logs stay readable).
+@usableFromInline
 final class ProgressReporter {
   private let enabled: Bool
   private let isTerminal: Bool
   private var lastDraw = Date.distantPast
 
+  @usableFromInline
   init(enabled: Bool) {
     self.enabled = enabled
     isTerminal = isatty(STDERR_FILENO) != 0
   }
 
+  @usableFromInline
   func update(epoch: Int, of epochs: Int, seen: Int, total: Int, since start: Date) {
     guard enabled, isTerminal else { return }
     let now = Date()
@@ -30,6 +33,7 @@ final class ProgressReporter {
     FileHandle.standardError.write(Data(line.utf8))
   }
 
+  @usableFromInline
   func finish(_ record: EpochRecord, of epochs: Int) {
     guard enabled else { return }
     if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

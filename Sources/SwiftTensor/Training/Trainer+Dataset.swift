@@ -15,6 +15,7 @@ extension Trainer {
   /// - Precondition: `batchSize > 0`, `training` is not empty, and its labels or targets fit
   ///   the loss (labels for `.softmaxCrossEntropy`, targets for `.meanSquaredError`).
   /// - Throws: what a callback throws (a checkpoint that cannot be written).
+  @inlinable
   public func fit(
     _ training: Dataset<Scalar>, validation: Dataset<Scalar>? = nil, epochs: Int,
     batchSize: Int, callbacks: [any TrainingCallback] = []
@@ -42,7 +43,8 @@ extension Trainer {
   }
 
   /// Stops with a clear message when a dataset does not fit the loss.
-  private func checkFits(_ dataset: Dataset<Scalar>, _ role: String) {
+  @usableFromInline
+  func checkFits(_ dataset: Dataset<Scalar>, _ role: String) {
     switch loss {
     case .softmaxCrossEntropy:
       tensorPrecondition(

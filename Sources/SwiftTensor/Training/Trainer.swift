@@ -112,12 +112,13 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   public var step: Int { stepCount }
   @usableFromInline var stepCount = 0
   /// Epochs completed so far.
-  public private(set) var epoch = 0
+  public var epoch: Int { epochCount }
+  @usableFromInline var epochCount = 0
 
   /// Sets the counters from a checkpoint.
   func restoreCounters(step: Int, epoch: Int) {
     stepCount = step
-    self.epoch = epoch
+    epochCount = epoch
   }
   @usableFromInline let parameters: [NamedParameter<Scalar>]
 
@@ -170,6 +171,7 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
 
   /// Trains for `epochs` epochs over the batches `trainingBatches(epoch)` gives, evaluating on
   /// `validation` after each epoch; stops early when a callback says so.
+  @inlinable
   public func fit(
     epochs: Int, trainingBatches: (Int) -> [Batch<Scalar>], validation: [Batch<Scalar>]? = nil,
     callbacks: [any TrainingCallback] = []
@@ -180,7 +182,7 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     let progress = ProgressReporter(enabled: reportsProgress)
     for _ in 0..<epochs {
       let start = Date()
-      let batches = trainingBatches(epoch)
+      let batches = trainingBatches(epochCount)
       let total = batches.reduce(0) { $0 + $1.count }
       var lossSum = 0.0
       var correct = 0
@@ -190,12 +192,12 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
         lossSum += batchLoss * Double(batch.count)
         correct += batchCorrect
         seen += batch.count
-        progress.update(epoch: epoch + 1, of: epochs, seen: seen, total: total, since: start)
+        progress.update(epoch: epochCount + 1, of: epochs, seen: seen, total: total, since: start)
       }
       let validationResult = validation.map { evaluate($0) }
-      epoch += 1
+      epochCount += 1
       let record = EpochRecord(
-        epoch: epoch, trainingLoss: seen > 0 ? lossSum / Double(seen) : .nan,
+        epoch: epochCount, trainingLoss: seen > 0 ? lossSum / Double(seen) : .nan,
         trainingAccuracy: loss == .softmaxCrossEntropy && seen > 0
           ? Double(correct) / Double(seen) : nil,
         validationLoss: validationResult?.loss, validationAccuracy: validationResult?.accuracy,

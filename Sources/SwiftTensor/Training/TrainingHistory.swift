@@ -12,6 +12,19 @@ public struct EpochRecord: Sendable, Equatable {
   public var validationAccuracy: Double?
   /// Wall-clock seconds of the epoch, evaluation included.
   public var seconds: Double
+
+  /// Creates a record.
+  public init(
+    epoch: Int, trainingLoss: Double, trainingAccuracy: Double? = nil,
+    validationLoss: Double? = nil, validationAccuracy: Double? = nil, seconds: Double
+  ) {
+    self.epoch = epoch
+    self.trainingLoss = trainingLoss
+    self.trainingAccuracy = trainingAccuracy
+    self.validationLoss = validationLoss
+    self.validationAccuracy = validationAccuracy
+    self.seconds = seconds
+  }
 }
 
 /// The record of a training run, one entry per epoch.
