@@ -37,10 +37,7 @@ extension DifferentiableOperation {
       }
     }
     for (index, input) in inputs.enumerated() where input.untrackedTrainable {
-      tensorFailure(
-        "\(name): input \(index) ('\(input.name)') was computed from trainable variables that "
-          + "are on no tape, so its gradient would be lost; call tape.watch(_:) on the "
-          + "parameters before using them")
+      untrackedInputFailure(index: index, input: input)
     }
     let outputs = outputValues.tensors.map {
       Variable(value: $0, producer: Self.self, tape: tape, needsGradient: true)
@@ -72,10 +69,41 @@ extension DifferentiableOperation {
   }
 }
 
+extension DifferentiableOperation {
+  /// Stops: `input` was computed off the tape from trainable variables, so a gradient would be
+  /// silently lost.
+  @usableFromInline
+  func untrackedInputFailure(index: Int, input: Variable<Scalar>) -> Never {
+    tensorFailure(
+      "\(name): input \(index) ('\(input.name)') was computed from trainable variables that "
+        + "are on no tape, so its gradient would be lost; call tape.watch(_:) on the "
+        + "parameters before using them")
+  }
+}
+
 extension UnaryOperation {
   /// Applies the operation to a variable, recording it on the variable's tape.
+  ///
+  /// The same as `apply(to: [x])[0]`, without the arrays: most operations of a network are
+  /// unary or binary, and this is their hot path.
   @inlinable
-  public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { apply(to: [x])[0] }
+  public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    let input = x.value
+    let value = forward(input)
+    let xTape = x.tape
+    guard let tape = xTape, x.needsGradient else {
+      let output = Variable(value: value, producer: Self.self, tape: xTape, needsGradient: false)
+      output.untrackedTrainable = x.untrackedTrainable || (xTape == nil && x.needsGradient)
+      return output
+    }
+    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
+    tape.record(
+      Tape.Entry { [self] in
+        guard let gradient = output.gradient else { return }
+        x.accumulateGradient(backward(input, value, gradient), from: name)
+      })
+    return output
+  }
   /// Computes the operation on a tensor (nothing is recorded).
   @inlinable
   public func callAsFunction(_ x: Tensor<Scalar>) -> Tensor<Scalar> { forward(x) }
@@ -83,9 +111,37 @@ extension UnaryOperation {
 
 extension BinaryOperation {
   /// Applies the operation to two variables, recording it on their tape.
+  ///
+  /// The same as `apply(to: [a, b])[0]`, without the arrays.
   @inlinable
   public func callAsFunction(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
-    apply(to: [a, b])[0]
+    let (left, right) = (a.value, b.value)
+    let value = forward(left, right)
+    let (aTape, bTape) = (a.tape, b.tape)
+    if let aTape, let bTape, aTape !== bTape {
+      tensorFailure("\(name): the inputs were recorded on two different tapes")
+    }
+    let needsGradient = a.needsGradient || b.needsGradient
+    guard let tape = aTape ?? bTape, needsGradient else {
+      let output = Variable(
+        value: value, producer: Self.self, tape: aTape ?? bTape, needsGradient: false)
+      output.untrackedTrainable =
+        a.untrackedTrainable || b.untrackedTrainable
+        || (aTape == nil && bTape == nil && needsGradient)
+      return output
+    }
+    for (index, input) in [a, b].enumerated() where input.untrackedTrainable {
+      untrackedInputFailure(index: index, input: input)
+    }
+    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
+    tape.record(
+      Tape.Entry { [self] in
+        guard let gradient = output.gradient else { return }
+        let (da, db) = backward(left, right, value, gradient)
+        if a.needsGradient { a.accumulateGradient(da, from: name) }
+        if b.needsGradient { b.accumulateGradient(db, from: name) }
+      })
+    return output
   }
   /// Computes the operation on tensors (nothing is recorded).
   @inlinable

@@ -65,6 +65,9 @@ enum ElementwiseKernels {
     case .lessOrEqual: run { a, b in zero.replacing(with: one, where: a .<= b) }
     case .greater: run { a, b in zero.replacing(with: one, where: a .> b) }
     case .greaterOrEqual: run { a, b in zero.replacing(with: one, where: a .>= b) }
+    case .tanhBackward: run { y, dy in dy * (one - y * y) }
+    case .sigmoidBackward: run { y, dy in dy * y * (one - y) }
+    case .reluBackward: run { x, dy in zero.replacing(with: dy, where: x .> zero) }
     }
   }
 

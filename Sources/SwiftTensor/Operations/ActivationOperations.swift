@@ -73,7 +73,7 @@ public struct Relu<Scalar: TensorScalar>: UnaryOperation {
   )
     -> Tensor<Scalar>
   {
-    dy * (x .> 0)
+    x.combining(dy, .reluBackward, name: "Relu.backward")
   }
 }
 
@@ -92,7 +92,7 @@ public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
   )
     -> Tensor<Scalar>
   {
-    dy * y * (1 - y)
+    y.combining(dy, .sigmoidBackward, name: "Sigmoid.backward")
   }
 }
 
@@ -111,7 +111,7 @@ public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
   )
     -> Tensor<Scalar>
   {
-    dy * (1 - y.squared())
+    y.combining(dy, .tanhBackward, name: "Tanh.backward")
   }
 }
 

@@ -156,6 +156,12 @@ public enum BinaryKernel: Sendable {
   case greater
   /// 1 where `a >= b`, else 0.
   case greaterOrEqual
+  /// `b·(1 - a²)`: tanh's backward from its output `a` and the gradient `b`, in one pass.
+  case tanhBackward
+  /// `b·a·(1 - a)`: sigmoid's backward from its output `a` and the gradient `b`.
+  case sigmoidBackward
+  /// `b` where `a > 0`, else 0: relu's backward from its input `a` and the gradient `b`.
+  case reluBackward
 }
 
 /// A reduction along one axis, run by `TensorScalar._reduceKernel`.
