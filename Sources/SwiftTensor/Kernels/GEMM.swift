@@ -50,8 +50,13 @@ enum GEMM {
   @inline(__always)
   static func mcMax<S: TensorScalar>(_: S.Type) -> Int { MemoryLayout<S>.size == 4 ? 144 : 72 }
 
-  /// Cores available to one GEMM; read once because `ProcessInfo` is not free to query.
-  static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  /// Threads available to one GEMM: `SWIFTTENSOR_NUM_THREADS` if set (as `OMP_NUM_THREADS`
+  /// for OpenBLAS), else the active cores; read once because `ProcessInfo` is not free to query.
+  static let coreCount: Int = {
+    let environment = ProcessInfo.processInfo.environment["SWIFTTENSOR_NUM_THREADS"]
+    let requested = environment.flatMap { Int($0) } ?? ProcessInfo.processInfo.activeProcessorCount
+    return max(1, requested)
+  }()
 
   /// Below this many multiply-adds (256 x 256 x 512, square n of about 320) a second thread
   /// costs more in wake-up and synchronisation than it saves: on the shared 2-core test machine
