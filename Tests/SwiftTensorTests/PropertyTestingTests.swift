@@ -213,4 +213,50 @@ import Testing
           $0 != 0
         } == [7], "\(labels)")
   }
+
+  @Test func parameterCheckCatchesAWrongGradientAndRestoresTheParameters() throws {
+    let w = Variable(Tensor<Double>.random(shape: [3, 2], lower: -1, upper: 1, seed: 1))
+    let x = Variable(
+      Tensor<Double>.random(shape: [4, 3], lower: -1, upper: 1, seed: 2),
+      trainable: false)
+    let before = w.value
+    let right = checkParameterGradients([w]) { x.matmul(w).tanh().sum() }
+    #expect(right.passed, "\(right)")
+    #expect(w.value == before && w.gradient == nil)
+    // The same loss through a backward with a sign error.
+    let wrong = checkParameterGradients([w]) { CubeWithSignError()(x.matmul(w)).sum() }
+    #expect(!wrong.passed && wrong.worst?.input == 0, "\(wrong)")
+    #expect(throws: GradientCheckFailure<Double>.self) {
+      try expectParameterGradients([w]) { CubeWithSignError()(x.matmul(w)).sum() }
+    }
+    #expect(w.value == before)
+  }
+
+  @Test func precisionSwapComparesFloatWithDouble() throws {
+    let inputs = Gen.tensor(Double.self, shape: Gen.shape(rank: 1...3, dimension: 0...4))
+    try forAll(inputs) { x in
+      try expectFloatMatchesDouble(Sigmoid<Float>(), Sigmoid<Double>(), at: [x])
+      try expectFloatMatchesDouble(at: [x]) {
+        [$0[0].softmax(axis: -1)]
+      } double: {
+        [$0[0].softmax(axis: -1)]
+      }
+    }
+    // Float rounding (about 1e-7 relative) is caught by a Double-sized tolerance, and a
+    // different function by the default one.
+    let x = Tensor<Double>.random(shape: [50], lower: -3, upper: 3, seed: 5)
+    let tight = PrecisionTolerance(absolute: 1e-12, relative: 1e-12)
+    #expect(
+      !checkFloatAgainstDouble(
+        Sigmoid<Float>(), Sigmoid<Double>(), at: [x],
+        tolerance: tight
+      ).passed)
+    let wrong = checkFloatAgainstDouble(at: [x]) {
+      [$0[0].sigmoid()]
+    } double: {
+      [$0[0].tanh()]
+    }
+    #expect(!wrong.passed, "\(wrong)")
+    #expect("\(wrong)".hasPrefix("precision check FAILED: worst at output 0 index"))
+  }
 }
