@@ -12,7 +12,7 @@ let package = Package(
     // without build flags; the Swift kernels in SwiftTensor/Kernels remain the portable path.
     .target(name: "SwiftTensorCKernels"),
     .target(name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"]),
-    // Gradient checks (and, later, property-based generators) for users' own operations.
+    // Property-based testing (generators, forAll, gradient checks) for users' operations.
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(
       name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),
