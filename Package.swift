@@ -14,7 +14,7 @@ let package = Package(
     .target(
       name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"],
       resources: [.copy("Resources/digits.csv")]),
-    // Gradient checks (and, later, property-based generators) for users' own operations.
+    // Property-based testing (generators, forAll, gradient checks) for users' operations.
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(
       name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),

@@ -1,7 +1,7 @@
 import SwiftTensor
 
 /// The outcome of comparing analytic gradients with central finite differences.
-public struct GradientCheckReport<Scalar: TensorScalar>: CustomStringConvertible {
+public struct GradientCheckReport<Scalar: TensorScalar>: CustomStringConvertible, Sendable {
   /// The element where analytic and numeric gradients disagree most, relative to tolerance.
   public struct Element: Sendable {
     /// Which input (position in the input list).
@@ -138,7 +138,7 @@ public func checkGradients<Operation: DifferentiableOperation>(
     }, at: inputs, tolerance: tolerance, seed: seed)
 }
 
-private func rowMajorIndex(_ flat: Int, shape: [Int]) -> [Int] {
+func rowMajorIndex(_ flat: Int, shape: [Int]) -> [Int] {
   var index = Array(repeating: 0, count: shape.count)
   var rest = flat
   for axis in shape.indices.reversed() where shape[axis] > 0 {

@@ -43,5 +43,9 @@ private struct Cube<Scalar: TensorScalar>: UnaryOperation {
     let report = checkGradients(of: Cube<Double>(), at: [Tensor.randomNormal(shape: [3, 4], seed: 7)])
     #expect(report.passed, "\(report)")
     #expect("\(report)".hasPrefix("gradient check passed: worst at input 0 index"))
+
+    try forAll(Gen.tensor(Double.self, shape: Gen.shape(rank: 0...3))) { x in
+      try expectGradient(of: Cube(), at: [x])
+    }
   }
 }
