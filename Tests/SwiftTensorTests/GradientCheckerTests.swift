@@ -8,7 +8,9 @@ import Testing
   struct Cube<Scalar: TensorScalar>: UnaryOperation {
     var wrongFactor: Scalar = 3
     func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * x * x }
-    func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    func backward(
+      _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+    )
       -> Tensor<Scalar>
     {
       x * x * dy * wrongFactor

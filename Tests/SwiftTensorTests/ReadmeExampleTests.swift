@@ -21,13 +21,18 @@ private struct Cube<Scalar: TensorScalar>: UnaryOperation {
 
   @Test func variablesAndGradients() throws {
     let v = Variable(Tensor<Float>.random(shape: [5], seed: 1), name: "hello")
-    #expect("\(v)" == ("Variable {name: hello}\n- value    : [0.5665616  0.7457818  0.97100276 0.4443592  0.4442647 ]\n- gradient : nil"))
+    #expect(
+      "\(v)"
+        == ("Variable {name: hello}\n- value    : [0.5665616  0.7457818  0.97100276 0.4443592  0.4442647 ]\n- gradient : nil")
+    )
 
     let weight = Variable(Tensor<Float>.randomNormal(shape: [4, 3], seed: 2), name: "W")
     let bias = Variable(Tensor<Float>.zeros(shape: [3]), name: "b")
     let tape = Tape<Float>()
     let x = tape.variable(Tensor<Float>.random(shape: [8, 4], seed: 3))
-    let loss = x.affine(weight, bias).sigmoid().softmaxCrossEntropy(labels: [0, 1, 2, 0, 1, 2, 0, 1])
+    let loss = x.affine(weight, bias).sigmoid().softmaxCrossEntropy(labels: [
+      0, 1, 2, 0, 1, 2, 0, 1,
+    ])
     loss.backward()
     #expect(try #require(weight.gradient).shape == [4, 3])
     #expect(try #require(bias.gradient).shape == [3])
@@ -40,7 +45,8 @@ private struct Cube<Scalar: TensorScalar>: UnaryOperation {
     #expect(try #require(z.gradient) == [3, 12, 27])
     #expect("\(try #require(z.gradient))" == "[ 3. 12. 27.]")
 
-    let report = checkGradients(of: Cube<Double>(), at: [Tensor.randomNormal(shape: [3, 4], seed: 7)])
+    let report = checkGradients(
+      of: Cube<Double>(), at: [Tensor.randomNormal(shape: [3, 4], seed: 7)])
     #expect(report.passed, "\(report)")
     #expect("\(report)".hasPrefix("gradient check passed: worst at input 0 index"))
 
