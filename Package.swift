@@ -26,7 +26,7 @@ let package = Package(
       name: "Precision", dependencies: ["SwiftTensor"], path: "Playgrounds/Precision"),
     .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
-      exclude: ["numpy_reference.py"]),
+      exclude: ["numpy_reference.py", "compare_with_numpy.py"]),
     .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"]),
   ],
   swiftLanguageModes: [.v6]

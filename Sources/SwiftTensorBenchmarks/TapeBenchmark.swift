@@ -4,7 +4,11 @@ import SwiftTensor
 /// Per-operation cost of recording on the tape and backpropagating: a chain of element-wise
 /// operations on 1-element tensors, where the arithmetic is negligible and the bookkeeping is
 /// all that is measured.
-func benchmarkTapeOverhead(chainLength: Int = 10_000, repetitions: Int = 7) {
+func tapeOverhead(
+  chainLength: Int = 10_000, repetitions: Int = 7
+) -> (
+  forward: Double, forwardBackward: Double, inference: Double
+) {
   var forwardTimes: [Double] = []
   var totalTimes: [Double] = []
   var inferenceTimes: [Double] = []
@@ -29,11 +33,7 @@ func benchmarkTapeOverhead(chainLength: Int = 10_000, repetitions: Int = 7) {
     inferenceTimes.append(
       Double(DispatchTime.now().uptimeNanoseconds - inferenceStart) / Double(chainLength))
   }
-  print("Tape overhead, chain of \(chainLength) operations on 1-element Float tensors:")
-  print("  recorded forward:         \(format(median(forwardTimes))) ns/op")
-  print("  recorded forward+backward: \(format(median(totalTimes))) ns/op")
-  print("  no tape (inference):      \(format(median(inferenceTimes))) ns/op")
+  return (median(forwardTimes), median(totalTimes), median(inferenceTimes))
 }
 
 private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-private func format(_ value: Double) -> String { String(Int(value.rounded())) }

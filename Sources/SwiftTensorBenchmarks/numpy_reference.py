@@ -1,18 +1,22 @@
-"""numpy reference for the GEMM table printed by SwiftTensorBenchmarks.
+"""numpy's figures for the cases SwiftTensorBenchmarks measures (GEMM, skinny GEMM, exp/tanh/
+sigmoid on 1M float32), printed as JSON with the same names.
 
-Single-threaded, so that it compares with one SwiftTensor thread: the thread-count variables
-must be set before numpy is imported, because BLAS reads them when it loads.
+Usage: python3 numpy_reference.py [--threads N]   (default 1)
 
-Usage: python3 Sources/SwiftTensorBenchmarks/numpy_reference.py [float] [double] [SIZE...]
+The thread count must be set before numpy is imported, because BLAS reads it when it loads.
 """
+import json
 import os
+import sys
 
+THREADS = "1"
+if "--threads" in sys.argv:
+    THREADS = sys.argv[sys.argv.index("--threads") + 1]
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
               "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_name] = "1"
+    os.environ[_name] = THREADS
 
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -35,28 +39,45 @@ def median_seconds(body, target=0.1):
     return statistics.median(samples)
 
 
-def gemm_gflops(dtype, n):
-    """GFLOPS of square n x n matrix multiplication (2n^3 operations) into a preallocated C."""
+def gemm_gflops(dtype, m, n, k):
+    """GFLOPS of an [m, k] x [k, n] product (2mnk operations) into a preallocated result."""
     rng = np.random.default_rng(12345)
-    a = (rng.random((n, n)) - 0.5).astype(dtype)
-    b = (rng.random((n, n)) - 0.5).astype(dtype)
-    c = np.empty((n, n), dtype=dtype)
+    a = (rng.random((m, k)) - 0.5).astype(dtype)
+    b = (rng.random((k, n)) - 0.5).astype(dtype)
+    c = np.empty((m, n), dtype=dtype)
     seconds = median_seconds(lambda: np.matmul(a, b, out=c))
-    return 2.0 * n ** 3 / seconds / 1e9
+    return 2.0 * m * n * k / seconds / 1e9
+
+
+def unary_gelems(name):
+    """Billions of float32 elements per second, into a preallocated output."""
+    x = (np.arange(1 << 20) % 2000).astype(np.float32) / 100 - 10
+    y = np.empty_like(x)
+    if name == "exp":
+        body = lambda: np.exp(x, out=y)  # noqa: E731
+    elif name == "tanh":
+        body = lambda: np.tanh(x, out=y)  # noqa: E731
+    else:
+        # numpy has no sigmoid: the usual spelling, four passes.
+        def body():
+            np.negative(x, out=y)
+            np.exp(y, out=y)
+            np.add(y, 1, out=y)
+            np.reciprocal(y, out=y)
+    return len(x) / median_seconds(body) / 1e9
 
 
 def main():
-    args = sys.argv[1:]
-    sizes = [int(x) for x in args if x.isdigit()] or [128, 256, 512, 1024]
-    words = {x.lower() for x in args if not x.isdigit()}
-    run_all = not words & {"float", "double"}
-    print(f"| numpy {np.__version__} GEMM (GFLOPS, median of {SAMPLE_COUNT}) | "
-          + " | ".join(f"n={n}" for n in sizes) + " |")
-    print("| --- |" + " --- |" * len(sizes))
-    for word, name, dtype in (("float", "Float", np.float32), ("double", "Double", np.float64)):
-        if run_all or word in words:
-            row = [f"{gemm_gflops(dtype, n):.2f}" for n in sizes]
-            print(f"| {name} | " + " | ".join(row) + " |")
+    results = {}
+    for n in (128, 256, 512, 1024):
+        results[f"gemm_f32_{n}_gflops"] = gemm_gflops(np.float32, n, n, n)
+        results[f"gemm_f64_{n}_gflops"] = gemm_gflops(np.float64, n, n, n)
+    for m, k, n in ((1, 64, 30), (1, 1024, 1024), (32, 256, 1024), (64, 1024, 1024)):
+        results[f"gemm_f32_{m}x{k}x{n}_gflops"] = gemm_gflops(np.float32, m, n, k)
+    for name in ("exp", "tanh", "sigmoid"):
+        results[f"{name}_f32_1m_gelems"] = unary_gelems(name)
+    results["numpy_version"] = np.__version__
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
