@@ -23,7 +23,7 @@ public final class Tape<Scalar: TensorScalar> {
     }
   }
 
-  private(set) var entries: [Entry] = []
+  @exclusivity(unchecked) private(set) var entries: [Entry] = []
   private var consumed = false
 
   /// Creates an empty tape.

@@ -13,10 +13,10 @@
 /// ```
 public final class Variable<Scalar: TensorScalar> {
   /// The current value.
-  public var value: Tensor<Scalar>
+  @exclusivity(unchecked) public var value: Tensor<Scalar>
   /// The gradient of the last `backward()` with respect to this variable, accumulated over
   /// backward passes until `zeroGradient()`; `nil` before any.
-  public var gradient: Tensor<Scalar>?
+  @exclusivity(unchecked) public var gradient: Tensor<Scalar>?
   /// A name for printing and for parameter paths; an operation's output is named after the
   /// operation unless given one.
   public var name: String {
@@ -35,10 +35,10 @@ public final class Variable<Scalar: TensorScalar> {
   weak var tape: Tape<Scalar>?
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
   @usableFromInline
-  var needsGradient: Bool
+  @exclusivity(unchecked) var needsGradient: Bool
   /// Whether this was computed, off any tape, from trainable variables.
   @usableFromInline
-  var untrackedTrainable = false
+  @exclusivity(unchecked) var untrackedTrainable = false
 
   /// Creates a leaf variable (a parameter when `trainable`), not on any tape.
   public init(_ value: Tensor<Scalar>, name: String = "", trainable: Bool = true) {

@@ -39,12 +39,19 @@ enum ElementwiseKernels {
     _ rhs: UnsafePointer<S>, rhsStrides: [Int],
     _ destination: UnsafeMutablePointer<S>, shape: [Int]
   ) {
-    let (shape, strides) = StridedLoops.collapse(shape: shape, strides: [lhsStrides, rhsStrides])
-    let inner = shape.count - 1  // collapse returns at least one axis
     let one = S.Vector(repeating: 1)
     let zero = S.Vector(repeating: 0)
     @inline(__always)
     func run(_ op: (S.Vector, S.Vector) -> S.Vector) {
+      // Empty strides: both operands are contiguous with `shape`, the common case, which
+      // needs no stride bookkeeping (and so no array allocations).
+      if lhsStrides.isEmpty && rhsStrides.isEmpty {
+        zipRow(lhs, 1, rhs, 1, destination, shape.reduce(1, *), op)
+        return
+      }
+      let (shape, strides) = StridedLoops.collapse(
+        shape: shape, strides: [lhsStrides, rhsStrides])
+      let inner = shape.count - 1  // collapse returns at least one axis
       StridedLoops.forEachRow(shape: shape, strides: strides) { offsets, d in
         zipRow(
           lhs + offsets[0], strides[0][inner], rhs + offsets[1], strides[1][inner],

@@ -32,7 +32,8 @@ where Self.RawSignificand: FixedWidthInteger {
     _ destination: UnsafeMutablePointer<Self>, count: Int)
 
   /// Applies `operation` element-wise over `shape`, reading `lhs` and `rhs` through strides
-  /// (a stride of 0 broadcasts) and writing `destination` contiguously.
+  /// (a stride of 0 broadcasts) and writing `destination` contiguously. Empty stride arrays
+  /// mean both operands are contiguous with `shape`.
   static func _binaryKernel(
     _ operation: BinaryKernel, _ lhs: UnsafePointer<Self>, lhsStrides: [Int],
     _ rhs: UnsafePointer<Self>, rhsStrides: [Int],

@@ -14,8 +14,10 @@ extension Tensor {
   @inlinable
   func combining(_ other: Tensor, _ operation: BinaryKernel, name: String) -> Tensor {
     let shape = Tensor.broadcastShape(self.shape, other.shape, operation: name)
-    let lhsStrides = broadcastStrides(to: shape)
-    let rhsStrides = other.broadcastStrides(to: shape)
+    // Same shapes need no strides: the kernel's contiguous path allocates nothing.
+    let sameShape = self.shape == other.shape
+    let lhsStrides = sameShape ? [] : broadcastStrides(to: shape)
+    let rhsStrides = sameShape ? [] : other.broadcastStrides(to: shape)
     return Tensor(shape: shape) { base in
       if shape.contains(0) { return }
       Scalar._binaryKernel(

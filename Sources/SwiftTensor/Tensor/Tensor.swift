@@ -11,7 +11,9 @@
 /// ```
 ///
 /// A rank-0 tensor holds one scalar and has shape `[]`. Dimensions of size 0 are allowed.
-public struct Tensor<Scalar: TensorScalar>: Sendable {
+// `@unchecked`: the storage class is shared between copies, but written only when uniquely
+// referenced (copy-on-write), so no two threads ever write, or read and write, one buffer.
+public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   /// The size of each dimension, outermost first.
   public let shape: [Int]
 
@@ -39,7 +41,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     unsafeUninitialized initializer: (UnsafeMutablePointer<Scalar>) -> Void
   ) {
     let count = Tensor.elementCount(of: shape, operation: operation())
-    let storage = TensorStorage(count: count, stride: MemoryLayout<Scalar>.stride)
+    let storage = TensorStorage.make(count: count, stride: MemoryLayout<Scalar>.stride)
     storage.base.bindMemory(to: Scalar.self, capacity: count)
     initializer(storage.base.assumingMemoryBound(to: Scalar.self))
     self.init(shape: shape, storage: storage)

@@ -1,35 +1,64 @@
-/// The heap buffer behind a tensor.
+/// The bookkeeping at the head of a tensor's buffer.
+@usableFromInline
+struct TensorStorageHeader {
+  /// The number of scalars.
+  @usableFromInline var count: Int
+  /// The number of bytes of scalars.
+  @usableFromInline var byteCount: Int
+  /// Bytes from the start of the tail allocation to the first scalar (for alignment).
+  @usableFromInline var offset: Int
+
+  @inlinable
+  init(count: Int, byteCount: Int, offset: Int) {
+    self.count = count
+    self.byteCount = byteCount
+    self.offset = offset
+  }
+}
+
+/// The heap buffer behind a tensor: one allocation holding the header and the scalars, which
+/// start on a 64-byte boundary (a cache line, and any SIMD register width).
 ///
-/// Buffers of a cache line or more are 64-byte aligned, so rows start on a cache line; smaller
-/// ones take the allocator's natural 16-byte alignment, because an aligned allocation costs more
-/// than a tiny tensor's arithmetic. The class is not generic, so allocating one needs no
-/// run-time metadata lookup.
+/// A single allocation matters for small tensors: with a separate buffer, a training step's
+/// many tiny temporaries spent more time in `malloc` than in arithmetic. The class is not
+/// generic, so allocating one needs no run-time metadata lookup.
 ///
 /// Only `Tensor` holds one; it writes to it only when it holds the sole reference
 /// (copy-on-write), which is what makes sharing it across threads safe.
 @usableFromInline
-final class TensorStorage: @unchecked Sendable {
-  @usableFromInline let base: UnsafeMutableRawPointer
-  /// The number of scalars.
-  @usableFromInline let count: Int
-  @usableFromInline let byteCount: Int
-
+final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
   /// Allocates room for `count` scalars of `stride` bytes, uninitialised (scalars are trivial).
   @inlinable
-  init(count: Int, stride: Int) {
-    self.count = count
-    byteCount = count * stride
-    let alignment = byteCount >= 64 ? 64 : 16
-    base = UnsafeMutableRawPointer.allocate(
-      byteCount: Swift.max(byteCount, 1), alignment: alignment)
+  static func make(count: Int, stride: Int) -> TensorStorage {
+    let byteCount = count * stride
+    let buffer = create(minimumCapacity: byteCount + 63) { _ in
+      TensorStorageHeader(count: count, byteCount: byteCount, offset: 0)
+    }
+    let storage = unsafeDowncast(buffer, to: TensorStorage.self)
+    storage.withUnsafeMutablePointers { header, bytes in
+      let address = Int(bitPattern: bytes)
+      header.pointee.offset = ((address + 63) & ~63) - address
+    }
+    return storage
   }
 
-  deinit { base.deallocate() }
+  /// The first scalar's address.
+  @inlinable
+  var base: UnsafeMutableRawPointer {
+    withUnsafeMutablePointers { header, bytes in
+      UnsafeMutableRawPointer(bytes + header.pointee.offset)
+    }
+  }
+
+  /// The number of scalars.
+  @inlinable
+  var count: Int { header.count }
 
   /// A new buffer holding the same bytes.
   @inlinable
   func copy() -> TensorStorage {
-    let new = TensorStorage(count: count, stride: byteCount / Swift.max(count, 1))
+    let byteCount = header.byteCount
+    let new = TensorStorage.make(count: count, stride: byteCount / Swift.max(count, 1))
     new.base.copyMemory(from: base, byteCount: byteCount)
     return new
   }
