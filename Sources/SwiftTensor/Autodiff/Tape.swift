@@ -24,7 +24,7 @@ public final class Tape<Scalar: TensorScalar> {
   }
 
   @exclusivity(unchecked) private(set) var entries: [Entry] = []
-  private var consumed = false
+  @exclusivity(unchecked) private var consumed = false
 
   /// Creates an empty tape.
   public init() {}

@@ -23,16 +23,16 @@ public final class Variable<Scalar: TensorScalar> {
     get { explicitName ?? producer.map(operationName) ?? "" }
     set { explicitName = newValue }
   }
-  private var explicitName: String?
+  @exclusivity(unchecked) private var explicitName: String?
   /// The type of the operation that computed this variable; its name is derived only when
   /// asked for, since reflecting a type name costs microseconds per operation.
   private let producer: Any.Type?
   /// Whether optimisers update this variable, and whether `backward()` computes its gradient.
-  public var isTrainable: Bool
+  @exclusivity(unchecked) public var isTrainable: Bool
 
   /// The tape this variable records on, if any. Weak: the tape owns the graph, not the reverse.
   @usableFromInline
-  weak var tape: Tape<Scalar>?
+  @exclusivity(unchecked) weak var tape: Tape<Scalar>?
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
   @usableFromInline
   @exclusivity(unchecked) var needsGradient: Bool
