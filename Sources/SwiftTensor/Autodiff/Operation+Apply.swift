@@ -152,8 +152,49 @@ extension BinaryOperation {
 
 extension NaryOperation {
   /// Applies the operation to variables, recording it on their tape.
+  ///
+  /// The same as `apply(to: xs)[0]`, with fewer temporary arrays.
   @inlinable
-  public func callAsFunction(_ xs: [Variable<Scalar>]) -> Variable<Scalar> { apply(to: xs)[0] }
+  public func callAsFunction(_ xs: [Variable<Scalar>]) -> Variable<Scalar> {
+    let inputs = xs.map { $0.value }
+    let value = forward(inputs)
+    var tape: Tape<Scalar>? = nil
+    var needsGradient = false
+    var untracked = false
+    for x in xs {
+      if let inputTape = x.tape {
+        if tape == nil {
+          tape = inputTape
+        } else if tape !== inputTape {
+          tensorFailure("\(name): the inputs were recorded on two different tapes")
+        }
+      }
+      needsGradient = needsGradient || x.needsGradient
+      untracked = untracked || x.untrackedTrainable
+    }
+    guard let tape, needsGradient else {
+      let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: false)
+      output.untrackedTrainable = untracked || (tape == nil && needsGradient)
+      return output
+    }
+    for (index, input) in xs.enumerated() where input.untrackedTrainable {
+      untrackedInputFailure(index: index, input: input)
+    }
+    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
+    tape.record(
+      Tape.Entry { [self] in
+        guard let gradient = output.gradient else { return }
+        let gradients = backward(inputs, value, gradient)
+        tensorPrecondition(
+          gradients.count == xs.count,
+          "\(name).backward: returned \(gradients.count) gradients for \(xs.count) inputs")
+        for (x, g) in zip(xs, gradients) where x.needsGradient {
+          x.accumulateGradient(g, from: name)
+        }
+      })
+    return output
+  }
+
   /// Computes the operation on tensors (nothing is recorded).
   @inlinable
   public func callAsFunction(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> { forward(xs) }

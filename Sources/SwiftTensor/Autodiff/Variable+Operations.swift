@@ -4,7 +4,7 @@
 extension Variable {
   /// Element-wise sum, broadcasting.
   @inlinable
-  public static func + (lhs: Variable, rhs: Variable) -> Variable { Add()([lhs, rhs]) }
+  public static func + (lhs: Variable, rhs: Variable) -> Variable { Addition()(lhs, rhs) }
   /// Element-wise difference, broadcasting.
   @inlinable
   public static func - (lhs: Variable, rhs: Variable) -> Variable { Subtract()(lhs, rhs) }

@@ -65,25 +65,44 @@ public enum Digits {
   ) throws(DataError) -> Dataset<Scalar> {
     var pixels: [Scalar] = []
     var labels: [Int] = []
+    pixels.reserveCapacity(1_797 * featureCount)
     let scale = 1 / Scalar(maximumPixel)
-    // Parsed from UTF-8 bytes: String splitting and trimming made loading take 0.3 s.
+    // A byte-level scanner: splitting into strings and trimming made loading take 0.3 s.
+    let bytes = Array(csv.utf8)
     var lineNumber = 0
-    for line in csv.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+    var lineStart = 0
+    var values: [Int?] = []
+    var fieldStarts: [Int] = []
+    while lineStart < bytes.count {
       lineNumber += 1
-      let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+      var lineEnd = lineStart
+      while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+      defer { lineStart = lineEnd + 1 }
+      let line = bytes[lineStart..<lineEnd]
+      if line.allSatisfy({ isSpace($0) }) { continue }
+      values.removeAll(keepingCapacity: true)
+      fieldStarts.removeAll(keepingCapacity: true)
+      var fieldStart = lineStart
+      for index in lineStart...lineEnd where index == lineEnd || bytes[index] == UInt8(ascii: ",") {
+        values.append(integer(bytes[fieldStart..<index]))
+        fieldStarts.append(fieldStart)
+        fieldStart = index + 1
+      }
       func fail(_ reason: String) -> DataError {
         .malformedLine(source: source, line: lineNumber, reason: reason)
       }
-      if fields.count == 1 && fields[0].allSatisfy({ isSpace($0) }) { continue }
-      guard fields.count == featureCount + 1 else {
+      guard values.count == featureCount + 1 else {
         throw fail(
           "expected \(featureCount + 1) comma-separated values (64 pixels and a label), "
-            + "found \(fields.count)")
+            + "found \(values.count)")
       }
-      for (column, field) in fields.enumerated() {
-        guard let value = integer(field) else {
-          let text = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-          throw fail("value '\(text)' in column \(column + 1) is not an integer")
+      for (column, value) in values.enumerated() {
+        guard let value else {
+          let end = column + 1 < fieldStarts.count ? fieldStarts[column + 1] - 1 : lineEnd
+          let text = String(decoding: bytes[fieldStarts[column]..<end], as: UTF8.self)
+          throw fail(
+            "value '\(text.trimmingCharacters(in: .whitespaces))' in column \(column + 1) "
+              + "is not an integer")
         }
         if column < featureCount {
           guard (0...maximumPixel).contains(value) else {
@@ -108,7 +127,7 @@ public enum Digits {
   }
 
   /// A decimal integer with optional sign and surrounding blanks; `nil` otherwise.
-  private static func integer(_ bytes: Substring.UTF8View.SubSequence) -> Int? {
+  private static func integer(_ bytes: ArraySlice<UInt8>) -> Int? {
     var digits = bytes.drop(while: isSpace)
     while let last = digits.last, isSpace(last) { digits = digits.dropLast() }
     var negative = false

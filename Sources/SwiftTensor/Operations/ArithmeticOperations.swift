@@ -25,6 +25,25 @@ public struct Add<Scalar: TensorScalar>: NaryOperation {
   }
 }
 
+/// `a + b`, broadcasting: the binary form of `Add`, which `+` on variables records.
+///
+/// Derivative: `(dy, dy)`, summed to each input's shape.
+public struct Addition<Scalar: TensorScalar>: BinaryOperation {
+  /// Creates the operation.
+  @inlinable
+  public init() {}
+  /// `a + b`
+  @inlinable
+  public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a + b }
+  /// `(dy, dy)` summed to the inputs' shapes.
+  @inlinable
+  public func backward(
+    _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+  ) -> (Tensor<Scalar>, Tensor<Scalar>) {
+    (dy.unbroadcasted(to: a.shape), dy.unbroadcasted(to: b.shape))
+  }
+}
+
 /// `a - b`, broadcasting. Derivative: `(dy, -dy)`, summed to each input's shape.
 public struct Subtract<Scalar: TensorScalar>: BinaryOperation {
   /// Creates the operation.
