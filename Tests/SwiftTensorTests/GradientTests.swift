@@ -47,6 +47,14 @@ import Testing
     try check(x) { $0[0].sigmoid() }
     try check(x) { $0[0].tanh() }
     try check(x) { 2 - $0[0] * 3 + 1 }
+    // Dropout's mask multiplication, with a generated 0/2 mask of the input's shape.
+    let masked = Self.anyShape.flatMap { shape in
+      zip(Gen.tensor(type, shape: shape), Gen.tensor(type, shape: shape, in: 0...1))
+    }
+    try forAll(masked) { x, uniform in
+      let mask = (uniform .>= T(0.5)) * T(2)
+      try expectGradient(at: [x]) { MaskMultiply(mask: mask)($0[0]) }
+    }
   }
 
   @Test func elementwiseFloat() throws { try elementwise(Float.self) }
