@@ -91,7 +91,8 @@ import Testing
       let tape = Tape<Double>()
       _ = (w * tape.variable([3]) + w * w).sum()
     }
-    expectStderr(r6, "Add: input 1 ('Multiply') was computed from trainable variables that are on")
+    expectStderr(
+      r6, "Addition: input 1 ('Multiply') was computed from trainable variables that are on")
   }
 
   func expectStderr(
