@@ -8,7 +8,9 @@ final class XCTestCompatibilityTests: XCTestCase {
   struct Square<Scalar: TensorScalar>: UnaryOperation {
     var factor: Scalar = 2
     func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * x }
-    func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>)
+    func backward(
+      _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+    )
       -> Tensor<Scalar>
     {
       x * dy * factor

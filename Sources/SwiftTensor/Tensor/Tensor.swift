@@ -11,8 +11,9 @@
 /// ```
 ///
 /// A rank-0 tensor holds one scalar and has shape `[]`. Dimensions of size 0 are allowed.
-// `@unchecked`: the storage class is shared between copies, but written only when uniquely
-// referenced (copy-on-write), so no two threads ever write, or read and write, one buffer.
+///
+/// Tensors are `Sendable`: the storage is shared between copies but written only when uniquely
+/// referenced, so no two threads ever write, or read and write, one buffer (hence `@unchecked`).
 public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   /// The size of each dimension, outermost first.
   public let shape: [Int]
