@@ -6,38 +6,28 @@ import Testing
 /// Each programmer error stops the process with a message naming the operation and the shapes.
 /// These run in child processes (exit tests), so a failure here cannot take the suite down.
 @Suite struct ErrorMessageTests {
-  /// Expects the child process to have printed `message` on standard error.
-  func expectMessage(
-    _ result: ExitTest.Result?, _ message: String,
-    sourceLocation: SourceLocation = #_sourceLocation
-  ) {
-    guard let result else { return }
-    let stderr = String(decoding: result.standardErrorContent, as: UTF8.self)
-    #expect(stderr.contains(message), "stderr was: \(stderr)", sourceLocation: sourceLocation)
-  }
-
   @Test func shapeMismatches() async {
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.zeros(shape: [2, 3]).matmul(.zeros(shape: [4, 5]))
       }, "matmul: inner dimensions differ: [2, 3] x [4, 5]")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Double>.zeros(shape: [3]).matmul(.zeros(shape: [3, 1]))
       }, "matmul: expected 2-D or 3-D operands, got [3] x [3, 1]")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.zeros(shape: [2, 3, 4]).matmul(.zeros(shape: [3, 4, 5]))
       }, "matmul: batch sizes differ: [2, 3, 4] x [3, 4, 5]")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.zeros(shape: [2, 3]) + Tensor<Float>.zeros(shape: [4])
       }, "add: shapes [2, 3] and [4] cannot be broadcast together (dimension 3 vs 4)")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.concatenate([.zeros(shape: [2, 3]), .zeros(shape: [2, 4])])
       }, "concatenate: tensor 1 has shape [2, 4], which does not match [2, 3]")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         var x = Tensor<Float>.zeros(shape: [3])
         x += Tensor<Float>.zeros(shape: [2, 3])
@@ -45,31 +35,31 @@ import Testing
   }
 
   @Test func badReshapesAxesAndIndices() async {
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.zeros(shape: [2, 3]).reshaped(to: [4])
       }, "reshape: cannot reshape a tensor of shape [2, 3] (6 scalars) to [4] (4 scalars)")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Double>.zeros(shape: [2, 3]).sum(axis: 2)
       }, "sum: axis 2 is out of range for a tensor of shape [2, 3] (valid axes: -2..<2)")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.zeros(shape: [2, 3])[0, 5]
       }, "subscript: index 5 is out of range for axis 1 of shape [2, 3]")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.zeros(shape: [2, 3]).scalar(at: 1)
       }, "scalar(at:): 1 indices for a tensor of shape [2, 3], expected 2")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>(shape: [2, 2], scalars: [1, 2, 3])
       }, "Tensor(shape:scalars:): shape [2, 2] holds 4 scalars, but 3 were given")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         let _: Tensor<Float> = [[1, 2], [3]]
       }, "Tensor literal: ragged nested array")
-    expectMessage(
+    expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         _ = Tensor<Float>.zeros(shape: [0, 2]).max(axis: 0)
       }, "max: axis 0 of shape [0, 2] is empty")

@@ -95,12 +95,4 @@ import Testing
       r6, "Addition: input 1 ('Multiply') was computed from trainable variables that are on")
   }
 
-  func expectStderr(
-    _ result: ExitTest.Result?, _ message: String,
-    sourceLocation: SourceLocation = #_sourceLocation
-  ) {
-    guard let result else { return }
-    let stderr = String(decoding: result.standardErrorContent, as: UTF8.self)
-    #expect(stderr.contains(message), "stderr was: \(stderr)", sourceLocation: sourceLocation)
-  }
 }

@@ -49,3 +49,13 @@ func broadcastFlatIndex(_ index: [Int], into shape: [Int]) -> Int {
 func sample<T: TensorScalar>(_ shape: [Int], seed: UInt64, _: T.Type = T.self) -> Tensor<T> {
   Tensor<T>.random(shape: shape, lower: -2, upper: 2, seed: seed)
 }
+
+/// Expects an exit test's child process to have printed `message` on standard error.
+func expectStderr(
+  _ result: ExitTest.Result?, _ message: String,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  guard let result else { return }
+  let stderr = String(decoding: result.standardErrorContent, as: UTF8.self)
+  #expect(stderr.contains(message), "stderr was: \(stderr)", sourceLocation: sourceLocation)
+}

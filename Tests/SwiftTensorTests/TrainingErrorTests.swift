@@ -5,14 +5,6 @@ import Testing
 
 /// Bad input to models and training stops with a message naming what is wrong.
 @Suite struct TrainingErrorTests {
-  func expectStderr(
-    _ result: ExitTest.Result?, _ message: String,
-    sourceLocation: SourceLocation = #_sourceLocation
-  ) {
-    guard let result else { return }
-    let stderr = String(decoding: result.standardErrorContent, as: UTF8.self)
-    #expect(stderr.contains(message), "stderr was: \(stderr)", sourceLocation: sourceLocation)
-  }
 
   @Test func modelAndTrainerMisuse() async {
     let width = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
