@@ -25,6 +25,8 @@ let package = Package(
     .executableTarget(
       name: "Precision", dependencies: ["SwiftTensor"], path: "Playgrounds/Precision"),
     .executableTarget(
+      name: "CTCAlignment", dependencies: ["SwiftTensor"], path: "Playgrounds/CTCAlignment"),
+    .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: ["numpy_reference.py", "compare_with_numpy.py"]),
     .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"]),
