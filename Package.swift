@@ -13,7 +13,7 @@ let package = Package(
     .target(name: "SwiftTensorCKernels"),
     .target(
       name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"],
-      resources: [.copy("Resources/digits.csv")]),
+      resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     // Property-based testing (generators, forAll, gradient checks) for users' operations.
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(
