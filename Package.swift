@@ -27,6 +27,8 @@ let package = Package(
     .executableTarget(
       name: "CTCAlignment", dependencies: ["SwiftTensor"], path: "Playgrounds/CTCAlignment"),
     .executableTarget(
+      name: "Shakespeare", dependencies: ["SwiftTensor"], path: "Playgrounds/Shakespeare"),
+    .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: ["numpy_reference.py", "compare_with_numpy.py"]),
     .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"]),

@@ -75,11 +75,15 @@ public final class Variable<Scalar: TensorScalar> {
       delta.shape == value.shape,
       "\(operation()).backward: gradient of shape \(describe(shape: delta.shape)) for an input of "
         + "shape \(describe(shape: value.shape))")
-    if let existing = gradient {
-      gradient = existing + delta
-    } else {
+    guard var existing = gradient else {
       gradient = delta
+      return
     }
+    // In place when the gradient buffer is ours alone (a weight shared by every time step of
+    // a recurrent network accumulates once per step): no new parameter-sized tensor each time.
+    gradient = nil
+    existing.addInPlace(delta)
+    gradient = existing
   }
 
   /// Backpropagates from this variable, which must hold a single scalar (a loss): its gradient

@@ -106,6 +106,23 @@ extension Tensor {
   @inlinable
   public static func /= (lhs: inout Tensor, rhs: Scalar) { lhs = lhs / rhs }
 
+  /// Adds `other` (of the same shape) element-wise, writing into this tensor's buffer when it
+  /// is uniquely referenced.
+  @usableFromInline
+  mutating func addInPlace(_ other: Tensor) {
+    tensorPrecondition(
+      shape == other.shape,
+      "add: in-place update of shape \(describe(shape: shape)) by \(describe(shape: other.shape))")
+    let shape = self.shape
+    withUnsafeMutableBufferPointer { buffer in
+      other.withUnsafeBufferPointer { source in
+        guard let target = buffer.baseAddress, let from = source.baseAddress else { return }
+        Scalar._binaryKernel(
+          .add, UnsafePointer(target), lhsStrides: [], from, rhsStrides: [], target, shape: shape)
+      }
+    }
+  }
+
   @inlinable
   func keepingShape(_ result: Tensor, _ operation: String) -> Tensor {
     tensorPrecondition(
