@@ -31,15 +31,8 @@ enum GEMM {
   /// Columns of a packed B block, a multiple of both values of `nr` (16 and 8).
   static let ncMax = 4080
 
-  /// Whether the C micro-kernels can run here; checked once because the CPUID query is not
-  /// free and the answer never changes.
-  static let hasFastKernel: Bool = {
-    #if arch(x86_64)
-      return swifttensor_has_avx2_fma() != 0
-    #else
-      return false
-    #endif
-  }()
+  /// Whether the C micro-kernels can run here (`CPU.hasAVX2FMA`). O(1).
+  static var hasFastKernel: Bool { CPU.hasAVX2FMA }
 
   /// Columns per micro-tile: two vectors (16 `Float`s or 8 `Double`s).
   @inline(__always)
