@@ -3,6 +3,10 @@ import Testing
 
 @testable import SwiftTensor
 
+// Every check runs on both implementations: the portable Swift kernels (`VectorMath`, through
+// `ElementwiseKernels.unary(..., vectorMath: .portable)`) and, on a CPU with AVX2+FMA, the C
+// kernels that `.automatic` picks there. Both must meet the same bounds.
+//
 // Accuracy sweeps compare VectorMath against Foundation (glibc) evaluated in Double, so the Float
 // references are far more accurate than the Float results. Errors are relative, |y - ref| / |ref|,
 // wherever the reference is a normal number; where it is subnormal, the absolute error must stay
@@ -88,37 +92,61 @@ private struct Worst: CustomStringConvertible {
   }
 }
 
+/// The implementations under test: the Swift kernels always, the C kernels where this CPU runs
+/// them.
+private let paths: [VectorMathKernelChoice] =
+  CPU.hasAVX2FMA ? [.portable, .automatic] : [.portable]
+
+/// Runs one unary kernel over `xs` with the chosen implementation.
+private func run<S: TensorScalar>(
+  _ operation: UnaryKernel<S>, _ xs: [S], _ path: VectorMathKernelChoice
+) -> [S] {
+  var ys = [S](repeating: 0, count: xs.count)
+  xs.withUnsafeBufferPointer { src in
+    ys.withUnsafeMutableBufferPointer { dst in
+      guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+      ElementwiseKernels.unary(operation, s, d, count: xs.count, vectorMath: path)
+    }
+  }
+  return ys
+}
+
 private func checkFloat(
-  _ name: String, _ xs: [Double], bound: Double, pad: Float = 0,
-  _ f: (SIMD8<Float>) -> SIMD8<Float>, reference: (Double) -> Double
+  _ name: String, _ xs: [Double], bound: Double, _ operation: UnaryKernel<Float>,
+  reference: (Double) -> Double
 ) {
   let inputs = xs.map { Float($0) }
-  let ys = apply(inputs, pad: pad, f).map(Double.init)
   let x64 = inputs.map(Double.init)
   // Rounded to Float, so that overflow and underflow to 0 are judged as a Float result would be.
   let refs = x64.map { Double(Float(reference($0))) == 0 ? 0 : reference($0) }
     .map { Float($0).isInfinite ? Double(Float($0)) : $0 }
-  let worst = Worst(
-    x64, ys, refs, leastNormal: Double(Float.leastNormalMagnitude),
-    leastNonzero: Double(Float.leastNonzeroMagnitude))
-  print("Float \(name): \(worst)")
-  #expect(worst.failures.isEmpty, "\(name): \(worst.failures)")
-  #expect(worst.relative < bound, "\(name): \(worst)")
-  #expect(worst.subnormalSteps <= subnormalSteps, "\(name): \(worst)")
+  for path in paths {
+    let ys = run(operation, inputs, path).map(Double.init)
+    let worst = Worst(
+      x64, ys, refs, leastNormal: Double(Float.leastNormalMagnitude),
+      leastNonzero: Double(Float.leastNonzeroMagnitude))
+    print("Float \(name) (\(path)): \(worst)")
+    #expect(worst.failures.isEmpty, "\(name) (\(path)): \(worst.failures)")
+    #expect(worst.relative < bound, "\(name) (\(path)): \(worst)")
+    #expect(worst.subnormalSteps <= subnormalSteps, "\(name) (\(path)): \(worst)")
+  }
 }
 
 private func checkDouble(
-  _ name: String, _ xs: [Double], bound: Double, pad: Double = 0,
-  _ f: (SIMD4<Double>) -> SIMD4<Double>, reference: (Double) -> Double
+  _ name: String, _ xs: [Double], bound: Double, _ operation: UnaryKernel<Double>,
+  reference: (Double) -> Double
 ) {
-  let ys = apply(xs, pad: pad, f)
-  let worst = Worst(
-    xs, ys, xs.map(reference), leastNormal: Double.leastNormalMagnitude,
-    leastNonzero: Double.leastNonzeroMagnitude)
-  print("Double \(name): \(worst)")
-  #expect(worst.failures.isEmpty, "\(name): \(worst.failures)")
-  #expect(worst.relative < bound, "\(name): \(worst)")
-  #expect(worst.subnormalSteps <= subnormalSteps, "\(name): \(worst)")
+  let refs = xs.map(reference)
+  for path in paths {
+    let ys = run(operation, xs, path)
+    let worst = Worst(
+      xs, ys, refs, leastNormal: Double.leastNormalMagnitude,
+      leastNonzero: Double.leastNonzeroMagnitude)
+    print("Double \(name) (\(path)): \(worst)")
+    #expect(worst.failures.isEmpty, "\(name) (\(path)): \(worst.failures)")
+    #expect(worst.relative < bound, "\(name) (\(path)): \(worst)")
+    #expect(worst.subnormalSteps <= subnormalSteps, "\(name) (\(path)): \(worst)")
+  }
 }
 
 // MARK: - Accuracy
@@ -129,7 +157,7 @@ private func checkDouble(
     let xs =
       uniform(-104.5, 89.5, 400_000) + logSpaced(-140, 6, 20_000)
       + uniform(88.7, 88.73, 2_000) + uniform(-87.4, -87.3, 2_000) + uniform(-104, -103.9, 2_000)
-    checkFloat("exp", xs, bound: floatExpBound, VectorMath.exp) { Foundation.exp($0) }
+    checkFloat("exp", xs, bound: floatExpBound, .exp) { Foundation.exp($0) }
   }
 
   @Test func floatLog() {
@@ -138,18 +166,18 @@ private func checkDouble(
     let xs =
       uniform(-149, 128, 300_000).map { exp2($0) } + uniform(0.5, 2, 300_000)
       + uniform(0.7, 0.72, 5_000) + (-3_000...3_000).map { 1 + Double($0) * 0x1p-24 }
-    checkFloat("log", xs, bound: floatLogBound, pad: 1, VectorMath.log) { Foundation.log($0) }
+    checkFloat("log", xs, bound: floatLogBound, .log) { Foundation.log($0) }
   }
 
   @Test func floatTanh() {
     let xs = uniform(-10, 10, 400_000) + logSpaced(-149, 4.4, 20_000)
-    checkFloat("tanh", xs, bound: floatTanhBound, VectorMath.tanh) { Foundation.tanh($0) }
+    checkFloat("tanh", xs, bound: floatTanhBound, .tanh) { Foundation.tanh($0) }
   }
 
   @Test func floatSigmoid() {
     // Down to where the result underflows to 0, through the subnormal results.
     let xs = uniform(-105, 30, 400_000) + logSpaced(-149, 6, 20_000)
-    checkFloat("sigmoid", xs, bound: floatSigmoidBound, VectorMath.sigmoid) {
+    checkFloat("sigmoid", xs, bound: floatSigmoidBound, .sigmoid) {
       1 / (1 + Foundation.exp(-$0))
     }
   }
@@ -159,26 +187,26 @@ private func checkDouble(
       uniform(-746, 710, 300_000) + logSpaced(-1000, 9, 10_000)
       + uniform(709.7, 709.8, 1_000) + uniform(-708.5, -708.3, 1_000)
       + uniform(-745.2, -744.4, 1_000)
-    checkDouble("exp", xs, bound: doubleExpBound, VectorMath.exp) { Foundation.exp($0) }
+    checkDouble("exp", xs, bound: doubleExpBound, .exp) { Foundation.exp($0) }
   }
 
   @Test func doubleLog() {
     let xs =
       uniform(-1074, 1024, 200_000).map { exp2($0) } + uniform(0.5, 2, 200_000)
       + uniform(0.7, 0.72, 3_000) + (-2_000...2_000).map { 1 + Double($0) * 0x1p-53 }
-    checkDouble("log", xs, bound: doubleLogBound, pad: 1, VectorMath.log) { Foundation.log($0) }
+    checkDouble("log", xs, bound: doubleLogBound, .log) { Foundation.log($0) }
   }
 
   @Test func doubleTanh() {
     let xs = uniform(-20, 20, 300_000) + logSpaced(-1074, 5.4, 10_000)
-    checkDouble("tanh", xs, bound: doubleTanhBound, VectorMath.tanh) { Foundation.tanh($0) }
+    checkDouble("tanh", xs, bound: doubleTanhBound, .tanh) { Foundation.tanh($0) }
   }
 
   @Test func doubleSigmoid() {
     // Below ~-709 the reference's exp(-x) overflows and it returns 0 for a subnormal result,
     // so the sweep stops at -708; the limits are checked in the special-value tests.
     let xs = uniform(-708, 40, 300_000) + logSpaced(-1074, 9, 10_000)
-    checkDouble("sigmoid", xs, bound: doubleSigmoidBound, VectorMath.sigmoid) {
+    checkDouble("sigmoid", xs, bound: doubleSigmoidBound, .sigmoid) {
       1 / (1 + Foundation.exp(-$0))
     }
   }
@@ -191,15 +219,37 @@ private func same<T: BinaryFloatingPoint>(_ a: T, _ b: T) -> Bool {
   (a.isNaN && b.isNaN) || (a == b && a.sign == b.sign)
 }
 
-/// Checks `f` on `(input, expected)` pairs packed together into vectors, so a lane's result
-/// must not depend on its neighbours.
-private func expectExact<V: SIMD>(
-  _ name: String, _ f: (V) -> V, _ cases: [(V.Scalar, V.Scalar)],
+/// Checks `operation` on `(input, expected)` pairs packed together into vectors, so a lane's
+/// result must not depend on its neighbours; on every implementation.
+private func expectExact<S: TensorScalar>(
+  _ operation: UnaryKernel<S>, _ cases: [(S, S)],
   sourceLocation: SourceLocation = #_sourceLocation
-) where V.Scalar: BinaryFloatingPoint {
-  let ys = apply(cases.map(\.0), pad: 1, f)
-  for (c, y) in zip(cases, ys) {
-    #expect(same(y, c.1), "\(name)(\(c.0)) = \(y), expected \(c.1)", sourceLocation: sourceLocation)
+) {
+  for path in paths {
+    let ys = run(operation, cases.map(\.0), path)
+    for (c, y) in zip(cases, ys) {
+      #expect(
+        same(y, c.1), "\(operation)(\(c.0)) = \(y), expected \(c.1) (\(path))",
+        sourceLocation: sourceLocation)
+    }
+  }
+}
+
+/// `operation` at one input, on each implementation.
+private func single<S: TensorScalar>(_ operation: UnaryKernel<S>, _ x: S) -> [S] {
+  paths.map { run(operation, [x], $0)[0] }
+}
+
+/// tanh is odd, bit for bit, on each implementation.
+private func expectOddTanh<S: TensorScalar>(
+  _ xs: [S], sourceLocation: SourceLocation = #_sourceLocation
+) {
+  for path in paths {
+    let plus = run(.tanh, xs, path)
+    let minus = run(.tanh, xs.map { -$0 }, path)
+    #expect(
+      zip(plus, minus).allSatisfy { same($0, -$1) }, "tanh is not odd (\(path))",
+      sourceLocation: sourceLocation)
   }
 }
 
@@ -207,113 +257,146 @@ private func expectExact<V: SIMD>(
   @Test func floatExp() {
     let tiny = Float.leastNonzeroMagnitude
     expectExact(
-      "exp", VectorMath.exp as (SIMD8<Float>) -> SIMD8<Float>,
+      UnaryKernel<Float>.exp,
       [
         (0, 1), (-0.0, 1), (.infinity, .infinity), (-.infinity, 0), (.nan, .nan),
         (88.73, .infinity), (89, .infinity), (1000, .infinity), (-104, 0), (-1000, 0),
         // ln(2^-149) = -103.2789: the smallest subnormal, reached through the two-step scale.
         (-103.2789, tiny), (-103.9, tiny),
       ])
-    let top = VectorMath.exp(SIMD8<Float>(repeating: 88.72283))[0]
-    #expect(top.isFinite && top > 3.4e38)
+    for top in single(UnaryKernel<Float>.exp, 88.72283) {
+      #expect(top.isFinite && top > 3.4e38)
+    }
   }
 
   @Test func doubleExp() {
     let tiny = Double.leastNonzeroMagnitude
     expectExact(
-      "exp", VectorMath.exp as (SIMD4<Double>) -> SIMD4<Double>,
+      UnaryKernel<Double>.exp,
       [
         (0, 1), (-0.0, 1), (.infinity, .infinity), (-.infinity, 0), (.nan, .nan),
         (709.79, .infinity), (710, .infinity), (1e5, .infinity), (-746, 0), (-1e5, 0),
         (-744.44, tiny), (-745.1, tiny),
       ])
-    let top = VectorMath.exp(SIMD4<Double>(repeating: 709.78))[0]
-    #expect(top.isFinite && top > 1.79e308)
+    for top in single(UnaryKernel<Double>.exp, 709.78) {
+      #expect(top.isFinite && top > 1.79e308)
+    }
   }
 
   @Test func floatLog() {
     expectExact(
-      "log", VectorMath.log as (SIMD8<Float>) -> SIMD8<Float>,
+      UnaryKernel<Float>.log,
       [
         (0, -.infinity), (-0.0, -.infinity), (-1, .nan), (-.leastNonzeroMagnitude, .nan),
         (-.infinity, .nan), (.infinity, .infinity), (.nan, .nan), (1, 0),
       ])
     // Subnormal inputs must be normalised first, or their exponent would read as -126.
-    let sub = VectorMath.log(SIMD8<Float>(repeating: .leastNonzeroMagnitude))[0]
-    #expect(abs(sub - -103.27893) < 1e-4)
+    for sub in single(UnaryKernel<Float>.log, .leastNonzeroMagnitude) {
+      #expect(abs(sub - -103.27893) < 1e-4)
+    }
   }
 
   @Test func doubleLog() {
     expectExact(
-      "log", VectorMath.log as (SIMD4<Double>) -> SIMD4<Double>,
+      UnaryKernel<Double>.log,
       [
         (0, -.infinity), (-0.0, -.infinity), (-1, .nan), (-.leastNonzeroMagnitude, .nan),
         (-.infinity, .nan), (.infinity, .infinity), (.nan, .nan), (1, 0),
       ])
-    let sub = VectorMath.log(SIMD4<Double>(repeating: .leastNonzeroMagnitude))[0]
-    #expect(abs(sub - -744.4400719213812) < 1e-12)
+    for sub in single(UnaryKernel<Double>.log, .leastNonzeroMagnitude) {
+      #expect(abs(sub - -744.4400719213812) < 1e-12)
+    }
   }
 
   @Test func floatTanh() {
     let tiny = Float.leastNonzeroMagnitude
     expectExact(
-      "tanh", VectorMath.tanh as (SIMD8<Float>) -> SIMD8<Float>,
+      UnaryKernel<Float>.tanh,
       [
         (0, 0), (-0.0, -0.0), (.infinity, 1), (-.infinity, -1), (.nan, .nan),
         (9.5, 1), (-9.5, -1), (20, 1), (-1e30, -1), (1e-10, 1e-10), (-1e-10, -1e-10),
         (tiny, tiny), (-tiny, -tiny),
       ])
-    // Odd, bit for bit.
-    let xs = uniform(-12, 12, 2_001).map { Float($0) }
-    let plus = apply(xs, pad: 0, VectorMath.tanh as (SIMD8<Float>) -> SIMD8<Float>)
-    let minus = apply(xs.map { -$0 }, pad: 0, VectorMath.tanh as (SIMD8<Float>) -> SIMD8<Float>)
-    #expect(zip(plus, minus).allSatisfy { same($0, -$1) })
+    expectOddTanh(uniform(-12, 12, 2_001).map { Float($0) })
   }
 
   @Test func doubleTanh() {
     let tiny = Double.leastNonzeroMagnitude
     expectExact(
-      "tanh", VectorMath.tanh as (SIMD4<Double>) -> SIMD4<Double>,
+      UnaryKernel<Double>.tanh,
       [
         (0, 0), (-0.0, -0.0), (.infinity, 1), (-.infinity, -1), (.nan, .nan),
         (19.5, 1), (-19.5, -1), (50, 1), (-1e300, -1), (1e-10, 1e-10), (-1e-10, -1e-10),
         (tiny, tiny), (-tiny, -tiny),
       ])
-    let xs = uniform(-25, 25, 2_001)
-    let plus = apply(xs, pad: 0, VectorMath.tanh as (SIMD4<Double>) -> SIMD4<Double>)
-    let minus = apply(xs.map { -$0 }, pad: 0, VectorMath.tanh as (SIMD4<Double>) -> SIMD4<Double>)
-    #expect(zip(plus, minus).allSatisfy { same($0, -$1) })
+    expectOddTanh(uniform(-25, 25, 2_001))
   }
 
   @Test func floatSigmoid() {
     expectExact(
-      "sigmoid", VectorMath.sigmoid as (SIMD8<Float>) -> SIMD8<Float>,
+      UnaryKernel<Float>.sigmoid,
       [
         (0, 0.5), (-0.0, 0.5), (.infinity, 1), (-.infinity, 0), (.nan, .nan),
         (1000, 1), (-1000, 0), (20, 1), (-110, 0),
       ])
     // e^-100 is subnormal in Float; 1 / (1 + e^100) would give 0.
-    let sub = VectorMath.sigmoid(SIMD8<Float>(repeating: -100))[0]
-    #expect(sub > 0 && abs(Double(sub) - 3.720076e-44) < 2e-45)
+    for sub in single(UnaryKernel<Float>.sigmoid, -100) {
+      #expect(sub > 0 && abs(Double(sub) - 3.720076e-44) < 2e-45)
+    }
   }
 
   @Test func doubleSigmoid() {
     expectExact(
-      "sigmoid", VectorMath.sigmoid as (SIMD4<Double>) -> SIMD4<Double>,
+      UnaryKernel<Double>.sigmoid,
       [
         (0, 0.5), (-0.0, 0.5), (.infinity, 1), (-.infinity, 0), (.nan, .nan),
         (1000, 1), (-1000, 0), (40, 1), (-750, 0),
       ])
-    let sub = VectorMath.sigmoid(SIMD4<Double>(repeating: -740))[0]
-    #expect(sub > 0 && abs(sub - Foundation.exp(-740.0)) <= Double.leastNonzeroMagnitude)
+    for sub in single(UnaryKernel<Double>.sigmoid, -740) {
+      #expect(sub > 0 && abs(sub - Foundation.exp(-740.0)) <= Double.leastNonzeroMagnitude)
+    }
   }
 
-  @Test func kernelEntryMatchesVectorMath() {
-    // The public kernel pads the tail; every element must go through the same function.
+  @Test func portableKernelEntryMatchesVectorMath() {
+    // The portable kernel pads the tail; every element must go through the same function.
     let xs: [Float] = (0..<13).map { Float($0) * 0.75 - 4 }
     var ys = [Float](repeating: 0, count: xs.count)
     Float._unaryKernel(.exp, xs, &ys, count: xs.count)
     let direct = apply(xs, pad: 0, VectorMath.exp as (SIMD8<Float>) -> SIMD8<Float>)
-    #expect(ys == direct)
+    #expect(run(UnaryKernel<Float>.exp, xs, .portable) == direct)
+    // The public entry point is one of the implementations under test.
+    #expect(paths.contains { run(UnaryKernel<Float>.exp, xs, $0) == ys })
+  }
+
+  @Test(arguments: [UnaryKernel<Float>.exp, .log, .tanh, .sigmoid])
+  func resultsDoNotDependOnPosition(_ operation: UnaryKernel<Float>) {
+    // Lengths around the C loop's two-vector unrolling and tails; every element alone (a pure
+    // tail) must give what it gives in the middle of a long array, and in place as out of place.
+    var xs: [Float] = (0..<37).map { Float($0) * 0.37 - 5 }
+    // Negative inputs give NaN for log, and NaN != NaN would fail the comparisons.
+    if case .log = operation { xs = xs.map { abs($0) + 0.01 } }
+    for path in paths {
+      let whole = run(operation, xs, path)
+      for count in [1, 7, 8, 9, 15, 16, 17, 24, 37] {
+        #expect(run(operation, Array(xs.prefix(count)), path) == Array(whole.prefix(count)))
+      }
+      #expect(xs.indices.allSatisfy { run(operation, [xs[$0]], path)[0] == whole[$0] })
+      var inPlace = xs
+      inPlace.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        ElementwiseKernels.unary(operation, base, base, count: buffer.count, vectorMath: path)
+      }
+      #expect(inPlace == whole)
+    }
+  }
+
+  @Test func doubleResultsDoNotDependOnPosition() {
+    let xs: [Double] = (0..<19).map { Double($0) * 0.61 - 5 }
+    for path in paths {
+      for operation in [UnaryKernel<Double>.exp, .tanh, .sigmoid] {
+        let whole = run(operation, xs, path)
+        #expect(xs.indices.allSatisfy { run(operation, [xs[$0]], path)[0] == whole[$0] })
+      }
+    }
   }
 }

@@ -1,20 +1,48 @@
+import SwiftTensorCKernels
+
+/// Which implementation `ElementwiseKernels.unary` uses for exp, log, tanh and sigmoid.
+///
+/// Only tests pass `.portable`: on a CPU with AVX2+FMA the C kernels would otherwise hide the
+/// portable Swift kernels from them (as `GEMMKernelChoice` does for GEMM).
+enum VectorMathKernelChoice: Sendable {
+  /// The AVX2+FMA C kernels when this CPU has them, else the Swift `VectorMath` kernels.
+  case automatic
+  /// Always the Swift `VectorMath` kernels (the only ones on arm64).
+  case portable
+}
+
 /// SIMD loops for element-wise operations.
 ///
 /// Each operation is written once as a vector function; the tail of a row is padded into a
 /// vector, so every element goes through the same arithmetic (results never depend on where an
 /// element falls in memory).
 enum ElementwiseKernels {
+  /// `destination[i] = operation(source[i])` for `i < count`; `source` and `destination` may be
+  /// the same buffer.
+  ///
+  /// exp, log, tanh and sigmoid run the AVX2+FMA C kernels when this CPU has them and
+  /// `vectorMath` is `.automatic` (they compute the same algorithms as `VectorMath`); everything
+  /// else, and every operation on other CPUs, runs the Swift SIMD loop. O(count) time.
   static func unary<S: TensorScalar>(
     _ operation: UnaryKernel<S>, _ source: UnsafePointer<S>,
-    _ destination: UnsafeMutablePointer<S>, count: Int
+    _ destination: UnsafeMutablePointer<S>, count: Int,
+    vectorMath: VectorMathKernelChoice = .automatic
   ) {
     switch operation {
     case .negate: map(source, destination, count) { -$0 }
-    case .exp: map(source, destination, count) { S._vectorExp($0) }
-    case .log: map(source, destination, count, fill: 1) { S._vectorLog($0) }
+    case .exp:
+      if fastVectorMath(.exp, source, destination, count, vectorMath) { return }
+      map(source, destination, count) { S._vectorExp($0) }
+    case .log:
+      if fastVectorMath(.log, source, destination, count, vectorMath) { return }
+      map(source, destination, count, fill: 1) { S._vectorLog($0) }
     case .sqrt: map(source, destination, count) { lanes($0) { $0.squareRoot() } }
-    case .tanh: map(source, destination, count) { S._vectorTanh($0) }
-    case .sigmoid: map(source, destination, count) { S._vectorSigmoid($0) }
+    case .tanh:
+      if fastVectorMath(.tanh, source, destination, count, vectorMath) { return }
+      map(source, destination, count) { S._vectorTanh($0) }
+    case .sigmoid:
+      if fastVectorMath(.sigmoid, source, destination, count, vectorMath) { return }
+      map(source, destination, count) { S._vectorSigmoid($0) }
     // `x < 0` is false for NaN, so NaN passes through.
     case .relu: map(source, destination, count) { $0.replacing(with: 0, where: $0 .< 0) }
     case .abs: map(source, destination, count) { lanes($0) { $0.magnitude } }
@@ -76,6 +104,57 @@ enum ElementwiseKernels {
     case .sigmoidBackward: run { y, dy in dy * y * (one - y) }
     case .reluBackward: run { x, dy in zero.replacing(with: dy, where: x .> zero) }
     }
+  }
+
+  // MARK: - AVX2+FMA vector math
+
+  /// The elementary functions that have C kernels.
+  enum FastFunction {
+    /// `e^x`.
+    case exp
+    /// Natural logarithm.
+    case log
+    /// Hyperbolic tangent.
+    case tanh
+    /// Logistic sigmoid.
+    case sigmoid
+  }
+
+  /// Runs `function` over the array with the AVX2+FMA C kernel and returns true, or returns
+  /// false (having done nothing) when the Swift loop must run instead: another architecture,
+  /// a CPU without AVX2+FMA, a scalar type other than `Float`/`Double`, or `.portable`. O(count).
+  @inline(__always)
+  private static func fastVectorMath<S: TensorScalar>(
+    _ function: FastFunction, _ source: UnsafePointer<S>,
+    _ destination: UnsafeMutablePointer<S>, _ count: Int, _ choice: VectorMathKernelChoice
+  ) -> Bool {
+    #if arch(x86_64)
+      guard choice == .automatic, CPU.hasAVX2FMA else { return false }
+      // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
+      if S.self == Float.self {
+        let x = UnsafeRawPointer(source).assumingMemoryBound(to: Float.self)
+        let y = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: Float.self)
+        switch function {
+        case .exp: swifttensor_exp_f32(x, y, count)
+        case .log: swifttensor_log_f32(x, y, count)
+        case .tanh: swifttensor_tanh_f32(x, y, count)
+        case .sigmoid: swifttensor_sigmoid_f32(x, y, count)
+        }
+        return true
+      }
+      if S.self == Double.self {
+        let x = UnsafeRawPointer(source).assumingMemoryBound(to: Double.self)
+        let y = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: Double.self)
+        switch function {
+        case .exp: swifttensor_exp_f64(x, y, count)
+        case .log: swifttensor_log_f64(x, y, count)
+        case .tanh: swifttensor_tanh_f64(x, y, count)
+        case .sigmoid: swifttensor_sigmoid_f64(x, y, count)
+        }
+        return true
+      }
+    #endif
+    return false
   }
 
   // MARK: - Loops

@@ -31,15 +31,8 @@ enum GEMM {
   /// Columns of a packed B block, a multiple of both values of `nr` (16 and 8).
   static let ncMax = 4080
 
-  /// Whether the C micro-kernels can run here; checked once because the CPUID query is not
-  /// free and the answer never changes.
-  static let hasFastKernel: Bool = {
-    #if arch(x86_64)
-      return swifttensor_has_avx2_fma() != 0
-    #else
-      return false
-    #endif
-  }()
+  /// Whether the C micro-kernels can run here (`CPU.hasAVX2FMA`). O(1).
+  static var hasFastKernel: Bool { CPU.hasAVX2FMA }
 
   /// Columns per micro-tile: two vectors (16 `Float`s or 8 `Double`s).
   @inline(__always)
@@ -61,7 +54,10 @@ enum GEMM {
   /// Below this many multiply-adds (256 x 256 x 512, square n of about 320) a second thread
   /// costs more in wake-up and synchronisation than it saves: on the shared 2-core test machine
   /// two threads ran n = 128 at less than half the single-thread speed, tied at 256 and won
-  /// (up to 1.6x) from 384 on.
+  /// (up to 1.6x) from 384 on. Re-measured with the persistent `WorkerPool` on 2026-11-27
+  /// while other builds kept the second core busy (load average 3-4): two threads still lost
+  /// at n = 128 (45 vs 61 GFLOPS) and 256 (70 vs 81), so the threshold stays; lower it only
+  /// after measuring on an idle machine.
   static let parallelThreshold = 256 * 256 * 512
 
   /// `C = alpha * op(A) * op(B) + beta * C`; see `TensorScalar._gemm` for the contract.
@@ -108,6 +104,7 @@ enum GEMM {
     nonisolated(unsafe) let packedB = raw.bindMemory(to: S.self, capacity: elements)
     nonisolated(unsafe) let scratch = packedB + kcStep * ncAlloc
     nonisolated(unsafe) let a = a
+    nonisolated(unsafe) let b = b
     nonisolated(unsafe) let c = c
 
     for jc in stride(from: 0, to: n, by: ncMax) {
@@ -116,9 +113,20 @@ enum GEMM {
         let depth = pc..<min(k, pc + kcStep)
         // Later depth blocks accumulate onto what the first one wrote.
         let blockBeta: S = pc == 0 ? beta : 1
-        packB(
-          transposed: transposeB, b, ldb: ldb, depth: depth, columns: columns, nr: nr,
-          into: packedB)
+        // Packing B is split into whole micro-panels, one contiguous share per thread, and
+        // finishes on every thread before any thread multiplies with it.
+        let panels = (columns.count + nr - 1) / nr
+        let panelsPerThread = (panels + threads - 1) / threads
+        let packShare: @Sendable (Int) -> Void = { t in
+          let first = min(panels, t * panelsPerThread)
+          let last = min(panels, first + panelsPerThread)
+          guard first < last else { return }
+          let lower = jc + first * nr
+          packB(
+            transposed: transposeB, b, ldb: ldb, depth: depth,
+            columns: lower..<min(columns.upperBound, jc + last * nr), nr: nr,
+            into: packedB + first * nr * depth.count)
+        }
         // Split the longer side of C into whole tiles, one contiguous share per thread, so
         // threads never write the same part of C.
         let splitRows = (m + mr - 1) / mr >= (columns.count + nr - 1) / nr
@@ -144,9 +152,10 @@ enum GEMM {
           }
         }
         if threads == 1 {
+          packShare(0)
           worker(0)
         } else {
-          DispatchQueue.concurrentPerform(iterations: threads, execute: worker)
+          WorkerPool.shared.run(threads: threads, first: packShare, second: worker)
         }
       }
     }

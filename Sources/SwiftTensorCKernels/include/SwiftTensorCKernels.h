@@ -20,6 +20,28 @@ void swifttensor_sgemm_kernel_6x16(
 /// of k). Call only when `swifttensor_has_avx2_fma()` is nonzero.
 void swifttensor_dgemm_kernel_6x8(
     long k, const double *a, const double *b, double *c, long ldc, double alpha, double beta);
+
+/// Element-wise `y[i] = f(x[i])` for `i < count`, AVX2+FMA, for f = exp, log, tanh, sigmoid.
+///
+/// The same algorithms as the Swift `VectorMath` kernels (range reduction, polynomials, clamps
+/// and special values: overflow to infinity, subnormal results, NaN propagation, exact limits),
+/// with fused multiply-adds. `x` and `y` may be the same array (in place) but must not otherwise
+/// overlap. O(count) time, no allocation. Call only when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_exp_f32(const float *x, float *y, long count);
+/// Natural logarithm over an array; see `swifttensor_exp_f32`. O(count).
+void swifttensor_log_f32(const float *x, float *y, long count);
+/// Hyperbolic tangent over an array; see `swifttensor_exp_f32`. O(count).
+void swifttensor_tanh_f32(const float *x, float *y, long count);
+/// Logistic sigmoid over an array; see `swifttensor_exp_f32`. O(count).
+void swifttensor_sigmoid_f32(const float *x, float *y, long count);
+/// `e^x` over an array of doubles; see `swifttensor_exp_f32`. O(count).
+void swifttensor_exp_f64(const double *x, double *y, long count);
+/// Natural logarithm over an array of doubles; see `swifttensor_exp_f32`. O(count).
+void swifttensor_log_f64(const double *x, double *y, long count);
+/// Hyperbolic tangent over an array of doubles; see `swifttensor_exp_f32`. O(count).
+void swifttensor_tanh_f64(const double *x, double *y, long count);
+/// Logistic sigmoid over an array of doubles; see `swifttensor_exp_f32`. O(count).
+void swifttensor_sigmoid_f64(const double *x, double *y, long count);
 #endif
 
 #endif
