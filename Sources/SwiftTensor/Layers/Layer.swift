@@ -74,6 +74,9 @@ public enum ParameterInitializer: Sendable {
   case glorotUniform(fanIn: Int, fanOut: Int)
   /// He (Kaiming) normal: standard deviation `√(2 / fanIn)`, for relu layers.
   case heNormal(fanIn: Int)
+  /// The last axis cut into `values.count` equal segments, each filled with its value: an
+  /// LSTM bias `[0, 1, 0, 0]` opens the forget gate.
+  case constantSegments([Double])
 
   /// A fresh value of `shape` drawn from `generator`.
   @inlinable
@@ -97,6 +100,15 @@ public enum ParameterInitializer: Sendable {
       return .randomNormal(
         shape: shape, standardDeviation: Scalar((2 / Double(Swift.max(fanIn, 1))).squareRoot()),
         using: &generator)
+    case .constantSegments(let values):
+      guard !values.isEmpty else { return Tensor(repeating: 0, shape: shape) }
+      let count = shape.reduce(1, *)
+      let segment = Swift.max((shape.last ?? 1) / Swift.max(values.count, 1), 1)
+      let width = shape.last ?? 1
+      let scalars = (0..<count).map { index in
+        Scalar(values[Swift.min((index % width) / segment, values.count - 1)])
+      }
+      return Tensor(shape: shape, scalars: scalars)
     }
   }
 }

@@ -96,4 +96,26 @@ extension Double: TensorScalar {
 
   /// `x^y` for one element, from the platform's libm.
   public static func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+
+  /// Recurrent forward step kernel; see `TensorScalar._recurrentForwardKernel`.
+  public static func _recurrentForwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentForwardStep<Double>
+  ) {
+    RecurrentKernels.forward(cell, step)
+  }
+
+  /// Recurrent backward step kernel; see `TensorScalar._recurrentBackwardKernel`.
+  public static func _recurrentBackwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentBackwardStep<Double>
+  ) {
+    RecurrentKernels.backward(cell, step)
+  }
+
+  /// Row scatter-add kernel; see `TensorScalar._scatterAddRowsKernel`.
+  public static func _scatterAddRowsKernel(
+    _ source: UnsafePointer<Double>, ids: UnsafePointer<Int>, count: Int, width: Int,
+    _ destination: UnsafeMutablePointer<Double>
+  ) {
+    RecurrentKernels.scatterAddRows(source, ids: ids, count: count, width: width, destination)
+  }
 }

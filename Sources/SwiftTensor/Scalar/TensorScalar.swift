@@ -76,6 +76,21 @@ where Self.RawSignificand: FixedWidthInteger {
     _ rule: UpdateRule<Self>, _ parameters: UnsafeMutablePointer<Self>,
     _ gradients: UnsafePointer<Self>, first: UnsafeMutablePointer<Self>?,
     second: UnsafeMutablePointer<Self>?, count: Int)
+
+  /// One time step of a fused recurrent cell's element-wise forward pass: activates the gates
+  /// in place and writes the new hidden (and cell) state; see `_RecurrentForwardStep`.
+  static func _recurrentForwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentForwardStep<Self>)
+
+  /// One time step of a fused recurrent cell's element-wise backward pass: the gradients of the
+  /// gate pre-activations (and of the previous cell state); see `_RecurrentBackwardStep`.
+  static func _recurrentBackwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentBackwardStep<Self>)
+
+  /// Adds row `k` of `source` (`count` rows of `width`) to row `ids[k]` of `destination`.
+  static func _scatterAddRowsKernel(
+    _ source: UnsafePointer<Self>, ids: UnsafePointer<Int>, count: Int, width: Int,
+    _ destination: UnsafeMutablePointer<Self>)
 }
 
 /// One optimiser step, run by `TensorScalar._updateKernel`; the optimisers build these.
