@@ -13,7 +13,7 @@ let package = Package(
     .target(name: "SwiftTensorCKernels"),
     .target(
       name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"],
-      resources: [.copy("Resources/digits.csv")]),
+      resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     // Gradient checks (and, later, property-based generators) for users' own operations.
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
     .executableTarget(
@@ -24,6 +24,10 @@ let package = Package(
       path: "Playgrounds/LinearRegression"),
     .executableTarget(
       name: "Precision", dependencies: ["SwiftTensor"], path: "Playgrounds/Precision"),
+    .executableTarget(
+      name: "Shakespeare", dependencies: ["SwiftTensor"], path: "Playgrounds/Shakespeare"),
+    .executableTarget(
+      name: "RNNClassifier", dependencies: ["SwiftTensor"], path: "Playgrounds/RNNClassifier"),
     .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: ["numpy_reference.py"]),
