@@ -214,4 +214,29 @@ import Testing
     #expect(model.parameters[8].variable.value.scalars == [0, 0, 0, 0, 0, 0])
     #expect(model.predict(.zeros(shape: [4, 5, 2])).shape == [4, 5, 2])
   }
+
+  /// The per-step product with a prepacked operand, on one and two threads, transposed or
+  /// not, against `matmul`; shapes cover edge tiles and several depth blocks.
+  @Test func prepackedProducts() {
+    for (m, k, n) in [(1, 3, 5), (7, 300, 33), (32, 40, 70)] {
+      for transposed in [false, true] {
+        let a: Tensor<Float> = values([m, k], 1)
+        let b: Tensor<Float> = values(transposed ? [n, k] : [k, n], 2)
+        let expected = a.matmul(b, transposingOther: transposed) + 1
+        for threads in [1, 2] {
+          let packed =
+            RecurrentSequenceCore.uninitialized([GEMM.prepackedCount(Float.self, k: k, n: n)])
+            as Tensor<Float>
+          Float._prepack(
+            transposed: transposed, b.baseAddress, ldb: b.shape[1], k: k, n: n,
+            into: packed.baseAddress)
+          let c = RecurrentSequenceCore.copy(Tensor<Float>.ones(shape: [m, n]))
+          Float._gemmPrepacked(
+            m: m, n: n, k: k, a.baseAddress, lda: k, packedB: packed.baseAddress, beta: 1,
+            c.baseAddress, ldc: n, threads: threads)
+          expectClose(c, expected, tolerance: 1e-4, "m \(m) k \(k) n \(n) threads \(threads)")
+        }
+      }
+    }
+  }
 }

@@ -111,17 +111,41 @@ enum RecurrentKernels {
     }
   }
 
+  /// Calls `body(row, j, n)` for every vector of `n` lanes starting at column `j` of every row.
+  @inline(__always)
+  static func forEachVector<S: TensorScalar>(
+    _: S.Type, rows: Int, hidden: Int, _ body: (Int, Int, Int) -> Void
+  ) {
+    let width = S.Vector.scalarCount
+    for row in 0..<rows {
+      var j = 0
+      while j < hidden {
+        body(row, j, min(width, hidden - j))
+        j += width
+      }
+    }
+  }
+
   /// O(rows·hidden) time, no allocation.
   static func forward<S: TensorScalar>(_ cell: RecurrentCellKind, _ s: _RecurrentForwardStep<S>) {
-    let width = S.Vector.scalarCount
+    switch cell {
+    case .rnn: forward(.rnn, s, S.self)
+    case .lstm: forward(.lstm, s, S.self)
+    case .gru: forward(.gru, s, S.self)
+    }
+  }
+
+  /// The forward step with `cell` a constant after inlining, so the switch leaves the loop.
+  @inline(__always)
+  static func forward<S: TensorScalar>(
+    _ cell: RecurrentCellKind, _ s: _RecurrentForwardStep<S>, _: S.Type
+  ) {
     let h = s.hidden
     let one = S.Vector(repeating: 1)
-    for row in 0..<s.rows {
+    forEachVector(S.self, rows: s.rows, hidden: h) { row, j, n in
       let a = s.gates.row(row)
       let out = s.hiddenOutput.row(row)
-      var j = 0
-      while j < h {
-        let n = min(width, h - j)
+      do {
         switch cell {
         case .rnn:
           let value = S._vectorTanh(load(a, j, n) + load(s.bias, j, n))
@@ -154,23 +178,31 @@ enum RecurrentKernels {
           store(candidate, a, 2 * h + j, n)
           store((one - z) * candidate + z * previous, out, j, n)
         }
-        j += width
       }
     }
   }
 
   /// O(rows·hidden) time, no allocation.
   static func backward<S: TensorScalar>(_ cell: RecurrentCellKind, _ s: _RecurrentBackwardStep<S>) {
-    let width = S.Vector.scalarCount
+    switch cell {
+    case .rnn: backward(.rnn, s, S.self)
+    case .lstm: backward(.lstm, s, S.self)
+    case .gru: backward(.gru, s, S.self)
+    }
+  }
+
+  /// The backward step with `cell` a constant after inlining.
+  @inline(__always)
+  static func backward<S: TensorScalar>(
+    _ cell: RecurrentCellKind, _ s: _RecurrentBackwardStep<S>, _: S.Type
+  ) {
     let h = s.hidden
     let one = S.Vector(repeating: 1)
-    for row in 0..<s.rows {
+    forEachVector(S.self, rows: s.rows, hidden: h) { row, j, n in
       let a = s.gates.row(row)
       let da = s.gateGradients.row(row)
       let recurrent = s.hiddenGradient.row(row)
-      var j = 0
-      while j < h {
-        let n = min(width, h - j)
+      do {
         var dh = load(recurrent, j, n)
         if let outputGradient = s.outputGradient { dh += load(outputGradient.row(row), j, n) }
         switch cell {
@@ -212,7 +244,6 @@ enum RecurrentKernels {
           store(dCandidate * r, dah, 2 * h + j, n)
           store(dh * z, recurrent, j, n)
         }
-        j += width
       }
     }
   }

@@ -118,4 +118,21 @@ extension Double: TensorScalar {
   ) {
     RecurrentKernels.scatterAddRows(source, ids: ids, count: count, width: width, destination)
   }
+
+  /// Packs a GEMM operand once; see `TensorScalar._prepack`.
+  public static func _prepack(
+    transposed: Bool, _ b: UnsafePointer<Double>, ldb: Int, k: Int, n: Int,
+    into buffer: UnsafeMutablePointer<Double>
+  ) {
+    GEMM.prepack(transposed: transposed, b, ldb: ldb, k: k, n: n, into: buffer)
+  }
+
+  /// GEMM with a prepacked right operand; see `TensorScalar._gemmPrepacked`.
+  public static func _gemmPrepacked(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, lda: Int, packedB: UnsafePointer<Double>,
+    beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int
+  ) {
+    GEMM.multiplyPrepacked(
+      m: m, n: n, k: k, a, lda: lda, packedB: packedB, beta: beta, c, ldc: ldc, threads: threads)
+  }
 }

@@ -87,6 +87,18 @@ where Self.RawSignificand: FixedWidthInteger {
   static func _recurrentBackwardKernel(
     _ cell: RecurrentCellKind, _ step: _RecurrentBackwardStep<Self>)
 
+  /// Packs op(B) (`k x n`, transposed when asked) once for `_gemmPrepacked`, into
+  /// `_prepackedCount(k:n:)` scalars.
+  static func _prepack(
+    transposed: Bool, _ b: UnsafePointer<Self>, ldb: Int, k: Int, n: Int,
+    into buffer: UnsafeMutablePointer<Self>)
+
+  /// `C = A·B + beta·C` with `A` `m x k` (row stride `lda`) and `B` packed by `_prepack`, split
+  /// over up to `threads` threads.
+  static func _gemmPrepacked(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, lda: Int, packedB: UnsafePointer<Self>,
+    beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int, threads: Int)
+
   /// Adds row `k` of `source` (`count` rows of `width`) to row `ids[k]` of `destination`.
   static func _scatterAddRowsKernel(
     _ source: UnsafePointer<Self>, ids: UnsafePointer<Int>, count: Int, width: Int,
