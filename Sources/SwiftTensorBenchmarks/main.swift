@@ -91,7 +91,7 @@ func formatted(_ x: Double) -> String { String((x * 100).rounded() / 100) }
 func row(_ cells: [String]) { print("| " + cells.joined(separator: " | ") + " |") }
 
 /// Section names the command line may select.
-let sections: Set<String> = ["float", "double", "unary", "tape", "mlp"]
+let sections: Set<String> = ["float", "double", "unary", "tape", "mlp", "lstm"]
 /// Whether no section was selected, so all run.
 let runAll = words.isDisjoint(with: sections)
 if runAll || words.contains("float") || words.contains("double") {
@@ -123,4 +123,9 @@ if runAll || words.contains("mlp") {
   for batchSize in [1, 64] {
     row(["batch \(batchSize)", String(benchmarkMLPEpoch(batchSize: batchSize))])
   }
+}
+if runAll || words.contains("lstm") {
+  row(["LSTM language model 64-256-65, batch 32 x 64, Adam", "tokens/s"])
+  row(["---", "---"])
+  row(["Float", String(Int(benchmarkLSTMTokensPerSecond()))])
 }
