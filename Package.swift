@@ -29,6 +29,8 @@ let package = Package(
     .executableTarget(
       name: "Shakespeare", dependencies: ["SwiftTensor"], path: "Playgrounds/Shakespeare"),
     .executableTarget(
+      name: "RNNClassifier", dependencies: ["SwiftTensor"], path: "Playgrounds/RNNClassifier"),
+    .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: ["numpy_reference.py", "compare_with_numpy.py"]),
     .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"]),

@@ -1,175 +1,225 @@
-// A character-level language model: an LSTM reads Shakespeare one character at a time, learns
-// to predict the next one, and then writes in his style.
+// A character-level language model of Shakespeare (char-rnn): an embedding, an LSTM and a
+// linear read-out learn to predict the next character; then the model writes.
 //
-//   swift run -c release Shakespeare                  # defaults below
-//   swift run -c release Shakespeare --steps 300 --hidden 128 --temperature 0.6
+//   swift run -c release Shakespeare                   # embedding 64, LSTM 256, Adam 2e-3
+//   swift run -c release Shakespeare --gru --steps 500 --temperature 0.6
+//   swift run -c release Shakespeare --precision double --hidden 128 --sample-length 200
 import Foundation
 import SwiftTensor
 
-// 1. Options: pytensor-sized defaults (embedding 64, one LSTM layer of 256, Adam 2e-3,
-//    sequences of 64 characters, batches of 32).
+// 1. The options, with the defaults of the issue's reference runs (PyTorch and JAX).
 struct Options {
-  var steps = 600
+  var steps = 1_000
   var hidden = 256
   var embedding = 64
-  var batch = 32
-  var length = 64
-  var temperature = 0.7
+  var batchSize = 32
+  var sequenceLength = 64
+  var learningRate = 2e-3
+  var gru = false
+  var precision = "float"
   var sampleLength = 400
-  var prompt = "ROMEO:"
+  var temperature = 0.8
+  var prompt = "ROMEO:\n"
+  var seed: UInt64 = 0
 }
 
-/// A number from an option's value, or the usage message.
-func number<T: LosslessStringConvertible>(_ value: String, _ flag: String) -> T {
-  guard let number = T(value) else { usage("\(flag) expects a number, got '\(value)'") }
-  return number
+/// A command-line mistake: reported with the usage, exit status 2.
+struct UsageError: Error, CustomStringConvertible {
+  let description: String
 }
 
-func parse(_ arguments: [String]) -> Options {
+func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
   var options = Options()
   var rest = arguments[...]
+  func value(_ flag: String) throws(UsageError) -> String {
+    guard let value = rest.popFirst() else {
+      throw UsageError(description: "\(flag) needs a value")
+    }
+    return value
+  }
+  func number<T: LosslessStringConvertible>(_ flag: String) throws(UsageError) -> T {
+    let text = try value(flag)
+    guard let number = T(text) else {
+      throw UsageError(description: "\(flag) expects a number, got '\(text)'")
+    }
+    return number
+  }
   while let flag = rest.popFirst() {
-    guard let value = rest.popFirst() else { usage("\(flag) needs a value") }
     switch flag {
-    case "--steps": options.steps = number(value, flag)
-    case "--hidden": options.hidden = number(value, flag)
-    case "--batch": options.batch = number(value, flag)
-    case "--length": options.length = number(value, flag)
-    case "--temperature": options.temperature = number(value, flag)
-    case "--sample-length": options.sampleLength = number(value, flag)
-    case "--prompt": options.prompt = value
-    default: usage("unknown option \(flag)")
+    case "--steps": options.steps = try number(flag)
+    case "--hidden": options.hidden = try number(flag)
+    case "--embedding": options.embedding = try number(flag)
+    case "--batch-size": options.batchSize = try number(flag)
+    case "--sequence-length": options.sequenceLength = try number(flag)
+    case "--learning-rate": options.learningRate = try number(flag)
+    case "--sample-length": options.sampleLength = try number(flag)
+    case "--temperature": options.temperature = try number(flag)
+    case "--seed": options.seed = try number(flag)
+    case "--prompt": options.prompt = try value(flag)
+    case "--gru": options.gru = true
+    case "--precision":
+      options.precision = try value(flag)
+      guard ["float", "double"].contains(options.precision) else {
+        throw UsageError(description: "--precision must be float or double")
+      }
+    default: throw UsageError(description: "unknown option '\(flag)'")
     }
   }
-  guard options.steps > 0, options.hidden > 0, options.batch > 0, options.length > 0,
-    options.temperature > 0
-  else { usage("sizes, steps and temperature must be positive") }
+  let sizes = [options.steps, options.hidden, options.embedding, options.batchSize]
+  guard sizes.allSatisfy({ $0 > 0 }), options.sequenceLength > 0, options.temperature > 0 else {
+    throw UsageError(description: "sizes, steps and the temperature must be positive")
+  }
   return options
 }
 
-func usage(_ message: String) -> Never {
+// 2. The model: ids [batch, time] -> embedding [batch, time, 64] -> LSTM [batch, time, 256]
+//    -> logits [batch·time, vocabulary]. A class, as pytensor's models, because sampling also
+//    needs the recurrent state, which a `Graph` does not expose.
+final class CharacterModel<Scalar: TensorScalar>: Model {
+  let embedding: Embedding<Scalar>
+  let recurrent: RecurrentStack<Scalar>
+  let readout: Affine<Scalar>
+
+  init(vocabulary: Int, options: Options) {
+    embedding = Embedding(vocabulary: vocabulary, dimension: options.embedding)
+    recurrent = RecurrentStack(
+      options.gru ? .gru : .lstm, inputSize: options.embedding, hiddenSize: options.hidden,
+      layers: 1)
+    readout = Affine(options.hidden, vocabulary)
+    initializeParameters(seed: options.seed)
+  }
+
+  /// Logits for the next character after each position, and the final state.
+  func run(
+    _ ids: Variable<Scalar>, state: RecurrentState<Scalar>?, context: LayerContext
+  ) -> (logits: Variable<Scalar>, state: RecurrentState<Scalar>) {
+    let (batch, time) = (ids.shape[0], ids.shape[1])
+    let (hiddenStates, final) = recurrent(embedding(ids, context: context), initialState: state)
+    let flat = hiddenStates.reshaped(to: [batch * time, recurrent.hiddenSize])
+    return (readout(flat, context: context), final)
+  }
+
+  func forward(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
+    run(input, state: nil, context: context).logits
+  }
+
+  func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
+    embedding.registerParameters(registrar)
+    recurrent.registerParameters(registrar)
+    readout.registerParameters(registrar)
+  }
+
+  // 3. Sampling: run the prompt, then feed each drawn character back, carrying the state.
+  func sample(
+    prompt: [Int], length: Int, temperature: Double, seed: UInt64
+  ) -> [Int] {
+    var generator = SeededGenerator(seed: seed)
+    let context = LayerContext(isTraining: false, seed: seed)
+    var input = prompt
+    var state: RecurrentState<Scalar>? = nil
+    var drawn: [Int] = []
+    for _ in 0..<length {
+      let ids = Tensor<Scalar>(shape: [1, input.count], scalars: input.map { Scalar($0) })
+      let (logits, next) = run(Variable(ids, trainable: false), state: state, context: context)
+      state = next
+      let last = logits.value[input.count - 1].scalars.map { Double($0) / temperature }
+      let top = last.max() ?? 0
+      let weights = last.map { Foundation.exp($0 - top) }
+      var threshold = Double(generator.next() >> 11) / Double(1 << 53) * weights.reduce(0, +)
+      var choice = weights.count - 1
+      for (id, weight) in weights.enumerated() {
+        threshold -= weight
+        if threshold < 0 {
+          choice = id
+          break
+        }
+      }
+      drawn.append(choice)
+      input = [choice]
+    }
+    return drawn
+  }
+}
+
+// 4. Training: random windows of the text, Adam, gradient norm clipped to 5 (char-rnn's).
+func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
+  let text = try TinyShakespeare.text()
+  let vocabulary = CharacterVocabulary(text: text)
+  let windows = TokenWindows(
+    tokens: vocabulary.encode(text), batchSize: options.batchSize,
+    sequenceLength: options.sequenceLength)
+  print("tiny shakespeare: \(windows.tokens.count) characters, vocabulary of \(vocabulary.count)")
+
+  let model = CharacterModel<Scalar>(vocabulary: vocabulary.count, options: options)
+  let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate))
+  let trainer = Trainer(model, loss: .softmaxCrossEntropy, optimizer: optimizer, seed: options.seed)
+  trainer.maximumGradientNorm = 5
+  var generator = SeededGenerator(seed: options.seed)
+  let tokensPerStep = Double(options.batchSize * options.sequenceLength)
+  let every = max(1, min(100, options.steps / 10))
+  var lossSum = 0.0
+  var seconds = 0.0
+  var intervalSeconds = 0.0
+  for step in 1...options.steps {
+    let batch = windows.randomBatch(using: &generator).trainingBatch(as: Scalar.self)
+    let start = Date()
+    lossSum += trainer.trainStep(on: batch).loss
+    let elapsed = Date().timeIntervalSince(start)
+    seconds += elapsed
+    intervalSeconds += elapsed
+    if step % every == 0 || step == options.steps {
+      let steps = Double(step % every == 0 ? every : step % every)
+      print(
+        "step \(step): loss \(String(format: "%.3f", lossSum / steps)) nats/char, "
+          + "\(Int(steps * tokensPerStep / intervalSeconds)) tokens/s")
+      lossSum = 0
+      intervalSeconds = 0
+    }
+  }
+  print(
+    "trained \(options.steps) steps in \(String(format: "%.1f", seconds)) s: "
+      + "\(Int(Double(options.steps) * tokensPerStep / seconds)) tokens/s")
+
+  // 5. Writing, from a prompt, at the chosen temperature.
+  let prompt = vocabulary.encode(options.prompt)
+  let sample = model.sample(
+    prompt: prompt, length: options.sampleLength, temperature: options.temperature,
+    seed: options.seed)
+  print("\n--- sample (temperature \(options.temperature)) ---")
+  print(options.prompt + vocabulary.decode(sample))
+  print("---")
+
+  // 6. The checkpoint: save, load into a fresh model, and check it writes the same text.
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "shakespeare-\(ProcessInfo.processInfo.processIdentifier).safetensors")
+  defer { try? FileManager.default.removeItem(at: url) }
+  try model.save(to: url)
+  let reloaded = CharacterModel<Scalar>(vocabulary: vocabulary.count, options: options)
+  try reloaded.load(from: url)
+  let again = reloaded.sample(
+    prompt: prompt, length: 50, temperature: options.temperature, seed: options.seed)
+  let same = again == Array(sample.prefix(50))
+  print("checkpoint saved and reloaded: \(same ? "identical" : "DIFFERENT") samples")
+  if !same { exit(1) }
+}
+
+// 7. Run.
+do {
+  let options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+  if options.precision == "double" {
+    try run(Double.self, options)
+  } else {
+    try run(Float.self, options)
+  }
+} catch let error as UsageError {
+  FileHandle.standardError.write(Data("Shakespeare: \(error)\n".utf8))
   FileHandle.standardError.write(
     Data(
-      ("Shakespeare: \(message)\nusage: Shakespeare [--steps N] [--hidden N] [--batch N] "
-        + "[--length N] [--temperature X] [--sample-length N] [--prompt TEXT]\n").utf8))
+      ("usage: Shakespeare [--steps N] [--hidden N] [--gru] [--precision float|double] "
+        + "[--sample-length N] [--temperature X] [--prompt TEXT] [--embedding N] "
+        + "[--batch-size N] [--sequence-length N] [--learning-rate X] [--seed N]\n").utf8))
   exit(2)
+} catch {
+  FileHandle.standardError.write(Data("Shakespeare: \(error)\n".utf8))
+  exit(1)
 }
-
-// 2. The model: embedding -> LSTM -> a linear map to one score per character.
-final class CharacterModel: Model {
-  let embedding: Embedding<Float>
-  let lstm: LSTM<Float>
-  let output: Affine<Float>
-
-  init(vocabulary: Int, embedding: Int, hidden: Int) {
-    self.embedding = Embedding(vocabulary: vocabulary, dimension: embedding)
-    lstm = LSTM(inputSize: embedding, hiddenSize: hidden)
-    output = Affine(hidden, vocabulary)
-    initializeParameters(seed: 1)
-  }
-
-  /// Scores `[batch · time, vocabulary]` for each next character, and the final state.
-  func scores(
-    _ tokens: TokenBatch, state: LSTMState<Float>?, context: LayerContext
-  ) -> (
-    Variable<Float>, LSTMState<Float>
-  ) {
-    let vectors = embedding(tokens, context: context)
-    let (hiddenStates, newState) = lstm.run(vectors, from: state)
-    let flat = hiddenStates.reshaped(to: [-1, lstm.hiddenSize])
-    return (output(flat, context: context), newState)
-  }
-
-  func forward(_ input: Variable<Float>, context: LayerContext) -> Variable<Float> {
-    let ids = input.value.scalars.map { Int($0) }
-    return scores(TokenBatch(ids: ids, shape: input.shape), state: nil, context: context).0
-  }
-
-  func registerParameters(_ registrar: ParameterRegistrar<Float>) {
-    embedding.registerParameters(registrar)
-    lstm.registerParameters(registrar)
-    output.registerParameters(registrar)
-  }
-}
-
-let options = parse(Array(CommandLine.arguments.dropFirst()))
-let text = try TextCorpus.tinyShakespeare()
-let vocabulary = Vocabulary.characters(of: text)
-let windows = LanguageModelWindows(
-  tokens: vocabulary.encodeCharacters(text), length: options.length)
-print("tiny Shakespeare: \(text.count) characters, \(vocabulary.count - 1) distinct")
-
-let model = CharacterModel(
-  vocabulary: vocabulary.count, embedding: options.embedding, hidden: options.hidden)
-let optimizer = Adam<Float>(learningRate: 2e-3)
-let parameters = model.parameters
-var generator = SeededGenerator(seed: 7)
-
-// 3. Training: random windows; the loss is the mean cross-entropy in nats per character.
-let start = Date()
-var recentLoss = 0.0
-for step in 1...options.steps {
-  let (inputs, targets) = windows.randomBatch(size: options.batch, using: &generator)
-  let tape = Tape<Float>()
-  for parameter in parameters { tape.watch(parameter.variable) }
-  let (scores, _) = model.scores(
-    TokenBatch(ids: inputs, shape: [options.batch, options.length]), state: nil,
-    context: LayerContext(isTraining: true, seed: UInt64(step)))
-  let loss = scores.softmaxCrossEntropy(labels: targets)
-  zeroGradients(parameters)
-  loss.backward()
-  clipGradients(parameters, maximumNorm: 5)
-  optimizer.step(parameters)
-  recentLoss =
-    step == 1 ? Double(loss.value.scalar) : 0.9 * recentLoss + 0.1 * Double(loss.value.scalar)
-  if step % 50 == 0 || step == options.steps {
-    let seconds = Date().timeIntervalSince(start)
-    let tokens = Double(step * options.batch * options.length)
-    print(
-      "step \(step)  loss \(String(format: "%.3f", recentLoss)) nats/char  "
-        + "\(Int(tokens / seconds)) tokens/s")
-  }
-}
-
-// 4. Save the parameters and load them into a fresh model, which must write the same text.
-let url = FileManager.default.temporaryDirectory.appendingPathComponent("shakespeare.safetensors")
-try model.save(to: url)
-let reloaded = CharacterModel(
-  vocabulary: vocabulary.count, embedding: options.embedding, hidden: options.hidden)
-try reloaded.load(from: url)
-print("checkpoint saved to \(url.path) and reloaded")
-
-// 5. Sampling: feed the prompt, then draw each next character from softmax(scores / T).
-func sample(_ model: CharacterModel, seed: UInt64) -> String {
-  var generator = SeededGenerator(seed: seed)
-  let context = LayerContext(isTraining: false, seed: 0)
-  var state: LSTMState<Float>? = nil
-  var last = vocabulary.encodeCharacters(options.prompt)
-  var written = options.prompt
-  for _ in 0..<options.sampleLength {
-    let (scores, newState) = model.scores(
-      TokenBatch(ids: last, shape: [1, last.count]), state: state, context: context)
-    state = newState
-    let lastScores = scores.value[scores.shape[0] - 1] / Float(options.temperature)
-    let probabilities = lastScores.softmax().scalars
-    var draw = Float.random(in: 0..<1, using: &generator)
-    var next = probabilities.count - 1
-    for (id, p) in probabilities.enumerated() {
-      draw -= p
-      if draw < 0 {
-        next = id
-        break
-      }
-    }
-    written += vocabulary.decode([next])
-    last = [next]
-  }
-  return written
-}
-
-let text1 = sample(model, seed: 3)
-let text2 = sample(reloaded, seed: 3)
-print("---")
-print(text1)
-print("---")
-print(text1 == text2 ? "the reloaded model writes the same text" : "RELOAD MISMATCH")

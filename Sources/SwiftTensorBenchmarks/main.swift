@@ -1,6 +1,6 @@
 // Benchmarks of the kernels and of training, through the public API, in release mode:
 //
-//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [tape] [mlp]
+//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [tape] [mlp] [lstm]
 //
 // With no section names everything runs. GEMM uses the threads SWIFTTENSOR_NUM_THREADS allows
 // (default: all cores). `python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py` runs
@@ -10,7 +10,7 @@ import SwiftTensor
 
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
-let sections: Set<String> = ["gemm", "skinny", "unary", "tape", "mlp"]
+let sections: Set<String> = ["gemm", "skinny", "unary", "tape", "mlp", "lstm"]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
 @MainActor func runs(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
@@ -47,6 +47,9 @@ if runs("tape") {
 if runs("mlp") {
   record("digits_mlp_batch1_s_per_epoch", benchmarkMLPEpoch(batchSize: 1))
   record("digits_mlp_batch64_s_per_epoch", benchmarkMLPEpoch(batchSize: 64))
+}
+if runs("lstm") {
+  record("char_lstm_training_tokens_per_s", benchmarkLSTMTokensPerSecond())
 }
 
 if json {

@@ -65,3 +65,32 @@ import Testing
       }, "max: axis 0 of shape [0, 2] is empty")
   }
 }
+
+/// The recurrent layers' and embedding's messages.
+@Suite struct RecurrentErrorMessageTests {
+  @Test func recurrentMistakes() async {
+    expectStderr(
+      await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        _ = EmbeddingLookup<Float>(ids: [1, 7], shape: [2])(Tensor<Float>.zeros(shape: [5, 3]))
+      },
+      "Embedding: id 7 at flat position 1 is outside the vocabulary of 5 tokens (valid ids: 0..<5)")
+    expectStderr(
+      await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        _ = EmbeddingLookup<Float>(ids: Tensor<Float>([0.5]))
+      }, "Embedding: id 0.5 at flat position 0 is not an integer")
+    expectStderr(
+      await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        let lstm = LSTM<Float>(inputSize: 2, hiddenSize: 3)
+        let state = RecurrentState<Float>(
+          hidden: [Variable(.zeros(shape: [4, 3]))], cell: [Variable(.zeros(shape: [4, 3]))])
+        _ = lstm(Variable(.zeros(shape: [2, 5, 2])), initialState: state)
+      },
+      "LSTM: state of shape [4, 3] does not match the batch of 2 sequences (input of shape [2, 5, 2])"
+    )
+    expectStderr(
+      await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        _ = GRU<Float>(inputSize: 2, hiddenSize: 3)(
+          Variable(.zeros(shape: [2, 0, 2])), initialState: nil)
+      }, "GRU: empty sequences (input of shape [2, 0, 2])")
+  }
+}

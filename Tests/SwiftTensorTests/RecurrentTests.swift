@@ -1,95 +1,242 @@
-import Foundation
 import SwiftTensorTesting
 import Testing
 
 @testable import SwiftTensor
 
+/// Embedding, the fused recurrent cells and the sequence layers: gradients against central
+/// differences in Float and Double, hand-worked values, state handling and names.
 @Suite struct RecurrentTests {
-  func embedding<T: TensorScalar>(_ type: T.Type) throws {
-    let cases = zip(Gen.int(in: 1...5), Gen.int(in: 1...3), Gen.int(in: 1...4)).flatMap {
-      vocabulary, dimension, count in
-      zip(
-        Gen.tensor(type, shape: [vocabulary, dimension]),
-        Gen.int(in: 0..<vocabulary).array(count: count))
+  /// Values in [-scale, scale), distinct per seed.
+  func values<T: TensorScalar>(_ shape: [Int], _ seed: UInt64, scale: T = 1) -> Tensor<T> {
+    Tensor<T>.random(shape: shape, lower: -scale, upper: scale, seed: seed)
+  }
+
+  /// `(batch, time, features, hidden)`: batch 1, time 1, and a hidden size past one vector.
+  let shapes = [(1, 1, 1, 1), (2, 3, 2, 3), (1, 4, 3, 2), (3, 2, 2, 9)]
+
+  func expectPassed<T: TensorScalar>(
+    _ report: GradientCheckReport<T>, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #expect(report.passed, "\(T.self) \(what): \(report)", sourceLocation: sourceLocation)
+  }
+
+  /// The inputs of a cell or sequence operation, seeded.
+  func cellInputs<T: TensorScalar>(
+    _ cell: RecurrentCellKind, batch: Int, time: Int?, features: Int, hidden: Int, seed: UInt64
+  ) -> [Tensor<T>] {
+    let width = cell.gateCount * hidden
+    let x: Tensor<T> = values(time.map { [batch, $0, features] } ?? [batch, features], seed)
+    let states: [Tensor<T>] = (0..<(cell == .lstm ? 2 : 1)).map {
+      values([batch, hidden], seed + 10 + UInt64($0))
     }
-    try forAll(cases) { table, ids in
-      // Repeated ids must add their gradients.
-      try expectGradient(
-        of: EmbeddingLookup<T>(ids: ids + ids, shape: [2, ids.count]), at: [table])
+    return [x] + states + [
+      values([features, width], seed + 20, scale: 0.8),
+      values([hidden, width], seed + 21, scale: 0.8),
+      values([width], seed + 22, scale: 0.5),
+    ]
+  }
+
+  func cellGradients<T: TensorScalar>(_: T.Type) {
+    for (seed, (batch, _, features, hidden)) in shapes.enumerated() {
+      let s = UInt64(seed) * 100
+      let shape = "batch \(batch) features \(features) hidden \(hidden)"
+      expectPassed(
+        checkGradients(
+          of: LSTMCell<T>(),
+          at: cellInputs(
+            .lstm, batch: batch, time: nil, features: features, hidden: hidden, seed: s)),
+        "LSTMCell \(shape)")
+      expectPassed(
+        checkGradients(
+          of: GRUCell<T>(),
+          at: cellInputs(.gru, batch: batch, time: nil, features: features, hidden: hidden, seed: s)
+        ),
+        "GRUCell \(shape)")
+      expectPassed(
+        checkGradients(
+          of: RNNCell<T>(),
+          at: cellInputs(.rnn, batch: batch, time: nil, features: features, hidden: hidden, seed: s)
+        ),
+        "RNNCell \(shape)")
     }
   }
 
-  @Test func embeddingGradientFloat() throws { try embedding(Float.self) }
-  @Test func embeddingGradientDouble() throws { try embedding(Double.self) }
+  @Test func cellGradients() {
+    cellGradients(Float.self)
+    cellGradients(Double.self)
+  }
 
-  func cell<T: TensorScalar>(_ type: T.Type) throws {
-    let cases = zip(Gen.int(in: 1...3), Gen.int(in: 1...3)).flatMap { batch, hidden in
-      zip(
-        Gen.tensor(type, shape: [batch, 4 * hidden]), Gen.tensor(type, shape: [batch, hidden]),
-        Gen.tensor(type, shape: [batch, hidden])
-      ).flatMap { zx, h, c in
-        Gen.tensor(type, shape: [hidden, 4 * hidden], in: -1...1).map { [zx, h, c, $0] }
+  func sequenceGradients<T: TensorScalar>(_: T.Type) {
+    for (seed, (batch, time, features, hidden)) in shapes.enumerated() {
+      for cell in [RecurrentCellKind.lstm, .gru, .rnn] {
+        let inputs: [Tensor<T>] = cellInputs(
+          cell, batch: batch, time: time, features: features, hidden: hidden,
+          seed: UInt64(seed) * 100 + 7)
+        expectPassed(
+          checkGradients(of: RecurrentSequence<T>(cell), at: inputs),
+          "\(cell) sequence batch \(batch) time \(time) features \(features) hidden \(hidden)")
       }
     }
-    try forAll(cases) { inputs in try expectGradient(of: LSTMCell<T>(), at: inputs) }
   }
 
-  @Test func lstmCellGradientFloat() throws { try cell(Float.self) }
-  @Test func lstmCellGradientDouble() throws { try cell(Double.self) }
-
-  @Test func lstmStepMatchesTheEquations() {
-    // One step with batch 1, hidden 1: z = zx + h·Wh, gates [i, f, o, g].
-    let zx: Tensor<Double> = [[0.5, -0.3, 0.8, 0.2]]
-    let h: Tensor<Double> = [[0.1]]
-    let c: Tensor<Double> = [[-0.4]]
-    let wh: Tensor<Double> = [[0.3, -0.2, 0.1, 0.5]]
-    let z = (0..<4).map { zx.scalars[$0] + 0.1 * wh.scalars[$0] }
-    let sigmoid = { (x: Double) in 1 / (1 + Foundation.exp(-x)) }
-    let expectedC = sigmoid(z[1]) * -0.4 + sigmoid(z[0]) * Foundation.tanh(z[3])
-    let expectedH = sigmoid(z[2]) * Foundation.tanh(expectedC)
-    let (outputs, _) = LSTMCell<Double>().forwardSaving(TensorList(tensors: [zx, h, c, wh]))
-    #expect(Swift.abs(outputs.second.scalar - expectedC) < 1e-14)
-    #expect(Swift.abs(outputs.first.scalar - expectedH) < 1e-14)
+  @Test func sequenceGradients() {
+    sequenceGradients(Float.self)
+    sequenceGradients(Double.self)
   }
 
-  func layer<T: TensorScalar>(_ type: T.Type) throws {
-    // The whole layer (two stacked layers, several steps) against central differences, through
-    // its parameters and its input.
-    let lstm = LSTM<T>(inputSize: 3, hiddenSize: 2, layers: 2)
+  /// A two-layer layer equals the two sequence operations chained, in values and gradients,
+  /// and its gradient with respect to its input and initial state passes the check.
+  func stackedLayer<T: TensorScalar>(_: T.Type, _ cell: RecurrentCellKind) {
+    let stack = RecurrentStack<T>(cell, inputSize: 3, hiddenSize: 4, layers: 2)
     let registrar = ParameterRegistrar<T>()
-    lstm.registerParameters(registrar)
-    var generator = SeededGenerator(seed: 4)
+    stack.registerParameters(registrar)
+    var generator = SeededGenerator(seed: 5)
     for parameter in registrar.parameters {
-      parameter.variable.value = parameter.initializer.makeValue(
-        shape: parameter.variable.value.shape, using: &generator)
+      parameter.variable.value = ParameterInitializer.uniform(bound: 0.7).makeValue(
+        shape: parameter.variable.shape, using: &generator)
     }
-    #expect(registrar.parameters.map(\.path).first == "lstm_0/W_x")
-    #expect(registrar.parameters[2].variable.value.scalars[2] == 1, "forget-gate bias starts at 1")
-    let cases = zip(Gen.int(in: 1...2), Gen.int(in: 1...3)).flatMap { batch, time in
-      Gen.tensor(type, shape: [batch, time, 3])
+    let lstm = cell == .lstm
+    let x: Tensor<T> = values([2, 3, 3], 1)
+    let states: [Tensor<T>] = (0..<(lstm ? 4 : 2)).map { values([2, 4], 2 + UInt64($0)) }
+    func state(_ v: [Variable<T>]) -> RecurrentState<T> {
+      lstm
+        ? RecurrentState(hidden: [v[0], v[1]], cell: [v[2], v[3]])
+        : RecurrentState(hidden: [v[0], v[1]])
     }
-    try forAll(cases, cases: 15) { x in
-      try expectGradient(at: [x]) {
-        lstm($0[0], context: LayerContext(isTraining: false, seed: 0))
-      }
-      try expectParameterGradients(registrar.parameters.map(\.variable)) {
-        lstm(Variable(x, trainable: false), context: LayerContext(isTraining: false, seed: 0))
-          .squared().sum()
+    let report = checkGradients(
+      of: { v in
+        let (outputs, final) = stack(v[0], initialState: state(Array(v[1...])))
+        return Variable.concatenate(
+          [outputs.reshaped(to: [-1])] + (final.hidden + final.cell).map { $0.reshaped(to: [-1]) })
+      }, at: [x] + states)
+    expectPassed(report, "\(cell) two-layer stack")
+
+    let tape = Tape<T>()
+    for parameter in registrar.parameters {
+      parameter.variable.zeroGradient()  // the check above accumulated into them
+      tape.watch(parameter.variable)
+    }
+    let layerOutput = stack(tape.variable(x), initialState: state(states.map { tape.variable($0) }))
+    layerOutput.outputs.sum().backward()
+    let layerGradients = registrar.parameters.map { $0.variable.gradient }
+    for parameter in registrar.parameters { parameter.variable.zeroGradient() }
+
+    let manual = Tape<T>()
+    let w = registrar.parameters.map { manual.variable($0.variable.value) }
+    let s = states.map { manual.variable($0) }
+    let first = RecurrentSequence<T>(cell).apply(
+      to: [manual.variable(x), s[0]] + (lstm ? [s[2]] : []) + Array(w[0..<3]))
+    let second = RecurrentSequence<T>(cell).apply(
+      to: [first[0], s[1]] + (lstm ? [s[3]] : []) + Array(w[3..<6]))
+    second[0].sum().backward()
+    expectClose(layerOutput.outputs.value, second[0].value, "\(cell) layer output")
+    for (layer, direct) in zip(layerGradients, w) {
+      if let layer, let direct = direct.gradient {
+        expectClose(layer, direct)
+      } else {
+        Issue.record("\(cell): a parameter gradient is missing")
       }
     }
   }
 
-  @Test func lstmLayerGradientFloat() throws { try layer(Float.self) }
-  @Test func lstmLayerGradientDouble() throws { try layer(Double.self) }
+  @Test func stackedLayers() {
+    for cell in [RecurrentCellKind.lstm, .gru, .rnn] {
+      stackedLayer(Float.self, cell)
+      stackedLayer(Double.self, cell)
+    }
+  }
 
-  @Test func stateCarriesAcrossBatchesWithoutGradient() {
-    let lstm = LSTM<Double>(inputSize: 2, hiddenSize: 3)
-    let x = Variable<Double>(.random(shape: [2, 4, 2], seed: 1), trainable: false)
-    let whole = lstm.run(x, from: nil).outputs.value
-    let first = lstm.run(Variable(x.value[0..., ..<2], trainable: false), from: nil)
-    let second = lstm.run(
-      Variable(x.value[0..., 2...], trainable: false), from: first.state.detached())
-    #expect(second.outputs.value.isApproximatelyEqual(to: whole[0..., 2...]))
-    #expect(second.state.hidden[0].tape == nil)
+  /// One LSTM step worked by hand: x = 1, h = c = 0.5, one unit.
+  @Test func lstmStepByHand() {
+    let inputs: [Tensor<Double>] = [
+      [[1]], [[0.5]], [[0.5]], [[0.1, 0.2, 0.3, 0.4]], [[0.5, 0.6, 0.7, 0.8]], [0, 1, 0, 0],
+    ]
+    // a = [0.35, 1.5, 0.65, 0.8]; c' = σ(1.5)·0.5 + σ(0.35)·tanh(0.65); h' = σ(0.8)·tanh(c').
+    let (output, _) = LSTMCell<Double>().forwardSaving(TensorList(tensors: inputs))
+    expectClose(output.first, [[0.4358149788508088]], tolerance: 1e-14)
+    expectClose(output.second, [[0.7441388895414256]], tolerance: 1e-14)
+  }
+
+  func embeddingGradients<T: TensorScalar>(_: T.Type) {
+    let cases: [(ids: [Int], shape: [Int])] = [
+      ([2], [1]), ([0, 3, 3, 1, 0, 3], [2, 3]), ([1], []),
+    ]
+    for (seed, (ids, shape)) in cases.enumerated() {
+      let table: Tensor<T> = values([4, 3], UInt64(seed))
+      expectPassed(
+        checkGradients(of: EmbeddingLookup<T>(ids: ids, shape: shape), at: [table]),
+        "embedding ids \(ids)")
+    }
+    let table: Tensor<T> = [[0, 1], [2, 3], [4, 5]]
+    let ids: Tensor<T> = [[2, 0], [2, 1]]
+    let lookup = EmbeddingLookup<T>(ids: ids)
+    expectClose(lookup(table), [[[4, 5], [0, 1]], [[4, 5], [2, 3]]])
+    let gradient = lookup.backward(table, lookup(table), Tensor<T>.ones(shape: [2, 2, 2]))
+    expectClose(gradient, [[1, 1], [1, 1], [2, 2]])
+  }
+
+  @Test func embedding() {
+    embeddingGradients(Float.self)
+    embeddingGradients(Double.self)
+  }
+
+  /// Carrying the detached state across two halves gives the whole sequence's outputs, and
+  /// the second half's backward stops at the boundary.
+  @Test func truncatedBackpropagation() {
+    let lstm = LSTM<Double>(inputSize: 2, hiddenSize: 3, layers: 2)
+    let model = Graph<Double>("m") { lstm }
+    model.initializeParameters(seed: 3)
+    let x: Tensor<Double> = values([2, 6, 2], 9)
+    let whole = lstm(Variable(x, trainable: false), initialState: nil).outputs.value
+    let first = lstm(Variable(x[0..., 0..<3], trainable: false), initialState: nil)
+    let tape = Tape<Double>()
+    for parameter in model.parameters { tape.watch(parameter.variable) }
+    let carried = first.state.detached()
+    let second = lstm(tape.variable(x[0..., 3..<6]), initialState: carried)
+    second.outputs.sum().backward()
+    expectClose(Tensor.concatenate([first.outputs.value, second.outputs.value], axis: 1), whole)
+    #expect(carried.hidden.allSatisfy { $0.gradient == nil })
+    #expect(model.parameters.allSatisfy { $0.variable.gradient != nil })
+  }
+
+  @Test func parameterNamesAndForgetBias() {
+    let model = Graph<Float>("lm") {
+      LSTM(inputSize: 2, hiddenSize: 3, layers: 2)
+      GRU(inputSize: 3, hiddenSize: 2)
+    }
+    #expect(
+      model.parameters.map(\.path) == [
+        "lstm_0/W_x", "lstm_0/W_h", "lstm_0/b", "lstm_1/W_x", "lstm_1/W_h", "lstm_1/b",
+        "gru_0/W_x", "gru_0/W_h", "gru_0/b",
+      ])
+    #expect(model.parameters[2].variable.value.scalars == [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    #expect(model.parameters[8].variable.value.scalars == [0, 0, 0, 0, 0, 0])
+    #expect(model.predict(.zeros(shape: [4, 5, 2])).shape == [4, 5, 2])
+  }
+
+  /// The per-step product with a prepacked operand, on one and two threads, transposed or
+  /// not, against `matmul`; shapes cover edge tiles and several depth blocks.
+  @Test func prepackedProducts() {
+    for (m, k, n) in [(1, 3, 5), (7, 300, 33), (32, 40, 70)] {
+      for transposed in [false, true] {
+        let a: Tensor<Float> = values([m, k], 1)
+        let b: Tensor<Float> = values(transposed ? [n, k] : [k, n], 2)
+        let expected = a.matmul(b, transposingOther: transposed) + 1
+        for threads in [1, 2] {
+          let packed =
+            RecurrentSequenceCore.uninitialized([GEMM.prepackedCount(Float.self, k: k, n: n)])
+            as Tensor<Float>
+          Float._prepack(
+            transposed: transposed, b.baseAddress, ldb: b.shape[1], k: k, n: n,
+            into: packed.baseAddress)
+          let c = RecurrentSequenceCore.copy(Tensor<Float>.ones(shape: [m, n]))
+          Float._gemmPrepacked(
+            m: m, n: n, k: k, a.baseAddress, lda: k, packedB: packed.baseAddress, beta: 1,
+            c.baseAddress, ldc: n, threads: threads)
+          expectClose(c, expected, tolerance: 1e-4, "m \(m) k \(k) n \(n) threads \(threads)")
+        }
+      }
+    }
   }
 }

@@ -74,9 +74,9 @@ public enum ParameterInitializer: Sendable {
   case glorotUniform(fanIn: Int, fanOut: Int)
   /// He (Kaiming) normal: standard deviation `√(2 / fanIn)`, for relu layers.
   case heNormal(fanIn: Int)
-  /// Equal-length segments of constants, in order: an LSTM bias `[0, 1, 0, 0]` of segments of
-  /// `hidden` starts the forget gate at 1.
-  case segments([Double])
+  /// The last axis cut into `values.count` equal segments, each filled with its value: an
+  /// LSTM bias `[0, 1, 0, 0]` opens the forget gate.
+  case constantSegments([Double])
 
   /// A fresh value of `shape` drawn from `generator`.
   @inlinable
@@ -96,16 +96,19 @@ public enum ParameterInitializer: Sendable {
     case .glorotUniform(let fanIn, let fanOut):
       let bound = Scalar((6 / Double(Swift.max(fanIn + fanOut, 1))).squareRoot())
       return .random(shape: shape, lower: -bound, upper: bound, using: &generator)
-    case .segments(let values):
-      let count = shape.reduce(1, *)
-      let length = Swift.max(count / Swift.max(values.count, 1), 1)
-      return Tensor(
-        shape: shape,
-        scalars: (0..<count).map { Scalar(values[Swift.min($0 / length, values.count - 1)]) })
     case .heNormal(let fanIn):
       return .randomNormal(
         shape: shape, standardDeviation: Scalar((2 / Double(Swift.max(fanIn, 1))).squareRoot()),
         using: &generator)
+    case .constantSegments(let values):
+      guard !values.isEmpty else { return Tensor(repeating: 0, shape: shape) }
+      let count = shape.reduce(1, *)
+      let segment = Swift.max((shape.last ?? 1) / Swift.max(values.count, 1), 1)
+      let width = shape.last ?? 1
+      let scalars = (0..<count).map { index in
+        Scalar(values[Swift.min((index % width) / segment, values.count - 1)])
+      }
+      return Tensor(shape: shape, scalars: scalars)
     }
   }
 }

@@ -1,27 +1,16 @@
-/// A batch of token ids with its shape, the input of an `Embedding`.
-public struct TokenBatch: Sendable {
-  /// The ids, row-major.
-  public let ids: [Int]
-  /// The shape, for example `[batch, time]`.
-  public let shape: [Int]
-  /// Creates a batch.
-  ///
-  /// - Precondition: `ids.count` is the product of `shape`.
-  public init(ids: [Int], shape: [Int]) {
-    tensorPrecondition(
-      ids.count == shape.reduce(1, *),
-      "TokenBatch: \(ids.count) ids for shape \(describe(shape: shape))")
-    self.ids = ids
-    self.shape = shape
-  }
-}
+// Layers over sequences. Layout: `[batch, time, features]` in, `[batch, time, hidden]` out.
 
-/// A lookup table of learned vectors, one per token: ids of shape `S` give `S + [dimension]`.
+/// A lookup table of `vocabulary` vectors of `dimension` scalars (pytensor's `Embedding`).
+///
+/// Input: ids of any shape `[d1, ..., dn]`, as a variable holding integral values (so token
+/// batches flow through `Model.forward` and the `Trainer` like any other input), or as `[Int]`
+/// with a shape. Output `[d1, ..., dn, dimension]`. The table starts standard normal, as
+/// PyTorch's `nn.Embedding`. Backward scatter-adds into the used rows; see `EmbeddingLookup`.
 public struct Embedding<Scalar: TensorScalar>: Layer {
-  /// The table, `[vocabulary, dimension]`, initialised standard normal.
+  /// The table, `[vocabulary, dimension]`.
   public let table: Variable<Scalar>
 
-  /// Creates the layer.
+  /// Creates the layer; the table gets its values when its model is initialised.
   public init(vocabulary: Int, dimension: Int) {
     tensorPrecondition(
       vocabulary > 0 && dimension > 0,
@@ -29,13 +18,17 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
     table = Variable(.zeros(shape: [vocabulary, dimension]), name: "table")
   }
 
-  /// The vectors of the ids.
-  @inlinable
-  public func callAsFunction(_ input: TokenBatch, context: LayerContext) -> Variable<Scalar> {
-    EmbeddingLookup(ids: input.ids, shape: input.shape)(table)
+  /// The vectors of the ids held by `input`.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
+    EmbeddingLookup(ids: input.value)(table)
   }
 
-  /// The table.
+  /// The vectors of `ids` arranged in `shape`: `[shape..., dimension]`.
+  public func callAsFunction(ids: [Int], shape: [Int]) -> Variable<Scalar> {
+    EmbeddingLookup(ids: ids, shape: shape)(table)
+  }
+
+  /// `table`.
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     registrar.layer("embedding") {
       $0.add("table", table, initializer: .normal(standardDeviation: 1))
@@ -43,124 +36,206 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
   }
 }
 
-/// The hidden and cell states of an LSTM, one pair per layer, each `[batch, hidden]`.
-public struct LSTMState<Scalar: TensorScalar> {
-  /// The hidden states, one per layer.
+/// The state of a stack of recurrent layers: one hidden state per layer, and for LSTM one cell
+/// state per layer, each `[batch, hidden]`.
+public struct RecurrentState<Scalar: TensorScalar> {
+  /// The hidden state of each layer, bottom first.
   public var hidden: [Variable<Scalar>]
-  /// The cell states, one per layer.
+  /// LSTM only: the cell state of each layer.
   public var cell: [Variable<Scalar>]
 
-  /// Creates a state.
-  public init(hidden: [Variable<Scalar>], cell: [Variable<Scalar>]) {
+  /// Wraps per-layer states.
+  public init(hidden: [Variable<Scalar>], cell: [Variable<Scalar>] = []) {
     self.hidden = hidden
     self.cell = cell
   }
 
-  /// The same values on no tape: carrying this to the next batch truncates backpropagation
-  /// through time there.
-  public func detached() -> LSTMState {
-    LSTMState(
+  /// The same values, cut from the graph: for truncated backpropagation through time, carry
+  /// `state.detached()` into the next batch, so gradients stop at the batch boundary.
+  public func detached() -> RecurrentState {
+    RecurrentState(
       hidden: hidden.map { Variable($0.value, trainable: false) },
       cell: cell.map { Variable($0.value, trainable: false) })
   }
 }
 
-/// A long short-term memory network over sequences (Hochreiter & Schmidhuber 1997), with one
-/// or more stacked layers.
+/// A stack of recurrent layers of one cell kind; `RNN`, `LSTM` and `GRU` wrap it.
 ///
-/// Input `[batch, time, inputSize]`; output all top-layer hidden states `[batch, time, hidden]`.
-/// The input projection `x·Wx + b` of every time step is one GEMM; each step then runs the
-/// fused `LSTMCell` (one GEMM on `h`, one pass of gate math). The forget-gate bias starts at 1.
-public struct LSTM<Scalar: TensorScalar>: Layer {
-  /// Per layer: input weights `[in, 4·hidden]`, recurrent weights `[hidden, 4·hidden]`,
-  /// bias `[4·hidden]` (gates `[i | f | o | g]`).
-  public let weights:
-    [(input: Variable<Scalar>, recurrent: Variable<Scalar>, bias: Variable<Scalar>)]
-  /// The size of the hidden state.
+/// Each layer has `W_x` `[input, G·hidden]`, `W_h` `[hidden, G·hidden]` and `b` `[G·hidden]`,
+/// registered as `lstm_0/W_x`, `lstm_0/W_h`, `lstm_0/b`, then `lstm_1/...` for the next layer.
+/// Weights start uniform in `±1/√hidden` (PyTorch's choice); biases at 0, except the LSTM
+/// forget gate's at 1 (pytensor's and Jozefowicz et al. 2015's advice).
+public struct RecurrentStack<Scalar: TensorScalar> {
+  /// The cell.
+  public let cell: RecurrentCellKind
+  /// Units per layer.
   public let hiddenSize: Int
+  /// `[W_x, W_h, b]` per layer, bottom first.
+  public let weights: [[Variable<Scalar>]]
 
-  /// Creates the network.
-  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
+  /// Creates the stack.
+  public init(_ cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int) {
+    let name = RecurrentSequenceCore.name(cell)
     tensorPrecondition(
       inputSize > 0 && hiddenSize > 0 && layers > 0,
-      "LSTM: input size \(inputSize), hidden size \(hiddenSize) and layers \(layers) must be "
+      "\(name): input size \(inputSize), hidden size \(hiddenSize) and layers \(layers) must be "
         + "positive")
+    self.cell = cell
     self.hiddenSize = hiddenSize
+    let width = cell.gateCount * hiddenSize
     weights = (0..<layers).map { layer in
-      let fanIn = layer == 0 ? inputSize : hiddenSize
-      return (
-        Variable(.zeros(shape: [fanIn, 4 * hiddenSize]), name: "W_x"),
-        Variable(.zeros(shape: [hiddenSize, 4 * hiddenSize]), name: "W_h"),
-        Variable(.zeros(shape: [4 * hiddenSize]), name: "b")
-      )
+      [
+        Variable(.zeros(shape: [layer == 0 ? inputSize : hiddenSize, width]), name: "W_x"),
+        Variable(.zeros(shape: [hiddenSize, width]), name: "W_h"),
+        Variable(.zeros(shape: [width]), name: "b"),
+      ]
     }
   }
 
-  /// A zero state for a batch.
-  public func zeroState(batch: Int) -> LSTMState<Scalar> {
-    let zeros = { Variable<Scalar>(.zeros(shape: [batch, hiddenSize]), trainable: false) }
-    return LSTMState(
-      hidden: weights.map { _ in zeros() }, cell: weights.map { _ in zeros() })
-  }
-
-  /// All top-layer hidden states, from a zero state.
-  @inlinable
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
-    run(input, from: nil).outputs
-  }
-
-  /// All top-layer hidden states `[batch, time, hidden]` and the final state.
-  ///
-  /// - Precondition: `input` is `[batch, time, inputSize]` with `time > 0`, and the state (if
-  ///   given) has this batch size and one entry per layer.
-  @inlinable
-  public func run(
-    _ input: Variable<Scalar>, from initialState: LSTMState<Scalar>?
-  ) -> (
-    outputs: Variable<Scalar>, state: LSTMState<Scalar>
-  ) {
-    let shape = input.shape
+  /// All hidden states of the top layer `[batch, time, hidden]` and the final state; the
+  /// initial state is zero unless given.
+  public func callAsFunction(
+    _ input: Variable<Scalar>, initialState: RecurrentState<Scalar>? = nil
+  ) -> (outputs: Variable<Scalar>, state: RecurrentState<Scalar>) {
+    let name = RecurrentSequenceCore.name(cell)
+    let shape = input.value.shape
     tensorPrecondition(
-      shape.count == 3 && shape[1] > 0 && shape[2] == weights[0].input.shape[0],
-      "LSTM: input of shape \(describe(shape: shape)); expected [batch, time, "
-        + "\(weights[0].input.shape[0])] with time > 0")
-    let (batch, time) = (shape[0], shape[1])
-    var state = initialState ?? zeroState(batch: batch)
-    tensorPrecondition(
-      state.hidden.count == weights.count
-        && state.hidden.allSatisfy { $0.shape == [batch, hiddenSize] },
-      "LSTM: the initial state does not fit a batch of \(batch), \(weights.count) layers and "
-        + "hidden size \(hiddenSize)")
-    // Time-major, so each step's slice of the projected input is contiguous.
-    var sequence = input.transposed(permutation: [1, 0, 2]).reshaped(to: [time * batch, -1])
-    for (layer, w) in weights.enumerated() {
-      let projected = sequence.affine(w.input, w.bias)
-      var outputs: [Variable<Scalar>] = []
-      var (h, c) = (state.hidden[layer], state.cell[layer])
-      for t in 0..<time {
-        let step = LSTMCell<Scalar>().apply(
-          to: [projected[(t * batch)..<((t + 1) * batch)], h, c, w.recurrent])
-        (h, c) = (step[0], step[1])
-        outputs.append(h)
-      }
-      state.hidden[layer] = h
-      state.cell[layer] = c
-      sequence = Variable.concatenate(outputs)
+      shape.count == 3 && shape[2] == weights[0][0].value.shape[0],
+      "\(name): input of shape \(describe(shape: shape)); expected [batch, time, "
+        + "\(weights[0][0].value.shape[0])]")
+    let lstm = cell == .lstm
+    if let initialState {
+      tensorPrecondition(
+        initialState.hidden.count == weights.count
+          && initialState.cell.count == (lstm ? weights.count : 0),
+        "\(name): initial state has \(initialState.hidden.count) hidden and "
+          + "\(initialState.cell.count) cell states for \(weights.count) layers")
     }
-    let top = sequence.reshaped(to: [time, batch, hiddenSize]).transposed(permutation: [1, 0, 2])
-    return (top, state)
+    let zero = Variable<Scalar>(.zeros(shape: [shape[0], hiddenSize]), trainable: false)
+    var sequence = input
+    var state = RecurrentState<Scalar>(hidden: [])
+    for (layer, parameters) in weights.enumerated() {
+      let h0 = initialState?.hidden[layer] ?? zero
+      let c0 = lstm ? [initialState?.cell[layer] ?? zero] : []
+      let outputs = RecurrentSequence<Scalar>(cell).apply(to: [sequence, h0] + c0 + parameters)
+      sequence = outputs[0]
+      state.hidden.append(outputs[1])
+      if lstm { state.cell.append(outputs[2]) }
+    }
+    return (sequence, state)
   }
 
-  /// Each layer's `W_x`, `W_h` and `b`.
+  /// Every layer's parameters.
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
-    registrar.layer("lstm") { scope in
-      for (layer, w) in weights.enumerated() {
-        let suffix = layer == 0 ? "" : "_\(layer)"
-        let bound = 1 / Double(hiddenSize).squareRoot()
-        scope.add("W_x\(suffix)", w.input, initializer: .uniform(bound: bound))
-        scope.add("W_h\(suffix)", w.recurrent, initializer: .uniform(bound: bound))
-        scope.add("b\(suffix)", w.bias, initializer: .segments([0, 1, 0, 0]))
+    let kind = RecurrentSequenceCore.name(cell).lowercased()
+    let bound = 1 / Double(hiddenSize).squareRoot()
+    let bias: ParameterInitializer = cell == .lstm ? .constantSegments([0, 1, 0, 0]) : .constant(0)
+    for parameters in weights {
+      registrar.layer(kind) { scope in
+        scope.add("W_x", parameters[0], initializer: .uniform(bound: bound))
+        scope.add("W_h", parameters[1], initializer: .uniform(bound: bound))
+        scope.add("b", parameters[2], initializer: bias)
       }
     }
+  }
+}
+
+/// Elman RNN layers (`h' = tanh(x·W_x + h·W_h + b)`, see `RNNCell`) over sequences `[batch, time, inputSize]`, giving every step's hidden state
+/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+///
+/// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
+/// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
+/// backpropagation through time: feed `state.detached()` to the next batch).
+public struct RNN<Scalar: TensorScalar>: Layer {
+  /// The layers' parameters and forward pass.
+  public let stack: RecurrentStack<Scalar>
+
+  /// Creates `layers` stacked layers of `hiddenSize` units.
+  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
+    stack = RecurrentStack(.rnn, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
+  }
+
+  /// Every step's hidden state of the top layer, from a zero state.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
+    stack(input).outputs
+  }
+
+  /// Every step's hidden state of the top layer, `[batch, time, hiddenSize]`, and the final
+  /// state of every layer.
+  public func callAsFunction(
+    _ input: Variable<Scalar>, initialState: RecurrentState<Scalar>?
+  ) -> (outputs: Variable<Scalar>, state: RecurrentState<Scalar>) {
+    stack(input, initialState: initialState)
+  }
+
+  /// `rnn_0/W_x`, `rnn_0/W_h`, `rnn_0/b`, then the next layer's.
+  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
+    stack.registerParameters(registrar)
+  }
+}
+/// LSTM layers (see `LSTMCell`; gates `i, f, g, o`, forget-gate bias 1) over sequences `[batch, time, inputSize]`, giving every step's hidden state
+/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+///
+/// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
+/// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
+/// backpropagation through time: feed `state.detached()` to the next batch).
+public struct LSTM<Scalar: TensorScalar>: Layer {
+  /// The layers' parameters and forward pass.
+  public let stack: RecurrentStack<Scalar>
+
+  /// Creates `layers` stacked layers of `hiddenSize` units.
+  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
+    stack = RecurrentStack(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
+  }
+
+  /// Every step's hidden state of the top layer, from a zero state.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
+    stack(input).outputs
+  }
+
+  /// Every step's hidden state of the top layer, `[batch, time, hiddenSize]`, and the final
+  /// state of every layer.
+  public func callAsFunction(
+    _ input: Variable<Scalar>, initialState: RecurrentState<Scalar>?
+  ) -> (outputs: Variable<Scalar>, state: RecurrentState<Scalar>) {
+    stack(input, initialState: initialState)
+  }
+
+  /// `lstm_0/W_x`, `lstm_0/W_h`, `lstm_0/b`, then the next layer's.
+  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
+    stack.registerParameters(registrar)
+  }
+}
+/// GRU layers (see `GRUCell`; gates `r, z, n`) over sequences `[batch, time, inputSize]`, giving every step's hidden state
+/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+///
+/// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
+/// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
+/// backpropagation through time: feed `state.detached()` to the next batch).
+public struct GRU<Scalar: TensorScalar>: Layer {
+  /// The layers' parameters and forward pass.
+  public let stack: RecurrentStack<Scalar>
+
+  /// Creates `layers` stacked layers of `hiddenSize` units.
+  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
+    stack = RecurrentStack(.gru, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
+  }
+
+  /// Every step's hidden state of the top layer, from a zero state.
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
+    stack(input).outputs
+  }
+
+  /// Every step's hidden state of the top layer, `[batch, time, hiddenSize]`, and the final
+  /// state of every layer.
+  public func callAsFunction(
+    _ input: Variable<Scalar>, initialState: RecurrentState<Scalar>?
+  ) -> (outputs: Variable<Scalar>, state: RecurrentState<Scalar>) {
+    stack(input, initialState: initialState)
+  }
+
+  /// `gru_0/W_x`, `gru_0/W_h`, `gru_0/b`, then the next layer's.
+  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
+    stack.registerParameters(registrar)
   }
 }

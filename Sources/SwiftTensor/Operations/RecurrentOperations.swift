@@ -1,202 +1,185 @@
-/// Rows of a table picked by integer ids: an embedding lookup.
+// Fused recurrent cells: each is one operation with one backward, not a dozen taped ones.
+// The gate math is one vectorised kernel per step (`TensorScalar._recurrentForwardKernel`);
+// the sequence operation runs a whole sequence as one taped operation.
+
+/// One LSTM step, fused: gates from one GEMM on `x` and one on `h`, then one vectorised pass.
 ///
-/// Input: the table `[vocabulary, dimension]`. Output: `idsShape + [dimension]`, row `k` being
-/// `table[ids[k]]`. Derivative: the output gradient's rows added into a zero table at the rows
-/// used (a row used twice receives both). The gradient is a dense table-sized tensor, which is
-/// cheap for character vocabularies; a sparse gradient would suit large word vocabularies.
-public struct EmbeddingLookup<Scalar: TensorScalar>: UnaryOperation {
-  /// The ids, row-major over `idsShape`.
-  public let ids: [Int]
-  /// The shape of the ids (the batch shape).
-  public let idsShape: [Int]
+/// Inputs `[x, h, c, W_x, W_h, b]`: `x` `[batch, features]`, `h` and `c` `[batch, hidden]`,
+/// `W_x` `[features, 4·hidden]`, `W_h` `[hidden, 4·hidden]`, `b` `[4·hidden]`, the gate blocks
+/// in the order `i, f, g, o` (PyTorch's). Outputs `(h', c')`, each `[batch, hidden]`:
+///
+///     a = x·W_x + h·W_h + b,  i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)
+///     c' = f·c + i·g,  h' = o·tanh(c')
+///
+/// Derivative: with `dc = dc' + dh'·o·(1 - tanh²c')`: `da_i = dc·g·i(1-i)`,
+/// `da_f = dc·c·f(1-f)`, `da_g = dc·i(1-g²)`, `da_o = dh'·tanh(c')·o(1-o)`; then `dx = da·W_xᵀ`,
+/// `dh = da·W_hᵀ`, `dc = dc·f`, `dW_x = xᵀ·da`, `dW_h = hᵀ·da`, `db = Σ_batch da`.
+public struct LSTMCell<Scalar: TensorScalar>: DifferentiableOperation {
+  /// Creates the operation.
+  public init() {}
 
-  /// Creates the lookup.
-  ///
-  /// - Precondition: `ids.count` is the product of `idsShape`.
-  @inlinable
-  public init(ids: [Int], shape idsShape: [Int]) {
-    tensorPrecondition(
-      ids.count == idsShape.reduce(1, *),
-      "EmbeddingLookup: \(ids.count) ids for shape \(describe(shape: idsShape))")
-    self.ids = ids
-    self.idsShape = idsShape
+  /// `(h', c')`, saving the gate activations.
+  public func forwardSaving(
+    _ inputs: TensorList<Scalar>
+  ) -> (outputs: TensorPair<Scalar>, saved: RecurrentSaved<Scalar>) {
+    let (h, c, saved) = cellForward(.lstm, inputs.tensors, name)
+    return (TensorPair(h, c ?? h), saved)
   }
 
-  /// The looked-up rows.
-  @inlinable
-  public func forward(_ table: Tensor<Scalar>) -> Tensor<Scalar> {
-    tensorPrecondition(
-      table.rank == 2,
-      "EmbeddingLookup: table of shape \(describe(shape: table.shape)); "
-        + "expected [vocabulary, dimension]")
-    let (vocabulary, dimension) = (table.shape[0], table.shape[1])
-    for id in ids where !(0..<vocabulary).contains(id) {
-      tensorFailure("EmbeddingLookup: id \(id) is outside the vocabulary of \(vocabulary)")
-    }
-    return Tensor(shape: idsShape + [dimension]) { destination in
-      table.withUnsafeBufferPointer { source in
-        guard let base = source.baseAddress else { return }
-        for (row, id) in ids.enumerated() {
-          (destination + row * dimension).update(from: base + id * dimension, count: dimension)
-        }
-      }
-    }
-  }
-
-  /// The output gradient's rows added into a zero table.
-  @inlinable
+  /// The gradients of `[x, h, c, W_x, W_h, b]`.
   public func backward(
-    _ table: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    let dimension = table.shape[1]
-    var gradient = Tensor<Scalar>(repeating: 0, shape: table.shape)
-    gradient.withUnsafeMutableBufferPointer { target in
-      dy.withUnsafeBufferPointer { source in
-        guard let to = target.baseAddress, let from = source.baseAddress else { return }
-        for (row, id) in ids.enumerated() {
-          let destination = to + id * dimension
-          let origin = from + row * dimension
-          for j in 0..<dimension { destination[j] += origin[j] }
-        }
-      }
-    }
-    return gradient
+    inputs: TensorList<Scalar>, outputs: TensorPair<Scalar>, saved: RecurrentSaved<Scalar>,
+    gradients: TensorPair<Scalar>
+  ) -> TensorList<Scalar> {
+    cellBackward(
+      .lstm, inputs.tensors, outputs.first, saved, gradients.first, gradients.second)
   }
 }
 
-/// One step of a long short-term memory cell, fused: gate pre-activations `z = zx + h·Wh`
-/// (one GEMM; `zx = x·Wx + b` comes precomputed for all steps at once), the gate math in one
-/// pass, and a backward that mirrors it.
+/// One GRU step, fused (PyTorch's formulation with a single bias, on the input side).
 ///
-/// Inputs `[zx, h, c, Wh]`: `zx` `[batch, 4·hidden]`, `h` and `c` `[batch, hidden]`, `Wh`
-/// `[hidden, 4·hidden]`. Gates are laid out `[i | f | o | g]`: `i, f, o = σ(z)`, `g = tanh(z)`.
-/// Outputs `(h', c')` with `c' = f·c + i·g` and `h' = o·tanh(c')`.
+/// Inputs `[x, h, W_x, W_h, b]`: `x` `[batch, features]`, `h` `[batch, hidden]`,
+/// `W_x` `[features, 3·hidden]`, `W_h` `[hidden, 3·hidden]`, `b` `[3·hidden]`, gate blocks
+/// `r, z, n`. Output `h'` `[batch, hidden]`, with `u = x·W_x + b`, `v = h·W_h`:
 ///
-/// Derivative: with `dc = dc' + dh'·o·(1 - tanh²c')`: `dz_i = dc·g·i(1-i)`,
-/// `dz_f = dc·c·f(1-f)`, `dz_o = dh'·tanh(c')·o(1-o)`, `dz_g = dc·i·(1-g²)`; then `dzx = dz`,
-/// `dh = dz·Whᵀ`, `dc_prev = dc·f`, `dWh = hᵀ·dz`.
-public struct LSTMCell<Scalar: TensorScalar>: DifferentiableOperation {
-  /// Gate activations and cell state saved by the forward pass.
-  public struct Saved {
-    @usableFromInline let sigmoids: Tensor<Scalar>
-    @usableFromInline let tanhs: Tensor<Scalar>
-    @usableFromInline let cellTanh: Tensor<Scalar>
-
-    @inlinable
-    init(sigmoids: Tensor<Scalar>, tanhs: Tensor<Scalar>, cellTanh: Tensor<Scalar>) {
-      self.sigmoids = sigmoids
-      self.tanhs = tanhs
-      self.cellTanh = cellTanh
-    }
-  }
-
+///     r = σ(u_r + v_r), z = σ(u_z + v_z), n = tanh(u_n + r·v_n),  h' = (1 - z)·n + z·h
+///
+/// Derivative: `dn = dh'·(1-z)(1-n²)`, `dr = dn·v_n·r(1-r)`, `dz = dh'·(h-n)·z(1-z)`;
+/// `du = [dr, dz, dn]`, `dv = [dr, dz, dn·r]`, `dh = dh'·z + dv·W_hᵀ`, `dx = du·W_xᵀ`,
+/// `dW_x = xᵀ·du`, `dW_h = hᵀ·dv`, `db = Σ_batch du`.
+public struct GRUCell<Scalar: TensorScalar>: DifferentiableOperation {
   /// Creates the operation.
-  @inlinable
   public init() {}
 
-  /// `(h', c')` and the saved activations.
-  @inlinable
+  /// `h'`, saving the gate activations and `h·W_h`.
   public func forwardSaving(
     _ inputs: TensorList<Scalar>
-  ) -> (
-    outputs: TensorPair<Scalar>, saved: Saved
-  ) {
-    let (zx, h, c, wh) = (
-      inputs.tensors[0], inputs.tensors[1], inputs.tensors[2], inputs.tensors[3]
-    )
-    let (batch, hidden) = (h.shape[0], h.shape[1])
-    tensorPrecondition(
-      zx.shape == [batch, 4 * hidden] && c.shape == [batch, hidden]
-        && wh.shape == [hidden, 4 * hidden],
-      "LSTMCell: inputs of shapes \(describe(shape: zx.shape)), \(describe(shape: h.shape)), "
-        + "\(describe(shape: c.shape)), \(describe(shape: wh.shape)); expected [b, 4h], [b, h], "
-        + "[b, h], [h, 4h] with the same batch b and hidden size h")
-    let z = zx + h.matmul(wh)
-    let sigmoids = z.sigmoid()
-    let tanhs = z.tanh()
-    var newCell = Tensor<Scalar>(repeating: 0, shape: [batch, hidden])
-    sigmoids.withUnsafeBufferPointer { s in
-      tanhs.withUnsafeBufferPointer { t in
-        c.withUnsafeBufferPointer { cOld in
-          newCell.withUnsafeMutableBufferPointer { cNew in
-            for b in 0..<batch {
-              let row = b * 4 * hidden
-              for j in 0..<hidden {
-                let i = s[row + j]
-                let f = s[row + hidden + j]
-                let g = t[row + 3 * hidden + j]
-                cNew[b * hidden + j] = f * cOld[b * hidden + j] + i * g
-              }
-            }
-          }
-        }
-      }
-    }
-    let cellTanh = newCell.tanh()
-    var newHidden = Tensor<Scalar>(repeating: 0, shape: [batch, hidden])
-    sigmoids.withUnsafeBufferPointer { s in
-      cellTanh.withUnsafeBufferPointer { tc in
-        newHidden.withUnsafeMutableBufferPointer { hNew in
-          for b in 0..<batch {
-            for j in 0..<hidden {
-              hNew[b * hidden + j] = s[b * 4 * hidden + 2 * hidden + j] * tc[b * hidden + j]
-            }
-          }
-        }
-      }
-    }
-    return (
-      TensorPair(newHidden, newCell),
-      Saved(sigmoids: sigmoids, tanhs: tanhs, cellTanh: cellTanh)
-    )
+  ) -> (outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>) {
+    let (h, _, saved) = cellForward(.gru, inputs.tensors, name)
+    return (h, saved)
   }
 
-  /// The gradients with respect to `zx`, `h`, `c` and `Wh`.
-  @inlinable
+  /// The gradients of `[x, h, W_x, W_h, b]`.
   public func backward(
-    inputs: TensorList<Scalar>, outputs: TensorPair<Scalar>, saved: Saved,
-    gradients: TensorPair<Scalar>
+    inputs: TensorList<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
+    gradients: Tensor<Scalar>
   ) -> TensorList<Scalar> {
-    let (h, c, wh) = (inputs.tensors[1], inputs.tensors[2], inputs.tensors[3])
-    let (batch, hidden) = (h.shape[0], h.shape[1])
-    var dz = Tensor<Scalar>(repeating: 0, shape: [batch, 4 * hidden])
-    var dcPrevious = Tensor<Scalar>(repeating: 0, shape: [batch, hidden])
-    saved.sigmoids.withUnsafeBufferPointer { s in
-      saved.tanhs.withUnsafeBufferPointer { t in
-        saved.cellTanh.withUnsafeBufferPointer { tc in
-          c.withUnsafeBufferPointer { cOld in
-            gradients.first.withUnsafeBufferPointer { dh in
-              gradients.second.withUnsafeBufferPointer { dcOut in
-                dz.withUnsafeMutableBufferPointer { dzOut in
-                  dcPrevious.withUnsafeMutableBufferPointer { dcPrev in
-                    for b in 0..<batch {
-                      let row = b * 4 * hidden
-                      for j in 0..<hidden {
-                        let k = b * hidden + j
-                        let i = s[row + j]
-                        let f = s[row + hidden + j]
-                        let o = s[row + 2 * hidden + j]
-                        let g = t[row + 3 * hidden + j]
-                        let dc = dcOut[k] + dh[k] * o * (1 - tc[k] * tc[k])
-                        dzOut[row + j] = dc * g * i * (1 - i)
-                        dzOut[row + hidden + j] = dc * cOld[k] * f * (1 - f)
-                        dzOut[row + 2 * hidden + j] = dh[k] * tc[k] * o * (1 - o)
-                        dzOut[row + 3 * hidden + j] = dc * i * (1 - g * g)
-                        dcPrev[k] = dc * f
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    let dh = dz.matmul(wh, transposingOther: true)
-    let dwh = h.matmul(dz, transposingSelf: true)
-    return TensorList(tensors: [dz, dh, dcPrevious, dwh])
+    cellBackward(.gru, inputs.tensors, outputs, saved, gradients, nil)
   }
+}
+
+/// One Elman RNN step, fused: `h' = tanh(x·W_x + h·W_h + b)`.
+///
+/// Inputs `[x, h, W_x, W_h, b]`: `x` `[batch, features]`, `h` `[batch, hidden]`,
+/// `W_x` `[features, hidden]`, `W_h` `[hidden, hidden]`, `b` `[hidden]`. Output `[batch, hidden]`.
+/// Derivative: `da = dh'·(1 - h'²)`, `dx = da·W_xᵀ`, `dh = da·W_hᵀ`, `dW_x = xᵀ·da`,
+/// `dW_h = hᵀ·da`, `db = Σ_batch da`.
+public struct RNNCell<Scalar: TensorScalar>: DifferentiableOperation {
+  /// Creates the operation.
+  public init() {}
+
+  /// `h'`.
+  public func forwardSaving(
+    _ inputs: TensorList<Scalar>
+  ) -> (outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>) {
+    let (h, _, saved) = cellForward(.rnn, inputs.tensors, name)
+    return (h, saved)
+  }
+
+  /// The gradients of `[x, h, W_x, W_h, b]`.
+  public func backward(
+    inputs: TensorList<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
+    gradients: Tensor<Scalar>
+  ) -> TensorList<Scalar> {
+    cellBackward(.rnn, inputs.tensors, outputs, saved, gradients, nil)
+  }
+}
+
+/// A recurrent cell run over whole sequences as one fused operation (what the `RNN`, `LSTM` and
+/// `GRU` layers record: one tape entry per layer, whatever the length).
+///
+/// Inputs `[x, h0, c0, W_x, W_h, b]` for LSTM, `[x, h0, W_x, W_h, b]` otherwise, with
+/// `x` `[batch, time, features]` (time > 0) and the weights as in the cell operations.
+/// Outputs `[hs, h_T, c_T]` for LSTM, `[hs, h_T]` otherwise: `hs` `[batch, time, hidden]` holds
+/// every step's hidden state, `h_T` and `c_T` `[batch, hidden]` the last state.
+///
+/// Derivative: backpropagation through time; each step's gradients are its cell's (see
+/// `LSTMCell`, `GRUCell`, `RNNCell`), and the weight gradients sum over all steps.
+public struct RecurrentSequence<Scalar: TensorScalar>: DifferentiableOperation {
+  /// The cell.
+  public var cell: RecurrentCellKind
+
+  /// Creates the operation for `cell`.
+  public init(_ cell: RecurrentCellKind) { self.cell = cell }
+
+  /// `"LSTM"`, `"GRU"` or `"RNN"`.
+  public var name: String { RecurrentSequenceCore.name(cell) }
+
+  /// All hidden states and the last state.
+  public func forwardSaving(
+    _ inputs: TensorList<Scalar>
+  ) -> (outputs: TensorList<Scalar>, saved: RecurrentSaved<Scalar>) {
+    let t = inputs.tensors
+    let lstm = cell == .lstm
+    tensorPrecondition(
+      t.count == (lstm ? 6 : 5),
+      "\(name): expected inputs \(lstm ? "[x, h0, c0, W_x, W_h, b]" : "[x, h0, W_x, W_h, b]"), "
+        + "got \(t.count) inputs")
+    let w = lstm ? 3 : 2
+    let result = RecurrentSequenceCore.forward(
+      cell, x: t[0], h0: t[1], c0: lstm ? t[2] : nil, wx: t[w], wh: t[w + 1], b: t[w + 2],
+      operation: name)
+    let outputs = [result.outputs, result.hidden] + (result.cell.map { [$0] } ?? [])
+    return (TensorList(tensors: outputs), result.saved)
+  }
+
+  /// The gradients of the inputs, in their order.
+  public func backward(
+    inputs: TensorList<Scalar>, outputs: TensorList<Scalar>, saved: RecurrentSaved<Scalar>,
+    gradients: TensorList<Scalar>
+  ) -> TensorList<Scalar> {
+    let (t, g) = (inputs.tensors, gradients.tensors)
+    let lstm = cell == .lstm
+    let w = lstm ? 3 : 2
+    return TensorList(
+      tensors: RecurrentSequenceCore.backward(
+        cell, x: t[0], h0: t[1], c0: lstm ? t[2] : nil, wx: t[w], wh: t[w + 1],
+        outputs: outputs.tensors[0], saved: saved, outputGradient: g[0], hiddenGradient: g[1],
+        cellGradient: lstm ? g[2] : nil))
+  }
+}
+
+/// A cell's forward pass as a sequence of one step: `(h', c')` and the saved state.
+func cellForward<S: TensorScalar>(
+  _ cell: RecurrentCellKind, _ t: [Tensor<S>], _ name: String
+) -> (Tensor<S>, Tensor<S>?, RecurrentSaved<S>) {
+  let lstm = cell == .lstm
+  tensorPrecondition(
+    t.count == (lstm ? 6 : 5),
+    "\(name): expected inputs \(lstm ? "[x, h, c, W_x, W_h, b]" : "[x, h, W_x, W_h, b]"), got "
+      + "\(t.count) inputs")
+  tensorPrecondition(
+    t[0].rank == 2,
+    "\(name): input of shape \(describe(shape: t[0].shape)); expected [batch, features]")
+  let w = lstm ? 3 : 2
+  let result = RecurrentSequenceCore.forward(
+    cell, x: t[0].reshaped(to: [t[0].shape[0], 1, t[0].shape[1]]), h0: t[1],
+    c0: lstm ? t[2] : nil, wx: t[w], wh: t[w + 1], b: t[w + 2], operation: name)
+  return (result.hidden, result.cell, result.saved)
+}
+
+/// A cell's backward pass as a sequence of one step.
+func cellBackward<S: TensorScalar>(
+  _ cell: RecurrentCellKind, _ t: [Tensor<S>], _ hidden: Tensor<S>, _ saved: RecurrentSaved<S>,
+  _ hiddenGradient: Tensor<S>, _ cellGradient: Tensor<S>?
+) -> TensorList<S> {
+  let lstm = cell == .lstm
+  let w = lstm ? 3 : 2
+  let x = t[0]
+  var gradients = RecurrentSequenceCore.backward(
+    cell, x: x.reshaped(to: [x.shape[0], 1, x.shape[1]]), h0: t[1], c0: lstm ? t[2] : nil,
+    wx: t[w], wh: t[w + 1], outputs: hidden.reshaped(to: [x.shape[0], 1, hidden.shape[1]]),
+    saved: saved, outputGradient: nil, hiddenGradient: hiddenGradient, cellGradient: cellGradient)
+  gradients[0] = gradients[0].reshaped(to: x.shape)
+  return TensorList(tensors: gradients)
 }

@@ -96,4 +96,43 @@ extension Double: TensorScalar {
 
   /// `x^y` for one element, from the platform's libm.
   public static func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+
+  /// Recurrent forward step kernel; see `TensorScalar._recurrentForwardKernel`.
+  public static func _recurrentForwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentForwardStep<Double>
+  ) {
+    RecurrentKernels.forward(cell, step)
+  }
+
+  /// Recurrent backward step kernel; see `TensorScalar._recurrentBackwardKernel`.
+  public static func _recurrentBackwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentBackwardStep<Double>
+  ) {
+    RecurrentKernels.backward(cell, step)
+  }
+
+  /// Row scatter-add kernel; see `TensorScalar._scatterAddRowsKernel`.
+  public static func _scatterAddRowsKernel(
+    _ source: UnsafePointer<Double>, ids: UnsafePointer<Int>, count: Int, width: Int,
+    _ destination: UnsafeMutablePointer<Double>
+  ) {
+    RecurrentKernels.scatterAddRows(source, ids: ids, count: count, width: width, destination)
+  }
+
+  /// Packs a GEMM operand once; see `TensorScalar._prepack`.
+  public static func _prepack(
+    transposed: Bool, _ b: UnsafePointer<Double>, ldb: Int, k: Int, n: Int,
+    into buffer: UnsafeMutablePointer<Double>
+  ) {
+    GEMM.prepack(transposed: transposed, b, ldb: ldb, k: k, n: n, into: buffer)
+  }
+
+  /// GEMM with a prepacked right operand; see `TensorScalar._gemmPrepacked`.
+  public static func _gemmPrepacked(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, lda: Int, packedB: UnsafePointer<Double>,
+    beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int
+  ) {
+    GEMM.multiplyPrepacked(
+      m: m, n: n, k: k, a, lda: lda, packedB: packedB, beta: beta, c, ldc: ldc, threads: threads)
+  }
 }

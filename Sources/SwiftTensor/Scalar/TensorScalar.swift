@@ -77,6 +77,33 @@ where Self.RawSignificand: FixedWidthInteger {
     _ rule: UpdateRule<Self>, _ parameters: UnsafeMutablePointer<Self>,
     _ gradients: UnsafePointer<Self>, first: UnsafeMutablePointer<Self>?,
     second: UnsafeMutablePointer<Self>?, count: Int)
+
+  /// One time step of a fused recurrent cell's element-wise forward pass: activates the gates
+  /// in place and writes the new hidden (and cell) state; see `_RecurrentForwardStep`.
+  static func _recurrentForwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentForwardStep<Self>)
+
+  /// One time step of a fused recurrent cell's element-wise backward pass: the gradients of the
+  /// gate pre-activations (and of the previous cell state); see `_RecurrentBackwardStep`.
+  static func _recurrentBackwardKernel(
+    _ cell: RecurrentCellKind, _ step: _RecurrentBackwardStep<Self>)
+
+  /// Packs op(B) (`k x n`, transposed when asked) once for `_gemmPrepacked`, into
+  /// `_prepackedCount(k:n:)` scalars.
+  static func _prepack(
+    transposed: Bool, _ b: UnsafePointer<Self>, ldb: Int, k: Int, n: Int,
+    into buffer: UnsafeMutablePointer<Self>)
+
+  /// `C = A·B + beta·C` with `A` `m x k` (row stride `lda`) and `B` packed by `_prepack`, split
+  /// over up to `threads` threads.
+  static func _gemmPrepacked(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, lda: Int, packedB: UnsafePointer<Self>,
+    beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int, threads: Int)
+
+  /// Adds row `k` of `source` (`count` rows of `width`) to row `ids[k]` of `destination`.
+  static func _scatterAddRowsKernel(
+    _ source: UnsafePointer<Self>, ids: UnsafePointer<Int>, count: Int, width: Int,
+    _ destination: UnsafeMutablePointer<Self>)
 }
 
 /// One optimiser step, run by `TensorScalar._updateKernel`; the optimisers build these.

@@ -1,0 +1,88 @@
+import Dispatch
+
+/// Products with a right operand packed once and reused: a recurrent layer multiplies its
+/// `W_h` by a thin batch of hidden states at every time step, and packing a 256 x 1024 `W_h`
+/// again for each 32-row product cost as much as the arithmetic.
+extension GEMM {
+  /// The depth of each packed block of a `k`-deep operand (equal blocks, as `multiply`).
+  @inline(__always)
+  static func prepackedDepthStep(k: Int) -> Int {
+    let blocks = max(1, (k + kcMax - 1) / kcMax)
+    return (k + blocks - 1) / blocks
+  }
+
+  /// Scalars needed to prepack a `k x n` op(B). O(1).
+  static func prepackedCount<S: TensorScalar>(_: S.Type, k: Int, n: Int) -> Int {
+    k * roundUp(n, nr(S.self))
+  }
+
+  /// Packs all of op(B) (`k x n`): depth block after depth block, each as `packB` lays out a
+  /// block of every column. O(k x n).
+  static func prepack<S: TensorScalar>(
+    transposed: Bool, _ b: UnsafePointer<S>, ldb: Int, k: Int, n: Int,
+    into buffer: UnsafeMutablePointer<S>
+  ) {
+    let step = prepackedDepthStep(k: k)
+    let width = roundUp(n, nr(S.self))
+    for pc in stride(from: 0, to: k, by: step) {
+      packB(
+        transposed: transposed, b, ldb: ldb, depth: pc..<min(k, pc + step), columns: 0..<n,
+        nr: nr(S.self), into: buffer + pc * width)
+    }
+  }
+
+  /// `C = A x B + beta x C` with B prepacked by `prepack`, A `m x k` untransposed. Columns are
+  /// split between `threads` workers (each packs its own copy of the thin A block).
+  ///
+  /// O(m x n x k) time, O(threads x (mc x kc + tile)) temporary memory.
+  static func multiplyPrepacked<S: TensorScalar>(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<S>, lda: Int, packedB: UnsafePointer<S>,
+    beta: S, _ c: UnsafeMutablePointer<S>, ldc: Int, threads: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+      scale(m: m, n: n, beta: beta, c, ldc: ldc)
+      return
+    }
+    let nr = nr(S.self)
+    let mcMax = mcMax(S.self)
+    let step = prepackedDepthStep(k: k)
+    let width = roundUp(n, nr)
+    let panels = width / nr
+    let threads = max(1, min(threads, panels))
+    let mcAlloc = min(mcMax, roundUp(m, mr))
+    let perThread = step * mcAlloc + mr * nr
+    let raw = UnsafeMutableRawPointer.allocate(
+      byteCount: threads * perThread * MemoryLayout<S>.stride, alignment: 64)
+    defer { raw.deallocate() }
+    nonisolated(unsafe) let scratch = raw.bindMemory(to: S.self, capacity: threads * perThread)
+    nonisolated(unsafe) let a = a
+    nonisolated(unsafe) let c = c
+    nonisolated(unsafe) let packedB = packedB
+    let useC = hasFastKernel
+    let panelsPerThread = (panels + threads - 1) / threads
+    let worker: @Sendable (Int) -> Void = { t in
+      let first = t * panelsPerThread * nr
+      let columns = first..<min(n, first + panelsPerThread * nr)
+      guard !columns.isEmpty else { return }
+      let packedA = scratch + t * perThread
+      let tile = packedA + step * mcAlloc
+      for pc in stride(from: 0, to: k, by: step) {
+        let depth = pc..<min(k, pc + step)
+        let blockB = packedB + pc * width + columns.lowerBound * depth.count
+        for ic in stride(from: 0, to: m, by: mcMax) {
+          let rows = ic..<min(m, ic + mcMax)
+          packA(transposed: false, a, lda: lda, rows: rows, depth: depth, into: packedA)
+          macroKernel(
+            useC: useC, rows: rows, columns: columns, kc: depth.count, alpha: 1,
+            beta: pc == 0 ? beta : 1, packedA, blockB, c, ldc: ldc, tile: tile)
+        }
+      }
+    }
+    if threads == 1 {
+      worker(0)
+    } else {
+      DispatchQueue.concurrentPerform(iterations: threads, execute: worker)
+    }
+  }
+}

@@ -1,0 +1,246 @@
+/// What a fused recurrent forward pass keeps for its backward pass.
+public struct RecurrentSaved<Scalar: TensorScalar> {
+  /// Gate activations, `[batch, time, gates·hidden]`.
+  var gates: Tensor<Scalar>
+  /// GRU only: `h·W_h` of every step, `[batch, time, 3·hidden]`.
+  var hiddenGates: Tensor<Scalar>?
+  /// LSTM only: the cell state of every step, `[batch, time, hidden]`.
+  var cells: Tensor<Scalar>?
+}
+
+/// The fused forward and backward passes over a whole sequence, shared by the cell operations
+/// (a sequence of one step) and the sequence operations.
+///
+/// Forward: one GEMM gives `x·W_x` for every step at once; each step then adds `h·W_h` with one
+/// GEMM on the batch and runs one vectorised kernel over the gates. Backward runs the steps in
+/// reverse (one kernel and one GEMM `dA·W_hᵀ` per step), then forms `dx`, `dW_x`, `dW_h` with
+/// one GEMM each over all steps, so the per-step work is only what the recurrence forces.
+///
+/// Layout: `[batch, time, features]`; rows of step `t` are `b·time + t`, reached with a row
+/// stride of `time·width`, so no tensor is ever transposed or copied per step.
+enum RecurrentSequenceCore {
+  static func name(_ cell: RecurrentCellKind) -> String {
+    switch cell {
+    case .rnn: "RNN"
+    case .lstm: "LSTM"
+    case .gru: "GRU"
+    }
+  }
+
+  /// Checks the shapes of `x [batch, time, features]`, `h0`, `c0 [batch, hidden]`,
+  /// `W_x [features, G·hidden]`, `W_h [hidden, G·hidden]`, `b [G·hidden]`.
+  static func validate<S: TensorScalar>(
+    _ cell: RecurrentCellKind, _ operation: String, x: Tensor<S>, h0: Tensor<S>, c0: Tensor<S>?,
+    wx: Tensor<S>, wh: Tensor<S>, b: Tensor<S>
+  ) {
+    tensorPrecondition(
+      x.rank == 3,
+      "\(operation): input of shape \(describe(shape: x.shape)); expected [batch, time, features]")
+    tensorPrecondition(
+      x.shape[1] > 0, "\(operation): empty sequences (input of shape \(describe(shape: x.shape)))")
+    let states = [h0] + (c0.map { [$0] } ?? [])
+    for state in states {
+      tensorPrecondition(
+        state.rank == 2 && state.shape[0] == x.shape[0],
+        "\(operation): state of shape \(describe(shape: state.shape)) does not match the batch "
+          + "of \(x.shape[0]) sequences (input of shape \(describe(shape: x.shape)))")
+    }
+    let hidden = h0.shape[1]
+    let width = cell.gateCount * hidden
+    tensorPrecondition(
+      c0 == nil || c0?.shape == h0.shape,
+      "\(operation): cell state of shape \(describe(shape: c0?.shape ?? [])) differs from hidden "
+        + "state of shape \(describe(shape: h0.shape))")
+    tensorPrecondition(
+      wx.shape == [x.shape[2], width] && wh.shape == [hidden, width] && b.shape == [width],
+      "\(operation): weights W_x \(describe(shape: wx.shape)), W_h \(describe(shape: wh.shape)), "
+        + "b \(describe(shape: b.shape)) do not fit input \(describe(shape: x.shape)) and hidden "
+        + "size \(hidden); expected [\(x.shape[2]), \(width)], [\(hidden), \(width)], [\(width)]")
+  }
+
+  /// A fresh, uniquely owned tensor of `shape` with uninitialised scalars.
+  static func uninitialized<S: TensorScalar>(_ shape: [Int]) -> Tensor<S> {
+    Tensor(shape: shape, unsafeUninitialized: { _ in })
+  }
+
+  /// A uniquely owned copy of `tensor`.
+  static func copy<S: TensorScalar>(_ tensor: Tensor<S>) -> Tensor<S> {
+    let result: Tensor<S> = uninitialized(tensor.shape)
+    UnsafeMutableRawPointer(result.baseAddress).copyMemory(
+      from: tensor.baseAddress, byteCount: tensor.scalarCount * MemoryLayout<S>.stride)
+    return result
+  }
+
+  /// Copies `rows` rows of `width` elements between strided buffers.
+  static func copyRows<S: TensorScalar>(
+    _ rows: Int, width: Int, from source: _Rows<S>, to destination: _Rows<S>
+  ) {
+    for row in 0..<rows {
+      UnsafeMutableRawPointer(destination.row(row)).copyMemory(
+        from: source.row(row), byteCount: width * MemoryLayout<S>.stride)
+    }
+  }
+
+  static func gemm<S: TensorScalar>(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+    _ a: UnsafeMutablePointer<S>, lda: Int, _ b: UnsafeMutablePointer<S>, ldb: Int, beta: S,
+    _ c: UnsafeMutablePointer<S>, ldc: Int
+  ) {
+    S._gemm(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a, lda: lda,
+      b, ldb: ldb, beta: beta, c, ldc: ldc)
+  }
+
+  /// `W_h` (or its transpose) packed once for the per-step products.
+  static func prepacked<S: TensorScalar>(_ wh: Tensor<S>, transposed: Bool) -> Tensor<S> {
+    let (k, n) = transposed ? (wh.shape[1], wh.shape[0]) : (wh.shape[0], wh.shape[1])
+    let packed: Tensor<S> = uninitialized([GEMM.prepackedCount(S.self, k: k, n: n)])
+    S._prepack(
+      transposed: transposed, wh.baseAddress, ldb: wh.shape[1], k: k, n: n,
+      into: packed.baseAddress)
+    return packed
+  }
+
+  /// Threads for one step's product: a second core pays off once a step has a few million
+  /// multiply-adds (the 32 x 256 x 1024 step of the Shakespeare model has 8.4 million).
+  static func stepThreads(m: Int, n: Int, k: Int) -> Int {
+    m * n * k >= stepParallelThreshold ? min(2, GEMM.coreCount) : 1
+  }
+
+  /// Measured on the shared 2-core machine: two threads gained about 10% per step at
+  /// 32 x 256 x 1024 under moderate load, and lost when other processes held both cores.
+  static let stepParallelThreshold = 2_000_000
+
+  /// Runs the cell over every step; returns all hidden states `[batch, time, hidden]`, the
+  /// last hidden and cell states, and what backward needs.
+  static func forward<S: TensorScalar>(
+    _ cell: RecurrentCellKind, x: Tensor<S>, h0: Tensor<S>, c0: Tensor<S>?, wx: Tensor<S>,
+    wh: Tensor<S>, b: Tensor<S>, operation: String
+  ) -> (outputs: Tensor<S>, hidden: Tensor<S>, cell: Tensor<S>?, saved: RecurrentSaved<S>) {
+    validate(cell, operation, x: x, h0: h0, c0: cell == .lstm ? c0 : nil, wx: wx, wh: wh, b: b)
+    let (batch, time, features) = (x.shape[0], x.shape[1], x.shape[2])
+    let hidden = h0.shape[1]
+    let width = cell.gateCount * hidden
+    let gates: Tensor<S> = uninitialized([batch, time, width])
+    let hiddenGates: Tensor<S>? = cell == .gru ? uninitialized([batch, time, width]) : nil
+    let outputs: Tensor<S> = uninitialized([batch, time, hidden])
+    let cells: Tensor<S>? = cell == .lstm ? uninitialized([batch, time, hidden]) : nil
+    gemm(
+      m: batch * time, n: width, k: features, x.baseAddress, lda: features, wx.baseAddress,
+      ldb: width, beta: 0, gates.baseAddress, ldc: width)
+    let packedWh = prepacked(wh, transposed: false)
+    let threads = stepThreads(m: batch, n: width, k: hidden)
+    for t in 0..<time {
+      let previousHidden =
+        t == 0
+        ? _Rows(h0.baseAddress, stride: hidden)
+        : _Rows(outputs.baseAddress + (t - 1) * hidden, stride: time * hidden)
+      let previousCell =
+        t == 0
+        ? c0.map { _Rows($0.baseAddress, stride: hidden) }
+        : cells.map { _Rows($0.baseAddress + (t - 1) * hidden, stride: time * hidden) }
+      let gateRows = _Rows(gates.baseAddress + t * width, stride: time * width)
+      let hiddenGateRows = hiddenGates.map {
+        _Rows($0.baseAddress + t * width, stride: time * width)
+      }
+      let target = hiddenGateRows ?? gateRows
+      S._gemmPrepacked(
+        m: batch, n: width, k: hidden, previousHidden.base, lda: previousHidden.stride,
+        packedB: packedWh.baseAddress, beta: cell == .gru ? 0 : 1, target.base,
+        ldc: target.stride, threads: threads)
+      S._recurrentForwardKernel(
+        cell,
+        _RecurrentForwardStep(
+          rows: batch, hidden: hidden, gates: gateRows, bias: b.baseAddress,
+          hiddenGates: hiddenGateRows, previousHidden: previousHidden, previousCell: previousCell,
+          hiddenOutput: _Rows(outputs.baseAddress + t * hidden, stride: time * hidden),
+          cellOutput: cells.map { _Rows($0.baseAddress + t * hidden, stride: time * hidden) }))
+    }
+    func last(_ sequence: Tensor<S>) -> Tensor<S> {
+      let result: Tensor<S> = uninitialized([batch, hidden])
+      copyRows(
+        batch, width: hidden,
+        from: _Rows(sequence.baseAddress + (time - 1) * hidden, stride: time * hidden),
+        to: _Rows(result.baseAddress, stride: hidden))
+      return result
+    }
+    return (
+      outputs, last(outputs), cells.map(last),
+      RecurrentSaved(gates: gates, hiddenGates: hiddenGates, cells: cells)
+    )
+  }
+
+  /// The gradients `[dx, dh0, dc0 (LSTM), dW_x, dW_h, db]` from the gradients of all hidden
+  /// states and of the last hidden and cell states.
+  static func backward<S: TensorScalar>(
+    _ cell: RecurrentCellKind, x: Tensor<S>, h0: Tensor<S>, c0: Tensor<S>?, wx: Tensor<S>,
+    wh: Tensor<S>, outputs: Tensor<S>, saved: RecurrentSaved<S>, outputGradient: Tensor<S>?,
+    hiddenGradient: Tensor<S>, cellGradient: Tensor<S>?
+  ) -> [Tensor<S>] {
+    let (batch, time, features) = (x.shape[0], x.shape[1], x.shape[2])
+    let hidden = h0.shape[1]
+    let width = cell.gateCount * hidden
+    let dGates: Tensor<S> = uninitialized([batch, time, width])
+    let dHiddenGates: Tensor<S>? = cell == .gru ? uninitialized([batch, time, width]) : nil
+    let dHidden = copy(hiddenGradient)
+    let dCell: Tensor<S>? = cell == .lstm ? cellGradient.map(copy) ?? .zeros(shape: h0.shape) : nil
+    func step(_ tensor: Tensor<S>, _ t: Int, _ columns: Int) -> _Rows<S> {
+      _Rows(tensor.baseAddress + t * columns, stride: time * columns)
+    }
+    let packedWhT = prepacked(wh, transposed: true)
+    let threads = stepThreads(m: batch, n: hidden, k: width)
+    for t in (0..<time).reversed() {
+      let previousHidden =
+        t == 0 ? _Rows(h0.baseAddress, stride: hidden) : step(outputs, t - 1, hidden)
+      let previousCell =
+        t == 0
+        ? c0.map { _Rows($0.baseAddress, stride: hidden) }
+        : saved.cells.map { step($0, t - 1, hidden) }
+      let dGateRows = step(dGates, t, width)
+      let dHiddenGateRows = dHiddenGates.map { step($0, t, width) }
+      S._recurrentBackwardKernel(
+        cell,
+        _RecurrentBackwardStep(
+          rows: batch, hidden: hidden, gates: step(saved.gates, t, width),
+          hiddenGates: saved.hiddenGates.map { step($0, t, width) },
+          previousHidden: previousHidden, previousCell: previousCell,
+          cell: saved.cells.map { step($0, t, hidden) }, hiddenOutput: step(outputs, t, hidden),
+          outputGradient: outputGradient.map { step($0, t, hidden) },
+          hiddenGradient: _Rows(dHidden.baseAddress, stride: hidden),
+          cellGradient: dCell.map { _Rows($0.baseAddress, stride: hidden) },
+          gateGradients: dGateRows, hiddenGateGradients: dHiddenGateRows))
+      let source = dHiddenGateRows ?? dGateRows
+      S._gemmPrepacked(
+        m: batch, n: hidden, k: width, source.base, lda: source.stride,
+        packedB: packedWhT.baseAddress, beta: cell == .gru ? 1 : 0, dHidden.baseAddress,
+        ldc: hidden, threads: threads)
+    }
+    let rows = batch * time
+    let dx: Tensor<S> = uninitialized(x.shape)
+    gemm(
+      transposeB: true, m: rows, n: features, k: width, dGates.baseAddress, lda: width,
+      wx.baseAddress, ldb: width, beta: 0, dx.baseAddress, ldc: features)
+    let dwx: Tensor<S> = uninitialized(wx.shape)
+    gemm(
+      transposeA: true, m: features, n: width, k: rows, x.baseAddress, lda: features,
+      dGates.baseAddress, ldb: width, beta: 0, dwx.baseAddress, ldc: width)
+    // The previous hidden state of every step, [h0, h_0, ..., h_(T-2)] per sequence, so that
+    // dW_h is one GEMM over all steps instead of one thin GEMM per step.
+    let previous: Tensor<S> = uninitialized([batch, time, hidden])
+    copyRows(
+      batch, width: hidden, from: _Rows(h0.baseAddress, stride: hidden),
+      to: _Rows(previous.baseAddress, stride: time * hidden))
+    if time > 1 {
+      copyRows(
+        batch, width: (time - 1) * hidden, from: _Rows(outputs.baseAddress, stride: time * hidden),
+        to: _Rows(previous.baseAddress + hidden, stride: time * hidden))
+    }
+    let dwh: Tensor<S> = uninitialized(wh.shape)
+    let dRecurrent = dHiddenGates ?? dGates
+    gemm(
+      transposeA: true, m: hidden, n: width, k: rows, previous.baseAddress, lda: hidden,
+      dRecurrent.baseAddress, ldb: width, beta: 0, dwh.baseAddress, ldc: width)
+    let db = dGates.reshaped(to: [rows, width]).sum(axis: 0)
+    return [dx, dHidden] + (dCell.map { [$0] } ?? []) + [dwx, dwh, db]
+  }
+}
