@@ -57,6 +57,10 @@ import Testing
       }, "Tensor(shape:scalars:): shape [2, 2] holds 4 scalars, but 3 were given")
     expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        _ = Tensor<Float>([[1, 2], [3]])
+      }, "Tensor(_:): ragged nested array: row 0 has 2 elements but row 1 has 1")
+    expectStderr(
+      await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         let _: Tensor<Float> = [[1, 2], [3]]
       }, "Tensor literal: ragged nested array")
     expectStderr(

@@ -18,6 +18,9 @@ import Testing
     #expect(Tensor<T>.ones(shape: [3, 5]).scalars == Array(repeating: 1, count: 15))
     #expect(Tensor<T>(repeating: -2.5, shape: [17]).scalars == Array(repeating: -2.5, count: 17))
     #expect(Tensor<T>(shape: [2, 2], scalars: [1, 2, 3, 4]) == [[1, 2], [3, 4]])
+    #expect(Tensor<T>([[1, 2, 3], [4, 5, 6.5]]) == m)
+    #expect(Tensor<T>([[[1], [2]], [[3], [4]]]) == cube)
+    #expect(Tensor<T>([[T]]()).shape == [0, 0])
   }
 
   @Test func literals() {

@@ -45,3 +45,36 @@ extension Tensor: ExpressibleByArrayLiteral {
     self.init(shape: shape, scalars: scalars)
   }
 }
+
+extension Tensor {
+  /// Creates a 2-D tensor from nested arrays: `Tensor<Float>([[1, 2], [3, 4]])` has shape
+  /// `[2, 2]`.
+  ///
+  /// - Precondition: every row has the same length.
+  public init(_ rows: [[Scalar]]) {
+    let width = rows.first?.count ?? 0
+    for (index, row) in rows.enumerated() where row.count != width {
+      tensorFailure(
+        "Tensor(_:): ragged nested array: row 0 has \(width) elements but row \(index) has "
+          + "\(row.count)")
+    }
+    self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
+  }
+
+  /// Creates a 3-D tensor from nested arrays.
+  ///
+  /// - Precondition: the nesting is rectangular.
+  public init(_ matrices: [[[Scalar]]]) {
+    let slices = matrices.map { Tensor($0) }
+    guard let first = slices.first else {
+      self.init(shape: [0, 0, 0], scalars: [])
+      return
+    }
+    for (index, slice) in slices.enumerated() where slice.shape != first.shape {
+      tensorFailure(
+        "Tensor(_:): ragged nested array: matrix 0 has shape \(describe(shape: first.shape)) "
+          + "but matrix \(index) has shape \(describe(shape: slice.shape))")
+    }
+    self.init(shape: [slices.count] + first.shape, scalars: slices.flatMap { $0.scalars })
+  }
+}
