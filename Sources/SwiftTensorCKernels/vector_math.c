@@ -3,7 +3,7 @@
 // AVX2+FMA versions of the Swift kernels in SwiftTensor/Kernels/VectorMath+Float.swift and
 // VectorMath+Double.swift: the same range reductions, polynomials, clamps and special-value
 // handling, step for step, so the accuracy bounds that VectorMathTests state hold for both.
-// The only difference is that every `mulAdd` is a fused multiply-add here (the Swift code on
+// The only difference is that every `multiplyAdd` is a fused multiply-add here (the Swift code on
 // baseline x86_64 rounds the product first), which can only make a step more accurate.
 //
 // Like the GEMM micro-kernels they carry their own target attribute, so the package needs no

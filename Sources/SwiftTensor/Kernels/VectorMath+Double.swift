@@ -46,18 +46,19 @@ extension VectorMath {
     let z = s * s
     let w = z * z
     var t1: SIMD4<Double> = SIMD4(repeating: 1.531_383_769_920_937_332e-01)
-    t1 = mulAdd(t1, w, SIMD4(repeating: 2.222_219_843_214_978_396e-01))
-    t1 = mulAdd(t1, w, SIMD4(repeating: 3.999_999_999_940_941_908e-01))
+    t1 = multiplyAdd(t1, w, SIMD4(repeating: 2.222_219_843_214_978_396e-01))
+    t1 = multiplyAdd(t1, w, SIMD4(repeating: 3.999_999_999_940_941_908e-01))
     var t2: SIMD4<Double> = SIMD4(repeating: 1.479_819_860_511_658_591e-01)
-    t2 = mulAdd(t2, w, SIMD4(repeating: 1.818_357_216_161_805_012e-01))
-    t2 = mulAdd(t2, w, SIMD4(repeating: 2.857_142_874_366_239_149e-01))
-    t2 = mulAdd(t2, w, SIMD4(repeating: 6.666_666_666_666_735_130e-01))
-    let rr = mulAdd(t1, w, t2 * z)
+    t2 = multiplyAdd(t2, w, SIMD4(repeating: 1.818_357_216_161_805_012e-01))
+    t2 = multiplyAdd(t2, w, SIMD4(repeating: 2.857_142_874_366_239_149e-01))
+    t2 = multiplyAdd(t2, w, SIMD4(repeating: 6.666_666_666_666_735_130e-01))
+    let rr = multiplyAdd(t1, w, t2 * z)
     let hfsq = (f * f) * SIMD4(repeating: 0.5)
     // ln 2 split in two (Cody-Waite) so that k * ln2High is exact; the small terms are
     // summed first, f and k * ln2High last.
-    let tail = mulAdd(s, hfsq + rr, k * SIMD4(repeating: 1.908_214_929_270_587_700_02e-10))
-    var result = mulAdd(k, SIMD4(repeating: 6.931_471_803_691_238_164_90e-01), f - (hfsq - tail))
+    let tail = multiplyAdd(s, hfsq + rr, k * SIMD4(repeating: 1.908_214_929_270_587_700_02e-10))
+    var result = multiplyAdd(
+      k, SIMD4(repeating: 6.931_471_803_691_238_164_90e-01), f - (hfsq - tail))
     result = result.replacing(with: -.infinity, where: x .== 0)
     result = result.replacing(with: .nan, where: x .< 0)
     // +infinity and NaN (neither is < +infinity) are their own logarithm.
@@ -94,19 +95,6 @@ extension VectorMath {
 
 // MARK: - Building blocks
 
-/// `a * b + c`: fused on arm64, where that is one instruction; unfused elsewhere, because
-/// without a `-target-cpu` the x86_64 build would call `fma` per lane.
-@inline(__always)
-private func mulAdd(
-  _ a: SIMD4<Double>, _ b: SIMD4<Double>, _ c: SIMD4<Double>
-) -> SIMD4<Double> {
-  #if arch(arm64)
-    return c.addingProduct(a, b)
-  #else
-    return a * b + c
-  #endif
-}
-
 @inline(__always)
 private func bits(_ x: SIMD4<Double>) -> SIMD4<Int64> {
   unsafeBitCast(x, to: SIMD4<Int64>.self)
@@ -127,13 +115,13 @@ private func reduce(_ x: SIMD4<Double>) -> (n: SIMD4<Int64>, r: SIMD4<Double>) {
   // Adding 1.5 * 2^52 pushes the fraction bits out, so the FPU rounds to nearest-even (no
   // `round` call), and n sits in the low significand bits of the same sum.
   let magic: Double = 0x1.8p52
-  let shifted = mulAdd(
+  let shifted = multiplyAdd(
     x, SIMD4(repeating: 1.442_695_040_888_963_407_4), SIMD4(repeating: magic))
   let nf = shifted - magic
   // fdlibm's ln 2 split (Cody-Waite): the high part has 32 bits, so nf * high is exact for
   // |n| < 2^21 and x - nf * high is exact as well.
-  var r = mulAdd(nf, SIMD4(repeating: -6.931_471_803_691_238_164_90e-01), x)
-  r = mulAdd(nf, SIMD4(repeating: -1.908_214_929_270_587_700_02e-10), r)
+  var r = multiplyAdd(nf, SIMD4(repeating: -6.931_471_803_691_238_164_90e-01), x)
+  r = multiplyAdd(nf, SIMD4(repeating: -1.908_214_929_270_587_700_02e-10), r)
   return (bits(shifted) &- bits(SIMD4(repeating: magic)), r)
 }
 
@@ -142,18 +130,18 @@ private func reduce(_ x: SIMD4<Double>) -> (n: SIMD4<Int64>, r: SIMD4<Double>) {
 @inline(__always)
 private func expm1Reduced(_ r: SIMD4<Double>) -> SIMD4<Double> {
   var p: SIMD4<Double> = SIMD4(repeating: 1.605_904_383_682_161_3e-10)
-  p = mulAdd(p, r, SIMD4(repeating: 2.087_675_698_786_81e-09))
-  p = mulAdd(p, r, SIMD4(repeating: 2.505_210_838_544_172e-08))
-  p = mulAdd(p, r, SIMD4(repeating: 2.755_731_922_398_589e-07))
-  p = mulAdd(p, r, SIMD4(repeating: 2.755_731_922_398_589_3e-06))
-  p = mulAdd(p, r, SIMD4(repeating: 2.480_158_730_158_73e-05))
-  p = mulAdd(p, r, SIMD4(repeating: 1.984_126_984_126_984e-04))
-  p = mulAdd(p, r, SIMD4(repeating: 1.388_888_888_888_889e-03))
-  p = mulAdd(p, r, SIMD4(repeating: 8.333_333_333_333_333e-03))
-  p = mulAdd(p, r, SIMD4(repeating: 4.166_666_666_666_666_4e-02))
-  p = mulAdd(p, r, SIMD4(repeating: 1.666_666_666_666_666_6e-01))
-  p = mulAdd(p, r, SIMD4(repeating: 0.5))
-  return mulAdd(p, r * r, r)
+  p = multiplyAdd(p, r, SIMD4(repeating: 2.087_675_698_786_81e-09))
+  p = multiplyAdd(p, r, SIMD4(repeating: 2.505_210_838_544_172e-08))
+  p = multiplyAdd(p, r, SIMD4(repeating: 2.755_731_922_398_589e-07))
+  p = multiplyAdd(p, r, SIMD4(repeating: 2.755_731_922_398_589_3e-06))
+  p = multiplyAdd(p, r, SIMD4(repeating: 2.480_158_730_158_73e-05))
+  p = multiplyAdd(p, r, SIMD4(repeating: 1.984_126_984_126_984e-04))
+  p = multiplyAdd(p, r, SIMD4(repeating: 1.388_888_888_888_889e-03))
+  p = multiplyAdd(p, r, SIMD4(repeating: 8.333_333_333_333_333e-03))
+  p = multiplyAdd(p, r, SIMD4(repeating: 4.166_666_666_666_666_4e-02))
+  p = multiplyAdd(p, r, SIMD4(repeating: 1.666_666_666_666_666_6e-01))
+  p = multiplyAdd(p, r, SIMD4(repeating: 0.5))
+  return multiplyAdd(p, r * r, r)
 }
 
 /// e^y - 1 for 0 <= y <= ~40 (NaN passes through).
@@ -163,5 +151,5 @@ private func expm1NonNegative(_ y: SIMD4<Double>) -> SIMD4<Double> {
   let s = powerOfTwo(n)
   // 2^n (e^r - 1) + (2^n - 1): for n = 0 this is exactly e^r - 1, so small y keep their
   // relative accuracy; for n >= 1 the result is >= ~0.4 and the sum does not cancel.
-  return mulAdd(s, expm1Reduced(r), s - 1)
+  return multiplyAdd(s, expm1Reduced(r), s - 1)
 }

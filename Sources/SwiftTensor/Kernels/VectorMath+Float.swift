@@ -45,13 +45,13 @@ extension VectorMath {
     let s = f / (2 + f)
     let z = s * s
     let w = z * z
-    let t1 = w * mulAdd(w, SIMD8(repeating: 0xf89e26.0p-26), SIMD8(repeating: 0xccce13.0p-25))
-    let t2 = z * mulAdd(w, SIMD8(repeating: 0x91e9ee.0p-25), SIMD8(repeating: 0xaaaaaa.0p-24))
+    let t1 = w * multiplyAdd(w, SIMD8(repeating: 0xf89e26.0p-26), SIMD8(repeating: 0xccce13.0p-25))
+    let t2 = z * multiplyAdd(w, SIMD8(repeating: 0x91e9ee.0p-25), SIMD8(repeating: 0xaaaaaa.0p-24))
     let hfsq = 0.5 * f * f
     // ln 2 split in two (Cody-Waite): the high part has 17 bits, so e * ln2High is exact for
     // |e| < 128 (and far larger than every other term otherwise); small terms are summed first.
-    let tail = mulAdd(s, hfsq + (t2 + t1), e * 9.058_000_614_5e-06)
-    var result = mulAdd(e, SIMD8(repeating: 6.931_381_225_6e-01), (tail - hfsq) + f)
+    let tail = multiplyAdd(s, hfsq + (t2 + t1), e * 9.058_000_614_5e-06)
+    var result = multiplyAdd(e, SIMD8(repeating: 6.931_381_225_6e-01), (tail - hfsq) + f)
     result = result.replacing(with: -.infinity, where: x .== 0)
     result = result.replacing(with: .nan, where: x .< 0)
     // +infinity and NaN (neither is < +infinity) are their own logarithm.
@@ -88,19 +88,6 @@ extension VectorMath {
 
 // MARK: - Building blocks
 
-/// `a * b + c`: fused on arm64, where that is one instruction; unfused elsewhere, because
-/// without a `-target-cpu` the x86_64 build would call `fmaf` per lane.
-@inline(__always)
-private func mulAdd(
-  _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>
-) -> SIMD8<Float> {
-  #if arch(arm64)
-    return c.addingProduct(a, b)
-  #else
-    return a * b + c
-  #endif
-}
-
 @inline(__always)
 private func bits(_ x: SIMD8<Float>) -> SIMD8<Int32> { unsafeBitCast(x, to: SIMD8<Int32>.self) }
 
@@ -117,12 +104,12 @@ private func reduce(_ x: SIMD8<Float>) -> (n: SIMD8<Int32>, r: SIMD8<Float>) {
   // Adding 1.5 * 2^23 pushes the fraction bits out, so the FPU rounds to nearest-even (no
   // `roundf` call), and n sits in the low significand bits of the same sum.
   let magic: Float = 0x1.8p23
-  let shifted = mulAdd(x, SIMD8(repeating: 1.442_695_040_888_963_4), SIMD8(repeating: magic))
+  let shifted = multiplyAdd(x, SIMD8(repeating: 1.442_695_040_888_963_4), SIMD8(repeating: magic))
   let nf = shifted - magic
   // ln 2 = 0.693359375 - 2.12194440e-4 (Cody-Waite): the high part has 9 bits, so nf * high
   // is exact and x - nf * high is exact as well.
-  var r = mulAdd(nf, SIMD8(repeating: -0.693_359_375), x)
-  r = mulAdd(nf, SIMD8(repeating: 2.121_944_40e-4), r)
+  var r = multiplyAdd(nf, SIMD8(repeating: -0.693_359_375), x)
+  r = multiplyAdd(nf, SIMD8(repeating: 2.121_944_40e-4), r)
   return (bits(shifted) &- bits(SIMD8(repeating: magic)), r)
 }
 
@@ -131,12 +118,12 @@ private func reduce(_ x: SIMD8<Float>) -> (n: SIMD8<Int32>, r: SIMD8<Float>) {
 @inline(__always)
 private func expm1Reduced(_ r: SIMD8<Float>) -> SIMD8<Float> {
   var p: SIMD8<Float> = SIMD8(repeating: 1.987_569_150_0e-4)
-  p = mulAdd(p, r, SIMD8(repeating: 1.398_199_950_7e-3))
-  p = mulAdd(p, r, SIMD8(repeating: 8.333_451_907_3e-3))
-  p = mulAdd(p, r, SIMD8(repeating: 4.166_579_589_4e-2))
-  p = mulAdd(p, r, SIMD8(repeating: 1.666_666_545_9e-1))
-  p = mulAdd(p, r, SIMD8(repeating: 5.000_000_120_1e-1))
-  return mulAdd(p, r * r, r)
+  p = multiplyAdd(p, r, SIMD8(repeating: 1.398_199_950_7e-3))
+  p = multiplyAdd(p, r, SIMD8(repeating: 8.333_451_907_3e-3))
+  p = multiplyAdd(p, r, SIMD8(repeating: 4.166_579_589_4e-2))
+  p = multiplyAdd(p, r, SIMD8(repeating: 1.666_666_545_9e-1))
+  p = multiplyAdd(p, r, SIMD8(repeating: 5.000_000_120_1e-1))
+  return multiplyAdd(p, r * r, r)
 }
 
 /// e^y - 1 for 0 <= y <= ~20 (NaN passes through).
@@ -146,5 +133,5 @@ private func expm1NonNegative(_ y: SIMD8<Float>) -> SIMD8<Float> {
   let s = powerOfTwo(n)
   // 2^n (e^r - 1) + (2^n - 1): for n = 0 this is exactly e^r - 1, so small y keep their
   // relative accuracy; for n >= 1 the result is >= ~0.4 and the sum does not cancel.
-  return mulAdd(s, expm1Reduced(r), s - 1)
+  return multiplyAdd(s, expm1Reduced(r), s - 1)
 }
