@@ -140,21 +140,17 @@ public struct RecurrentStack<Scalar: TensorScalar> {
   }
 }
 
-/// Elman RNN layers (`h' = tanh(x·W_x + h·W_h + b)`, see `RNNCell`) over sequences `[batch, time, inputSize]`, giving every step's hidden state
-/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+/// `RNN`, `LSTM` and `GRU`: stacked recurrent layers that differ only in their cell.
 ///
-/// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
-/// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
-/// backpropagation through time: feed `state.detached()` to the next batch).
-public struct RNN<Scalar: TensorScalar>: Layer {
+/// Parameters are named `<cell>_0/W_x`, `<cell>_0/W_h`, `<cell>_0/b`, then the next layer's
+/// (`rnn_`, `lstm_`, `gru_`).
+public protocol RecurrentLayer: Layer
+where Input == Variable<Scalar>, Output == Variable<Scalar> {
   /// The layers' parameters and forward pass.
-  public let stack: RecurrentStack<Scalar>
+  var stack: RecurrentStack<Scalar> { get }
+}
 
-  /// Creates `layers` stacked layers of `hiddenSize` units.
-  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
-    stack = RecurrentStack(.rnn, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
-  }
-
+extension RecurrentLayer {
   /// Every step's hidden state of the top layer, from a zero state.
   public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
     stack(input).outputs
@@ -168,9 +164,25 @@ public struct RNN<Scalar: TensorScalar>: Layer {
     stack(input, initialState: initialState)
   }
 
-  /// `rnn_0/W_x`, `rnn_0/W_h`, `rnn_0/b`, then the next layer's.
+  /// The stack's parameters, in layer order.
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     stack.registerParameters(registrar)
+  }
+}
+
+/// Elman RNN layers (`h' = tanh(x·W_x + h·W_h + b)`, see `RNNCell`) over sequences `[batch, time, inputSize]`, giving every step's hidden state
+/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+///
+/// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
+/// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
+/// backpropagation through time: feed `state.detached()` to the next batch).
+public struct RNN<Scalar: TensorScalar>: RecurrentLayer {
+  /// The layers' parameters and forward pass.
+  public let stack: RecurrentStack<Scalar>
+
+  /// Creates `layers` stacked layers of `hiddenSize` units.
+  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
+    stack = RecurrentStack(.rnn, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
   }
 }
 /// LSTM layers (see `LSTMCell`; gates `i, f, g, o`, forget-gate bias 1) over sequences `[batch, time, inputSize]`, giving every step's hidden state
@@ -179,31 +191,13 @@ public struct RNN<Scalar: TensorScalar>: Layer {
 /// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
 /// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
 /// backpropagation through time: feed `state.detached()` to the next batch).
-public struct LSTM<Scalar: TensorScalar>: Layer {
+public struct LSTM<Scalar: TensorScalar>: RecurrentLayer {
   /// The layers' parameters and forward pass.
   public let stack: RecurrentStack<Scalar>
 
   /// Creates `layers` stacked layers of `hiddenSize` units.
   public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
     stack = RecurrentStack(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
-  }
-
-  /// Every step's hidden state of the top layer, from a zero state.
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
-    stack(input).outputs
-  }
-
-  /// Every step's hidden state of the top layer, `[batch, time, hiddenSize]`, and the final
-  /// state of every layer.
-  public func callAsFunction(
-    _ input: Variable<Scalar>, initialState: RecurrentState<Scalar>?
-  ) -> (outputs: Variable<Scalar>, state: RecurrentState<Scalar>) {
-    stack(input, initialState: initialState)
-  }
-
-  /// `lstm_0/W_x`, `lstm_0/W_h`, `lstm_0/b`, then the next layer's.
-  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
-    stack.registerParameters(registrar)
   }
 }
 /// GRU layers (see `GRUCell`; gates `r, z, n`) over sequences `[batch, time, inputSize]`, giving every step's hidden state
@@ -212,30 +206,12 @@ public struct LSTM<Scalar: TensorScalar>: Layer {
 /// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
 /// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
 /// backpropagation through time: feed `state.detached()` to the next batch).
-public struct GRU<Scalar: TensorScalar>: Layer {
+public struct GRU<Scalar: TensorScalar>: RecurrentLayer {
   /// The layers' parameters and forward pass.
   public let stack: RecurrentStack<Scalar>
 
   /// Creates `layers` stacked layers of `hiddenSize` units.
   public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
     stack = RecurrentStack(.gru, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
-  }
-
-  /// Every step's hidden state of the top layer, from a zero state.
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
-    stack(input).outputs
-  }
-
-  /// Every step's hidden state of the top layer, `[batch, time, hiddenSize]`, and the final
-  /// state of every layer.
-  public func callAsFunction(
-    _ input: Variable<Scalar>, initialState: RecurrentState<Scalar>?
-  ) -> (outputs: Variable<Scalar>, state: RecurrentState<Scalar>) {
-    stack(input, initialState: initialState)
-  }
-
-  /// `gru_0/W_x`, `gru_0/W_h`, `gru_0/b`, then the next layer's.
-  public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
-    stack.registerParameters(registrar)
   }
 }
