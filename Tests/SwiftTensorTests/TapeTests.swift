@@ -51,6 +51,32 @@ import Testing
     #expect(x.gradient == [0, 1, 2, 3])
   }
 
+  @Test func droppingTheTapeFreesTheGraphAndStopsRecording() {
+    weak var weakOutput: Variable<Float>?
+    var x: Variable<Float>? = nil
+    do {
+      let tape = Tape<Float>()
+      x = tape.variable([1, 2])
+      let y = x!.exp()
+      weakOutput = y
+      #expect(tape.count == 1)
+    }
+    // The tape is gone: its record no longer keeps the output alive, and x records nothing.
+    #expect(weakOutput == nil)
+    let z = x!.exp()
+    #expect(z.tape == nil)
+  }
+
+  @Test func backwardDropsEachEntryAndLeavesLongChainsFreeable() {
+    let tape = Tape<Double>()
+    var x = tape.variable([0.5])
+    let start = x
+    for _ in 0..<50_000 { x = x * 1.0 }
+    x.backward()
+    #expect(tape.count == 0)
+    #expect(start.gradient == [1])
+  }
+
   @Test func printsLikePytensor() {
     let v = Variable<Float>([1, 2], name: "hello")
     let text = "\(v)"
@@ -80,6 +106,15 @@ import Testing
       Variable<Float>([1], name: "w").sum().backward()
     }
     expectStderr(r4, "backward: the variable 'Sum' was not computed on a live tape")
+    let r4b = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      var loss: Variable<Float>? = nil
+      do {
+        let tape = Tape<Float>()
+        loss = tape.variable([1, 2]).sum()
+      }
+      loss!.backward()
+    }
+    expectStderr(r4b, "backward: the variable 'Sum' was not computed on a live tape")
     let r5 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       let tape = Tape<Double>()
       _ = tape.variable(.zeros(shape: [2, 3])).affine(Variable(.zeros(shape: [2, 3])))

@@ -12,7 +12,7 @@ extension DifferentiableOperation {
     // A closure, not a key path: a key path in generic code is instantiated at run time.
     let inputValues = Inputs(tensors: inputs.map { $0.value })
     let (outputValues, saved) = forwardSaving(inputValues)
-    var tape: Tape<Scalar>? = nil
+    var tape: TapeRecord? = nil
     var needsGradient = false
     var untracked = false
     for input in inputs {
@@ -42,29 +42,28 @@ extension DifferentiableOperation {
     let outputs = outputValues.tensors.map {
       Variable(value: $0, producer: Self.self, tape: tape, needsGradient: true)
     }
-    tape.record(
-      Tape.Entry { [self] in
-        var anyGradient = false
-        let gradients = outputs.map { output -> Tensor<Scalar> in
-          if let gradient = output.gradient {
-            anyGradient = true
-            return gradient
-          }
-          return Tensor(repeating: 0, shape: output.value.shape)
+    tape.record { [self] in
+      var anyGradient = false
+      let gradients = outputs.map { output -> Tensor<Scalar> in
+        if let gradient = output.gradient {
+          anyGradient = true
+          return gradient
         }
-        guard anyGradient else { return }
-        let inputGradients = backward(
-          inputs: inputValues, outputs: outputValues, saved: saved,
-          gradients: Outputs(tensors: gradients)
-        ).tensors
-        tensorPrecondition(
-          inputGradients.count == inputs.count,
-          "\(name).backward: returned \(inputGradients.count) gradients for "
-            + "\(inputs.count) inputs")
-        for (input, gradient) in zip(inputs, inputGradients) where input.needsGradient {
-          input.accumulateGradient(gradient, from: name)
-        }
-      })
+        return Tensor(repeating: 0, shape: output.value.shape)
+      }
+      guard anyGradient else { return }
+      let inputGradients = backward(
+        inputs: inputValues, outputs: outputValues, saved: saved,
+        gradients: Outputs(tensors: gradients)
+      ).tensors
+      tensorPrecondition(
+        inputGradients.count == inputs.count,
+        "\(name).backward: returned \(inputGradients.count) gradients for "
+          + "\(inputs.count) inputs")
+      for (input, gradient) in zip(inputs, inputGradients) where input.needsGradient {
+        input.accumulateGradient(gradient, from: name)
+      }
+    }
     return outputs
   }
 }
@@ -97,11 +96,10 @@ extension UnaryOperation {
       return output
     }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record(
-      Tape.Entry { [self] in
-        guard let gradient = output.gradient else { return }
-        x.accumulateGradient(backward(input, value, gradient), from: name)
-      })
+    tape.record { [self] in
+      guard let gradient = output.gradient else { return }
+      x.accumulateGradient(backward(input, value, gradient), from: name)
+    }
     return output
   }
   /// Computes the operation on a tensor (nothing is recorded).
@@ -134,13 +132,12 @@ extension BinaryOperation {
       untrackedInputFailure(index: index, input: input)
     }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record(
-      Tape.Entry { [self] in
-        guard let gradient = output.gradient else { return }
-        let (da, db) = backward(left, right, value, gradient)
-        if a.needsGradient { a.accumulateGradient(da, from: name) }
-        if b.needsGradient { b.accumulateGradient(db, from: name) }
-      })
+    tape.record { [self] in
+      guard let gradient = output.gradient else { return }
+      let (da, db) = backward(left, right, value, gradient)
+      if a.needsGradient { a.accumulateGradient(da, from: name) }
+      if b.needsGradient { b.accumulateGradient(db, from: name) }
+    }
     return output
   }
   /// Computes the operation on tensors (nothing is recorded).
@@ -158,7 +155,7 @@ extension NaryOperation {
   public func callAsFunction(_ xs: [Variable<Scalar>]) -> Variable<Scalar> {
     let inputs = xs.map { $0.value }
     let value = forward(inputs)
-    var tape: Tape<Scalar>? = nil
+    var tape: TapeRecord? = nil
     var needsGradient = false
     var untracked = false
     for x in xs {
@@ -181,17 +178,16 @@ extension NaryOperation {
       untrackedInputFailure(index: index, input: input)
     }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record(
-      Tape.Entry { [self] in
-        guard let gradient = output.gradient else { return }
-        let gradients = backward(inputs, value, gradient)
-        tensorPrecondition(
-          gradients.count == xs.count,
-          "\(name).backward: returned \(gradients.count) gradients for \(xs.count) inputs")
-        for (x, g) in zip(xs, gradients) where x.needsGradient {
-          x.accumulateGradient(g, from: name)
-        }
-      })
+    tape.record { [self] in
+      guard let gradient = output.gradient else { return }
+      let gradients = backward(inputs, value, gradient)
+      tensorPrecondition(
+        gradients.count == xs.count,
+        "\(name).backward: returned \(gradients.count) gradients for \(xs.count) inputs")
+      for (x, g) in zip(xs, gradients) where x.needsGradient {
+        x.accumulateGradient(g, from: name)
+      }
+    }
     return output
   }
 

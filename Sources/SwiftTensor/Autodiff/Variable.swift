@@ -23,22 +23,30 @@ public final class Variable<Scalar: TensorScalar> {
     get { explicitName ?? producer.map(operationName) ?? "" }
     set { explicitName = newValue }
   }
-  @exclusivity(unchecked) private var explicitName: String?
+  @usableFromInline
+  @exclusivity(unchecked) var explicitName: String?
   /// The type of the operation that computed this variable; its name is derived only when
   /// asked for, since reflecting a type name costs microseconds per operation.
-  private let producer: Any.Type?
-  /// Whether optimisers update this variable, and whether `backward()` computes its gradient.
-  @exclusivity(unchecked) public var isTrainable: Bool
-
-  /// The tape this variable records on, if any. Weak: the tape owns the graph, not the reverse.
+  @usableFromInline let producer: Any.Type?
+  /// The record of the tape this variable records on, if any (see `TapeRecord` for why this
+  /// is strong and how the cycle through it is broken).
   @usableFromInline
-  @exclusivity(unchecked) weak var tape: Tape<Scalar>?
+  @exclusivity(unchecked) var tapeRecord: TapeRecord?
+  /// The record of the tape this variable records on, if that tape is still alive.
+  @inlinable
+  var tape: TapeRecord? {
+    guard let tapeRecord, tapeRecord.isLive else { return nil }
+    return tapeRecord
+  }
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
   @usableFromInline
   @exclusivity(unchecked) var needsGradient: Bool
   /// Whether this was computed, off any tape, from trainable variables.
   @usableFromInline
   @exclusivity(unchecked) var untrackedTrainable = false
+  // The flags are declared together, after the references, to keep the object small.
+  /// Whether optimisers update this variable, and whether `backward()` computes its gradient.
+  @exclusivity(unchecked) public var isTrainable: Bool
 
   /// Creates a leaf variable (a parameter when `trainable`), not on any tape.
   public init(_ value: Tensor<Scalar>, name: String = "", trainable: Bool = true) {
@@ -49,16 +57,16 @@ public final class Variable<Scalar: TensorScalar> {
     self.needsGradient = trainable
   }
 
-  @usableFromInline
+  @inlinable
   init(
-    value: Tensor<Scalar>, name: String? = nil, producer: Any.Type? = nil, tape: Tape<Scalar>?,
+    value: Tensor<Scalar>, name: String? = nil, producer: Any.Type? = nil, tape: TapeRecord?,
     needsGradient: Bool
   ) {
     self.value = value
     self.explicitName = name
     self.producer = producer
     self.isTrainable = false
-    self.tape = tape
+    self.tapeRecord = tape
     self.needsGradient = needsGradient
   }
 
@@ -69,7 +77,7 @@ public final class Variable<Scalar: TensorScalar> {
   public func zeroGradient() { gradient = nil }
 
   /// Adds `delta` to the gradient (the first contribution is stored as is).
-  @usableFromInline
+  @inlinable
   func accumulateGradient(_ delta: Tensor<Scalar>, from operation: @autoclosure () -> String) {
     tensorPrecondition(
       delta.shape == value.shape,
@@ -112,7 +120,12 @@ public final class Variable<Scalar: TensorScalar> {
           + "tape; create the inputs with tape.variable(_:) (or tape.watch(_:) the parameters) "
           + "and keep the tape alive until backward()")
     }
-    tape.backpropagate(from: self, seed: seed)
+    tensorPrecondition(
+      !tape.consumed,
+      "backward: this tape's backward() already ran and its record was dropped; record the "
+        + "computation again on a new tape (or reset())")
+    accumulateGradient(seed, from: "backward")
+    tape.backpropagate()
   }
 }
 

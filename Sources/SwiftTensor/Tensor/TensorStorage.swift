@@ -7,6 +7,9 @@ struct TensorStorageHeader {
   @usableFromInline var byteCount: Int
   /// Bytes from the start of the tail allocation to the first scalar (for alignment).
   @usableFromInline var offset: Int
+  /// Unused: makes the header 32 bytes, so the scalars of a small buffer start 16-byte aligned
+  /// (an object is 16-byte aligned and its fields start at 16) with no padding.
+  @usableFromInline var reserved: Int = 0
 
   @inlinable
   init(count: Int, byteCount: Int, offset: Int) {
@@ -17,7 +20,8 @@ struct TensorStorageHeader {
 }
 
 /// The heap buffer behind a tensor: one allocation holding the header and the scalars, which
-/// start on a 64-byte boundary (a cache line, and any SIMD register width).
+/// start on a 64-byte boundary (a cache line, and any SIMD register width); buffers of 64 bytes
+/// or less start on a 16-byte boundary instead, so that a tiny tensor fits a small allocation.
 ///
 /// A single allocation matters for small tensors: with a separate buffer, a training step's
 /// many tiny temporaries spent more time in `malloc` than in arithmetic. The class is not
@@ -31,13 +35,16 @@ final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
   @inlinable
   static func make(count: Int, stride: Int) -> TensorStorage {
     let byteCount = count * stride
-    let buffer = create(minimumCapacity: byteCount + 63) { _ in
+    let isSmall = byteCount <= 64
+    let buffer = create(minimumCapacity: isSmall ? byteCount : byteCount + 63) { _ in
       TensorStorageHeader(count: count, byteCount: byteCount, offset: 0)
     }
     let storage = unsafeDowncast(buffer, to: TensorStorage.self)
-    storage.withUnsafeMutablePointers { header, bytes in
-      let address = Int(bitPattern: bytes)
-      header.pointee.offset = ((address + 63) & ~63) - address
+    if !isSmall {
+      storage.withUnsafeMutablePointers { header, bytes in
+        let address = Int(bitPattern: bytes)
+        header.pointee.offset = ((address + 63) & ~63) - address
+      }
     }
     return storage
   }
@@ -51,13 +58,16 @@ final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
   }
 
   /// The number of scalars.
+  ///
+  /// Read through the header's pointer: the `header` property of a class is subject to
+  /// run-time exclusivity checks, which cost more than a small tensor's arithmetic.
   @inlinable
-  var count: Int { header.count }
+  var count: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
 
   /// A new buffer holding the same bytes.
   @inlinable
   func copy() -> TensorStorage {
-    let byteCount = header.byteCount
+    let byteCount = withUnsafeMutablePointerToHeader { $0.pointee.byteCount }
     let new = TensorStorage.make(count: count, stride: byteCount / Swift.max(count, 1))
     new.base.copyMemory(from: base, byteCount: byteCount)
     return new
