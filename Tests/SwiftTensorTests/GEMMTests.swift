@@ -102,9 +102,9 @@ private func check<S: TensorScalar>(
 }
 
 /// Paths to test: automatic, the unpacked small path, the packed portable Swift kernel always,
-/// and the packed C kernel where this CPU has it.
+/// and the packed and unpacked C kernels where this CPU has them.
 private let kernels: [GEMMKernelChoice] =
-  [.automatic, .small, .portable] + (GEMM.hasFastKernel ? [.packed] : [])
+  [.automatic, .small, .portable] + (GEMM.hasFastKernel ? [.packed, .smallC] : [])
 
 /// One thread, and three so that C is split unevenly (some threads get no tiles at all).
 private let threadCounts = [1, 3]
@@ -120,6 +120,7 @@ private let cases: [GEMMCase] = [
   GEMMCase(m: 129, n: 17, k: 33, alpha: 0.25),
   GEMMCase(m: 17, n: 129, k: 7, alpha: 1, beta: 1),
   GEMMCase(m: 1, n: 129, k: 17, alpha: 3, beta: 0.5),
+  GEMMCase(m: 3, n: 200, k: 30, alpha: -2),
   GEMMCase(m: 129, n: 1, k: 65),
   GEMMCase(m: 6, n: 16, k: 17, beta: 0.5),
   GEMMCase(m: 150, n: 17, k: 300, alpha: 1.25, beta: -1),

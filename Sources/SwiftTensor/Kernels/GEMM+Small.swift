@@ -1,3 +1,5 @@
+import SwiftTensorCKernels
+
 extension GEMM {
   /// At or below this many multiply-adds, or with fewer rows than a micro-tile, packing costs
   /// more than it saves: a batch-1 affine layer (1 x 64 x 30) spent most of its time packing.
@@ -7,6 +9,35 @@ extension GEMM {
   @inline(__always)
   static func isSmall(m: Int, n: Int, k: Int) -> Bool {
     m < mr || m * n * k <= smallThreshold
+  }
+
+  /// The AVX2+FMA C version of `multiplySmall`, for `Float` and `Double` on x86_64; returns
+  /// false, having done nothing, where it does not apply (another architecture or scalar type,
+  /// or both operands transposed). O(m x n x k), no allocation.
+  @inline(__always)
+  static func multiplySmallC<S: TensorScalar>(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: S,
+    _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, beta: S,
+    _ c: UnsafeMutablePointer<S>, ldc: Int
+  ) -> Bool {
+    #if arch(x86_64)
+      // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
+      if S.self == Float.self {
+        return swifttensor_sgemm_small(
+          transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, Float(alpha),
+          UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda,
+          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, Float(beta),
+          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc) != 0
+      }
+      if S.self == Double.self {
+        return swifttensor_dgemm_small(
+          transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, Double(alpha),
+          UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda,
+          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, Double(beta),
+          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc) != 0
+      }
+    #endif
+    return false
   }
 
   /// `C = alpha * op(A) * op(B) + beta * C` without packing: rows of C accumulate

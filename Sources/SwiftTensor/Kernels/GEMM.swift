@@ -6,15 +6,19 @@ import SwiftTensorCKernels
 /// Only tests pass anything but `.automatic`: on a CPU with AVX2+FMA the C kernel would
 /// otherwise hide the portable Swift kernel from them.
 enum GEMMKernelChoice: Sendable {
-  /// The unpacked path for small products; otherwise the AVX2+FMA C kernel when this CPU has
-  /// it, else the portable Swift kernel.
+  /// The unpacked path for small products (its AVX2+FMA C version when this CPU has it);
+  /// otherwise packed, with the AVX2+FMA C kernel when this CPU has it, else the portable Swift
+  /// kernel.
   case automatic
   /// Always packed, with the AVX2+FMA C kernel when this CPU has it.
   case packed
   /// Always packed, with the portable Swift kernel.
   case portable
-  /// Always the unpacked path for small products.
+  /// Always the unpacked path for small products, in portable Swift.
   case small
+  /// Always the unpacked path, with its AVX2+FMA C version when this CPU has it (and the
+  /// operands are not both transposed).
+  case smallC
 }
 
 /// General matrix multiplication, packed and blocked in the style of BLIS.
@@ -76,7 +80,15 @@ enum GEMM {
       scale(m: m, n: n, beta: beta, c, ldc: ldc)
       return
     }
-    if kernel == .small || (kernel == .automatic && isSmall(m: m, n: n, k: k)) {
+    let small = kernel == .automatic && isSmall(m: m, n: n, k: k)
+    if kernel == .small || kernel == .smallC || small {
+      if (small || kernel == .smallC) && hasFastKernel
+        && multiplySmallC(
+          transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a,
+          lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+      {
+        return
+      }
       multiplySmall(
         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a,
         lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)

@@ -21,6 +21,20 @@ void swifttensor_sgemm_kernel_6x16(
 void swifttensor_dgemm_kernel_6x8(
     long k, const double *a, const double *b, double *c, long ldc, double alpha, double beta);
 
+/// Unpacked GEMM for small products, AVX2+FMA: `C = alpha * op(A) * op(B) + beta * C`, with
+/// op(A) `m x k` and op(B) `k x n`, row-major with leading dimensions `lda`, `ldb`, `ldc`.
+///
+/// Register tiles with masked edges; no packing, no allocation. When `beta` is 0, `C` is not
+/// read. Returns 0 without touching `C` when both operands are transposed (not handled here),
+/// 1 otherwise. O(m x n x k) time. Call only when `swifttensor_has_avx2_fma()` is nonzero.
+int swifttensor_sgemm_small(
+    int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a,
+    long lda, const float *b, long ldb, float beta, float *c, long ldc);
+/// The double-precision `swifttensor_sgemm_small`. O(m x n x k).
+int swifttensor_dgemm_small(
+    int transposeA, int transposeB, long m, long n, long k, double alpha, const double *a,
+    long lda, const double *b, long ldb, double beta, double *c, long ldc);
+
 /// Element-wise `y[i] = f(x[i])` for `i < count`, AVX2+FMA, for f = exp, log, tanh, sigmoid.
 ///
 /// The same algorithms as the Swift `VectorMath` kernels (range reduction, polynomials, clamps
