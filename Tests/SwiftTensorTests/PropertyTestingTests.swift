@@ -203,7 +203,12 @@ import Testing
     }
     let minimal = try #require(found.minimal as? Tensor<Double>)
     let sorted = minimal.scalars.sorted()
-    #expect(sorted[0] == 0 && sorted[1] == 0 && [2.5, 3].contains(sorted[2]), "\(found)")
+    // The failing value shrinks to a simple number near the boundary: 2.5, 2.6, ..., 3 (the
+    // exact one depends on the run's seed and where the shrinker's steps land).
+    let failing = sorted[2]
+    #expect(
+      sorted[0] == 0 && sorted[1] == 0 && failing >= 2.5 && failing <= 3
+        && (failing * 10).rounded() == failing * 10, "\(found)")
     let labels = try failure {
       try forAll(Gen.labels(count: 4, classes: 10)) { try require(!$0.contains(7)) }
     }

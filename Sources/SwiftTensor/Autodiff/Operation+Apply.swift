@@ -195,3 +195,30 @@ extension NaryOperation {
   @inlinable
   public func callAsFunction(_ xs: [Tensor<Scalar>]) -> Tensor<Scalar> { forward(xs) }
 }
+
+extension DifferentiableOperation
+where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
+  /// Applies a one-input, one-output operation to a variable, recording it on the variable's
+  /// tape.
+  ///
+  /// The same as `apply(to: [x])[0]`, without the arrays (a loss such as `SoftmaxCrossEntropy`
+  /// runs once per training step, and the arrays cost more than a small batch's arithmetic).
+  @inlinable
+  public func apply(to x: Variable<Scalar>) -> Variable<Scalar> {
+    let input = x.value
+    let (value, saved) = forwardSaving(input)
+    let xTape = x.tape
+    guard let tape = xTape, x.needsGradient else {
+      let output = Variable(value: value, producer: Self.self, tape: xTape, needsGradient: false)
+      output.untrackedTrainable = x.untrackedTrainable || (xTape == nil && x.needsGradient)
+      return output
+    }
+    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
+    tape.record { [self] in
+      guard let gradient = output.gradient else { return }
+      x.accumulateGradient(
+        backward(inputs: input, outputs: value, saved: saved, gradients: gradient), from: name)
+    }
+    return output
+  }
+}

@@ -56,7 +56,7 @@ extension Variable {
   /// `self·weight + bias`, with `weight` of shape `[input, output]` (pytensor's `Affine`).
   @inlinable
   public func affine(_ weight: Variable, _ bias: Variable? = nil) -> Variable {
-    AffineTransform()(bias.map { [self, weight, $0] } ?? [self, weight])
+    AffineTransform.apply(self, weight, bias)
   }
 
   /// `e^x` element-wise.
@@ -150,7 +150,7 @@ extension Variable {
   /// Softmax cross-entropy of these logits (`[batch, classes]`) against class labels.
   @inlinable
   public func softmaxCrossEntropy(labels: [Int], reduction: LossReduction = .mean) -> Variable {
-    SoftmaxCrossEntropy(labels: labels, reduction: reduction).apply(to: [self])[0]
+    SoftmaxCrossEntropy(labels: labels, reduction: reduction).apply(to: self)
   }
   /// Squared error against `target` (mean by default; `.sum` is pytensor's half sum).
   @inlinable

@@ -74,6 +74,7 @@ public final class Variable<Scalar: TensorScalar> {
   public var shape: [Int] { value.shape }
 
   /// Forgets the accumulated gradient.
+  @inlinable
   public func zeroGradient() { gradient = nil }
 
   /// Adds `delta` to the gradient (the first contribution is stored as is).

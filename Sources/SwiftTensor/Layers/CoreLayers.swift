@@ -70,7 +70,7 @@ extension ActivationLayer {
   )
     -> Variable<Scalar>
   {
-    apply(to: [input])[0]
+    self(input)
   }
 }
 

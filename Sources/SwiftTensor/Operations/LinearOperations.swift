@@ -64,18 +64,7 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     tensorPrecondition(
       xs.count == 2 || xs.count == 3,
       "AffineTransform: expected inputs [x, W] or [x, W, b], got \(xs.count) inputs")
-    let (x, w) = (xs[0], xs[1])
-    tensorPrecondition(
-      x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[0],
-      "AffineTransform: x of shape \(describe(shape: x.shape)) does not fit W of shape "
-        + "\(describe(shape: w.shape)); expected x [batch, input] and W [input, output]")
-    let product = x.matmul(w)
-    guard xs.count == 3 else { return product }
-    tensorPrecondition(
-      xs[2].shape == [w.shape[1]],
-      "AffineTransform: bias of shape \(describe(shape: xs[2].shape)) for W of shape "
-        + "\(describe(shape: w.shape)); expected [\(w.shape[1])]")
-    return product + xs[2]
+    return Self.forward(xs[0], xs[1], xs.count == 3 ? xs[2] : nil)
   }
   /// `[dy·Wᵀ, xᵀ·dy, Σ dy]`
   @inlinable
@@ -84,8 +73,92 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
   )
     -> [Tensor<Scalar>]
   {
-    let dx = dy.matmul(xs[1], transposingOther: true)
-    let dw = xs[0].matmul(dy, transposingSelf: true)
-    return xs.count == 3 ? [dx, dw, dy.sum(axis: 0)] : [dx, dw]
+    let dx = Self.inputGradient(dy, xs[1])
+    let dw = Self.weightGradient(xs[0], dy)
+    return xs.count == 3 ? [dx, dw, Self.biasGradient(dy)] : [dx, dw]
+  }
+
+  /// `x·W + b` on tensors, in one pass: every row starts as the bias and the product
+  /// accumulates onto it.
+  @inlinable
+  static func forward(
+    _ x: Tensor<Scalar>, _ w: Tensor<Scalar>, _ bias: Tensor<Scalar>?
+  ) -> Tensor<Scalar> {
+    tensorPrecondition(
+      x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[0],
+      "AffineTransform: x of shape \(describe(shape: x.shape)) does not fit W of shape "
+        + "\(describe(shape: w.shape)); expected x [batch, input] and W [input, output]")
+    guard let bias else { return x.matmul(w) }
+    let (batch, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[1])
+    tensorPrecondition(
+      bias.rank == 1 && bias.shape[0] == outputs,
+      "AffineTransform: bias of shape \(describe(shape: bias.shape)) for W of shape "
+        + "\(describe(shape: w.shape)); expected [\(outputs)]")
+    return Tensor(shape: [batch, outputs]) { y in
+      for row in 0..<batch { (y + row * outputs).update(from: bias.baseAddress, count: outputs) }
+      if batch * outputs == 0 { return }
+      Scalar._gemm(
+        transposeA: false, transposeB: false, m: batch, n: outputs, k: inputs, alpha: 1,
+        x.baseAddress, lda: inputs, w.baseAddress, ldb: outputs, beta: 1, y, ldc: outputs)
+    }
+  }
+
+  /// `dy·Wᵀ`
+  @inlinable
+  static func inputGradient(_ dy: Tensor<Scalar>, _ w: Tensor<Scalar>) -> Tensor<Scalar> {
+    dy.matmul(w, transposingOther: true)
+  }
+  /// `xᵀ·dy`
+  @inlinable
+  static func weightGradient(_ x: Tensor<Scalar>, _ dy: Tensor<Scalar>) -> Tensor<Scalar> {
+    x.matmul(dy, transposingSelf: true)
+  }
+  /// `Σ_batch dy`; a batch of one needs no reduction (the gradient is dy's only row).
+  @inlinable
+  static func biasGradient(_ dy: Tensor<Scalar>) -> Tensor<Scalar> {
+    dy.shape[0] == 1 ? dy.reshaped(to: [dy.shape[1]]) : dy.sum(axis: 0)
+  }
+
+  /// `x·W + b` on variables, recorded on their tape: the n-ary path without its arrays, and
+  /// without computing the gradient of an input that needs none (a network's input batch).
+  @inlinable
+  static func apply(
+    _ x: Variable<Scalar>, _ w: Variable<Scalar>, _ b: Variable<Scalar>?
+  ) -> Variable<Scalar> {
+    let (xValue, wValue, bValue) = (x.value, w.value, b?.value)
+    let value = forward(xValue, wValue, bValue)
+    let (xTape, wTape, bTape) = (x.tape, w.tape, b?.tape)
+    var tape = xTape ?? wTape ?? bTape
+    if let tapeNow = tape,
+      (xTape != nil && xTape !== tapeNow) || (wTape != nil && wTape !== tapeNow)
+        || (bTape != nil && bTape !== tapeNow)
+    {
+      tensorFailure("AffineTransform: the inputs were recorded on two different tapes")
+    }
+    let needsGradient = x.needsGradient || w.needsGradient || (b?.needsGradient ?? false)
+    if !needsGradient { tape = nil }
+    guard let tape else {
+      let output = Variable(
+        value: value, producer: Self.self, tape: xTape ?? wTape ?? bTape, needsGradient: false)
+      output.untrackedTrainable =
+        x.untrackedTrainable || w.untrackedTrainable || (b?.untrackedTrainable ?? false)
+        || (xTape == nil && wTape == nil && bTape == nil && needsGradient)
+      return output
+    }
+    if x.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 0, input: x) }
+    if w.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 1, input: w) }
+    if let b, b.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 2, input: b) }
+    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
+    tape.record {
+      guard let dy = output.gradient else { return }
+      if x.needsGradient {
+        x.accumulateGradient(inputGradient(dy, wValue), from: "AffineTransform")
+      }
+      if w.needsGradient {
+        w.accumulateGradient(weightGradient(xValue, dy), from: "AffineTransform")
+      }
+      if let b, b.needsGradient { b.accumulateGradient(biasGradient(dy), from: "AffineTransform") }
+    }
+    return output
   }
 }

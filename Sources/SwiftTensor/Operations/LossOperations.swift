@@ -48,35 +48,55 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: DifferentiableOperation
         "SoftmaxCrossEntropy: label \(label) of sample \(sample) is out of range for "
           + "\(classes) classes (logits of shape \(describe(shape: logits.shape)))")
     }
-    let logProbabilities = logits.logSoftmax(axis: 1)
-    let losses = logProbabilities.withUnsafeBufferPointer { p in
-      labels.enumerated().map { sample, label in -p[sample * classes + label] }
+    // One log-softmax pass; the losses are read from it, then it becomes the probabilities in
+    // place (no further tensors: this runs once per training step, often on a tiny batch).
+    var probabilities = logits.logSoftmax(axis: 1)
+    let output: Tensor<Scalar> = probabilities.withUnsafeBufferPointer { logP in
+      let shape = reduction == .none ? [batch] : []
+      return Tensor(shape: shape) { out in
+        // Summed in Double: a large Float batch keeps full precision.
+        var total = 0.0
+        for (sample, label) in labels.enumerated() {
+          let loss = -logP[sample * classes + label]
+          if reduction == .none { out[sample] = loss } else { total += Double(loss) }
+        }
+        switch reduction {
+        case .none: break
+        case .sum: out[0] = Scalar(total)
+        case .mean: out[0] = Scalar(total / Double(batch))
+        }
+      }
     }
-    let perSample = Tensor(shape: [batch], scalars: losses)
-    let output: Tensor<Scalar>
-    switch reduction {
-    case .none: output = perSample
-    case .sum: output = perSample.sum()
-    case .mean: output = perSample.mean()
+    probabilities.withUnsafeMutableBufferPointer { p in
+      guard let base = p.baseAddress else { return }
+      Scalar._unaryKernel(.exp, base, base, count: p.count)
     }
-    return (output, logProbabilities.exp())
+    return (output, probabilities)
   }
 
-  /// `(p - onehot)·dy`
+  /// `(p - onehot)·dy`, in one pass.
   @inlinable
   public func backward(
     inputs: Tensor<Scalar>, outputs: Tensor<Scalar>, saved probabilities: Tensor<Scalar>,
     gradients: Tensor<Scalar>
   ) -> Tensor<Scalar> {
     let (batch, classes) = (inputs.shape[0], inputs.shape[1])
-    var gradient = probabilities
-    gradient.withUnsafeMutableBufferPointer { g in
-      for (sample, label) in labels.enumerated() { g[sample * classes + label] -= 1 }
-    }
-    switch reduction {
-    case .none: return gradient * gradients.reshaped(to: [batch, 1])
-    case .sum: return gradient * gradients
-    case .mean: return gradient * (gradients / Scalar(Swift.max(batch, 1)))
+    return probabilities.withUnsafeBufferPointer { p in
+      gradients.withUnsafeBufferPointer { dy in
+        Tensor(shape: inputs.shape) { g in
+          for (sample, label) in labels.enumerated() {
+            let scale: Scalar
+            switch reduction {
+            case .none: scale = dy[sample]
+            case .sum: scale = dy[0]
+            case .mean: scale = dy[0] / Scalar(Swift.max(batch, 1))
+            }
+            let row = sample * classes
+            for j in 0..<classes { g[row + j] = p[row + j] * scale }
+            g[row + label] -= scale
+          }
+        }
+      }
     }
   }
 }

@@ -32,6 +32,7 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
 }
 
 /// Clears every parameter's gradient.
+@inlinable
 public func zeroGradients<Scalar>(_ parameters: [NamedParameter<Scalar>]) {
   for parameter in parameters { parameter.variable.zeroGradient() }
 }

@@ -30,6 +30,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
   private var slotNames: [String] { momentum == 0 ? [] : ["momentum"] }
 
   /// One SGD step.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func step(_ parameters: [NamedParameter<Scalar>]) {
     let rule = UpdateRule.sgd(
       learningRate: learningRate, momentum: momentum, nesterov: nesterov,
@@ -90,6 +92,8 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
   }
 
   /// One Adam step.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func step(_ parameters: [NamedParameter<Scalar>]) {
     stepCount += 1
     let t = Double(stepCount)
@@ -153,6 +157,8 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
   }
 
   /// One RMSProp step.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func step(_ parameters: [NamedParameter<Scalar>]) {
     let rule = UpdateRule.rmsProp(
       learningRate: learningRate, rho: rho, epsilon: epsilon, weightDecay: weightDecay)
@@ -190,6 +196,8 @@ public final class AdaGrad<Scalar: TensorScalar>: Optimizer {
   }
 
   /// One AdaGrad step.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func step(_ parameters: [NamedParameter<Scalar>]) {
     let rule = UpdateRule.adaGrad(
       learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)

@@ -9,6 +9,7 @@ extension Tensor {
   /// - Precondition: both operands are 2-D or 3-D; inner dimensions agree; batch sizes agree
   ///   or one is 1.
   /// - Complexity: O(b·m·n·k), packed and blocked with a SIMD micro-kernel.
+  @inlinable
   public func matmul(
     _ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false
   ) -> Tensor {
@@ -42,7 +43,8 @@ extension Tensor {
   }
 
   /// `(batch, rows, columns)` of a 2-D (batch 1) or 3-D shape.
-  private static func matrixDimensions(_ shape: [Int]) -> (Int, Int, Int) {
+  @inlinable
+  static func matrixDimensions(_ shape: [Int]) -> (Int, Int, Int) {
     shape.count == 2 ? (1, shape[0], shape[1]) : (shape[0], shape[1], shape[2])
   }
 }

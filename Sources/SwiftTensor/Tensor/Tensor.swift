@@ -51,6 +51,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   /// Creates a tensor of the given shape from its scalars in row-major order.
   ///
   /// - Precondition: `scalars.count` equals the product of `shape`, and no dimension is negative.
+  @inlinable
   public init(shape: [Int], scalars: [Scalar]) {
     let count = Tensor.elementCount(of: shape, operation: "Tensor(shape:scalars:)")
     tensorPrecondition(
@@ -65,11 +66,13 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   }
 
   /// Creates a rank-0 tensor holding `scalar`.
+  @inlinable
   public init(_ scalar: Scalar) {
     self.init(shape: [], scalars: [scalar])
   }
 
   /// Creates a 1-D tensor from `scalars`.
+  @inlinable
   public init(_ scalars: [Scalar]) {
     self.init(shape: [scalars.count], scalars: scalars)
   }
@@ -100,11 +103,13 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   public var scalarCount: Int { storage.count }
 
   /// All scalars in row-major order.
+  @inlinable
   public var scalars: [Scalar] {
     Array(UnsafeBufferPointer(start: baseAddress, count: storage.count))
   }
 
   /// The single scalar of a tensor with exactly one element (of any rank).
+  @inlinable
   public var scalar: Scalar {
     tensorPrecondition(
       scalarCount == 1,
@@ -114,6 +119,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   }
 
   /// Calls `body` with the scalars in row-major order.
+  @inlinable
   public func withUnsafeBufferPointer<R>(
     _ body: (UnsafeBufferPointer<Scalar>) throws -> R
   ) rethrows -> R {
@@ -121,6 +127,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   }
 
   /// Calls `body` with the scalars in row-major order, for writing; copies a shared buffer first.
+  @inlinable
   public mutating func withUnsafeMutableBufferPointer<R>(
     _ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R
   ) rethrows -> R {
