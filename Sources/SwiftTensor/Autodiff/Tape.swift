@@ -1,5 +1,3 @@
-import Foundation
-
 /// The record of one forward pass: every operation applied to its variables, in order.
 ///
 /// A training step makes a tape, puts its inputs on it, computes a loss, and calls
@@ -58,15 +56,6 @@ struct TapeEntry {
   @inlinable init(backpropagate: @escaping () -> Void) { self.backpropagate = backpropagate }
 }
 
-/// An emptied entries buffer kept for the next tape, so that a training loop's tapes reuse one
-/// buffer instead of regrowing one per step; freeing a large buffer also made the C allocator
-/// consolidate every small free block (measured: 5% of a long recorded chain).
-///
-/// Guarded by `spareEntriesLock`; the pooled array is always empty, so no closure crosses
-/// threads through it.
-nonisolated(unsafe) private var spareEntries: [TapeEntry] = []
-private let spareEntriesLock = NSLock()
-
 /// The entries of a tape, which its variables refer to strongly.
 ///
 /// The public `Tape` is the owner's handle: when it is dropped, `close()` clears the entries,
@@ -81,29 +70,7 @@ final class TapeRecord {
   /// False once the owning `Tape` is gone.
   @usableFromInline @exclusivity(unchecked) var isLive = true
 
-  init() {
-    spareEntriesLock.lock()
-    swap(&entries, &spareEntries)
-    spareEntriesLock.unlock()
-  }
-
-  deinit { recycle() }
-
-  /// Gives the (emptied) entries buffer to the next tape, keeping the larger of two buffers
-  /// (up to 65,536 entries, 1 MiB: a one-off giant graph's buffer is not kept for ever).
-  private func recycle() {
-    guard entries.capacity > 0 else { return }
-    guard entries.capacity <= 1 << 16 else {
-      entries = []
-      return
-    }
-    entries.removeAll(keepingCapacity: true)
-    var buffer = entries
-    entries = []
-    spareEntriesLock.lock()
-    if buffer.capacity > spareEntries.capacity { swap(&spareEntries, &buffer) }
-    spareEntriesLock.unlock()
-  }
+  @inlinable init() {}
 
   @inlinable
   func record(_ backpropagate: @escaping () -> Void) {
@@ -119,7 +86,7 @@ final class TapeRecord {
 
   func close() {
     isLive = false
-    recycle()
+    entries.removeAll()
   }
 
   /// Runs every entry in reverse order, then drops them.
