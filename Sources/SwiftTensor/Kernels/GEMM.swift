@@ -55,14 +55,12 @@ enum GEMM {
     return max(1, requested)
   }()
 
-  /// Below this many multiply-adds (256 x 256 x 512, square n of about 320) a second thread
-  /// costs more in wake-up and synchronisation than it saves: on the shared 2-core test machine
-  /// two threads ran n = 128 at less than half the single-thread speed, tied at 256 and won
-  /// (up to 1.6x) from 384 on. Re-measured with the persistent `WorkerPool` on 2026-11-27
-  /// while other builds kept the second core busy (load average 3-4): two threads still lost
-  /// at n = 128 (45 vs 61 GFLOPS) and 256 (70 vs 81), so the threshold stays; lower it only
-  /// after measuring on an idle machine.
-  static let parallelThreshold = 256 * 256 * 512
+  /// Below this many multiply-adds (n = 128 for a square product) a second thread costs more
+  /// than it saves. Measured on the 2-core test machine, 2026-11-27, with the spinning
+  /// `WorkerPool`: two threads ran n = 128 at 80-87 GFLOPS against 46-51 for one (Float; 55 vs
+  /// 26-32 in Double), and n = 256 at 108-113 against 60-71. With parked workers (a futex
+  /// wake-up per region) two threads had lost at n = 128 and tied at 256.
+  static let parallelThreshold = 128 * 128 * 128
 
   /// `C = alpha * op(A) * op(B) + beta * C`; see `TensorScalar._gemm` for the contract.
   ///

@@ -4,6 +4,17 @@
 /// Nonzero when this CPU runs the AVX2+FMA micro-kernels of this target.
 int swifttensor_has_avx2_fma(void);
 
+/// Sequentially consistent load of a word shared between threads. O(1).
+long swifttensor_atomic_load(long *word);
+/// Sequentially consistent store. O(1).
+void swifttensor_atomic_store(long *word, long value);
+/// Sequentially consistent fetch-and-add; returns the old value. O(1).
+long swifttensor_atomic_add(long *word, long value);
+/// Sequentially consistent exchange; returns the old value. O(1).
+long swifttensor_atomic_exchange(long *word, long value);
+/// One round of a spin-wait: a CPU pause, and every 64th round a yield of the thread. O(1).
+void swifttensor_spin_pause(long round);
+
 #if defined(__x86_64__)
 /// GEMM micro-kernel for float, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x16 tile.
 ///
