@@ -3,7 +3,11 @@ and prints a Markdown table of both and their ratio.
 
 Usage (from the package root):
     swift build -c release --product SwiftTensorBenchmarks
-    python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py
+    python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py [--rounds N]
+
+Each round runs SwiftTensor and then numpy, for one and then two threads; the table gives the
+median over the rounds of each figure and of each ratio (default 3 rounds), so that a change in
+the machine's speed during the run (a shared host) moves both sides rather than one.
 
 Needs python3 with numpy; SwiftTensor itself never needs Python.
 """
@@ -32,21 +36,36 @@ def numpy(threads):
     return json.loads(out)
 
 
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
 def main():
     if not os.path.exists(BINARY):
         sys.exit(f"build first: swift build -c release --product SwiftTensorBenchmarks ({BINARY})")
-    rows = []
-    for threads in (1, 2):
-        ours, theirs = swift(threads), numpy(threads)
-        for name, value in ours.items():
-            reference = theirs.get(name)
-            ratio = f"{value / reference:.2f}" if reference else ""
-            ref_text = f"{reference:.3f}" if reference else ""
-            rows.append(f"| {name} | {threads} | {value:.3f} | {ref_text} | {ratio} |")
-    print(f"numpy {theirs.get('numpy_version', '?')}; higher is better except ns and s")
+    rounds = 3
+    if "--rounds" in sys.argv:
+        rounds = int(sys.argv[sys.argv.index("--rounds") + 1])
+    samples = {}  # (name, threads) -> [(ours, theirs or None)]
+    version = "?"
+    for _ in range(rounds):
+        for threads in (1, 2):
+            ours, theirs = swift(threads), numpy(threads)
+            version = theirs.get("numpy_version", version)
+            for name, value in ours.items():
+                samples.setdefault((name, threads), []).append((value, theirs.get(name)))
+    print(f"numpy {version}; medians of {rounds} rounds; higher is better except ns and s")
     print("| benchmark | threads | SwiftTensor | numpy | ratio |")
     print("| --- | --- | --- | --- | --- |")
-    print("\n".join(rows))
+    for (name, threads), pairs in samples.items():
+        ours = median([a for a, _ in pairs])
+        references = [b for _, b in pairs if b]
+        if references:
+            ratio = median([a / b for a, b in pairs if b])
+            print(f"| {name} | {threads} | {ours:.3f} | {median(references):.3f} | {ratio:.2f} |")
+        else:
+            print(f"| {name} | {threads} | {ours:.3f} |  |  |")
 
 
 if __name__ == "__main__":

@@ -39,10 +39,11 @@ if runs("unary") {
   }
 }
 if runs("tape") {
-  let (forward, total, inference) = tapeOverhead()
+  let (forward, total, inference, tensors) = tapeOverhead()
   record("tape_forward_ns_per_op", forward)
   record("tape_forward_backward_ns_per_op", total)
   record("no_tape_ns_per_op", inference)
+  record("bare_tensor_ns_per_op", tensors)
 }
 if runs("mlp") {
   record("digits_mlp_batch1_s_per_epoch", benchmarkMLPEpoch(batchSize: 1))
