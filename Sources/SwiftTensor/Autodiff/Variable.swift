@@ -95,6 +95,31 @@ public final class Variable<Scalar: TensorScalar> {
     gradient = existing
   }
 
+  /// Adds a gradient contribution of `shape` that `write` produces straight into the gradient's
+  /// buffer: with `accumulate` true it must add to what is there (a matrix product with
+  /// `beta = 1`, say), with false it must overwrite it (the first contribution). A gradient
+  /// kept from an earlier step (see `zeroGradientsKeepingBuffers`) is reused in place, so a
+  /// parameter's gradient costs no allocation per step. O(1) plus `write`.
+  @inlinable
+  func accumulateGradient(
+    shape: [Int], from operation: @autoclosure () -> String,
+    write: (UnsafeMutablePointer<Scalar>, _ accumulate: Bool) -> Void
+  ) {
+    tensorPrecondition(
+      shape == value.shape,
+      "\(operation()).backward: gradient of shape \(describe(shape: shape)) for an input of "
+        + "shape \(describe(shape: value.shape))")
+    guard var existing = gradient else {
+      gradient = Tensor(shape: shape) { write($0, false) }
+      return
+    }
+    gradient = nil  // ours alone now, unless the caller kept a copy (then this copies it)
+    existing.withUnsafeMutableBufferPointer { buffer in
+      if let base = buffer.baseAddress { write(base, true) }
+    }
+    gradient = existing
+  }
+
   /// Backpropagates from this variable, which must hold a single scalar (a loss): its gradient
   /// is seeded with 1.
   ///

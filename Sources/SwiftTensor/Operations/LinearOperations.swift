@@ -154,10 +154,31 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
       if x.needsGradient {
         x.accumulateGradient(inputGradient(dy, wValue), from: "AffineTransform")
       }
+      let (batch, inputs, outputs) = (xValue.shape[0], xValue.shape[1], wValue.shape[1])
+      // The parameter gradients go straight into their buffers: dW += xᵀ·dy, db += Σ dy.
       if w.needsGradient {
-        w.accumulateGradient(weightGradient(xValue, dy), from: "AffineTransform")
+        w.accumulateGradient(shape: wValue.shape, from: "AffineTransform") { dw, accumulate in
+          guard inputs * outputs > 0 else { return }
+          if batch == 0 {
+            if !accumulate { dw.update(repeating: 0, count: inputs * outputs) }
+            return
+          }
+          Scalar._gemm(
+            transposeA: true, transposeB: false, m: inputs, n: outputs, k: batch, alpha: 1,
+            xValue.baseAddress, lda: inputs, dy.baseAddress, ldb: outputs,
+            beta: accumulate ? 1 : 0, dw, ldc: outputs)
+        }
       }
-      if let b, b.needsGradient { b.accumulateGradient(biasGradient(dy), from: "AffineTransform") }
+      if let b, b.needsGradient {
+        b.accumulateGradient(shape: [outputs], from: "AffineTransform") { db, accumulate in
+          if !accumulate { db.update(repeating: 0, count: outputs) }
+          let rows = dy.baseAddress
+          for row in 0..<batch {
+            let source = rows + row * outputs
+            for j in 0..<outputs { db[j] += source[j] }
+          }
+        }
+      }
     }
     return output
   }

@@ -37,6 +37,24 @@ public func zeroGradients<Scalar>(_ parameters: [NamedParameter<Scalar>]) {
   for parameter in parameters { parameter.variable.zeroGradient() }
 }
 
+/// Sets every parameter's existing gradient to zeros in place, keeping its buffer for the next
+/// backward pass to accumulate into (operations that support it, such as `AffineTransform`,
+/// then write their weight gradients with no allocation); gradients not yet computed stay
+/// `nil`. The `Trainer` uses this every step. O(total gradient size).
+@inlinable
+public func zeroGradientsKeepingBuffers<Scalar>(_ parameters: [NamedParameter<Scalar>]) {
+  for parameter in parameters {
+    let variable = parameter.variable
+    guard var gradient = variable.gradient else { continue }
+    variable.gradient = nil  // so the buffer is ours alone and zeroed in place
+    gradient.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      Scalar._unaryKernel(.fill(0), base, base, count: buffer.count)
+    }
+    variable.gradient = gradient
+  }
+}
+
 /// Scales all gradients together so that their global L2 norm is at most `maximumNorm`
 /// (PyTorch's `clip_grad_norm_`); returns the norm before clipping.
 @discardableResult

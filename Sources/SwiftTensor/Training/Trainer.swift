@@ -141,7 +141,7 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     let context = LayerContext(isTraining: true, seed: mix(seed, UInt64(stepCount)))
     let output = model.forward(input, context: context)
     let value = loss.loss(output, batch)
-    zeroGradients(parameters)
+    zeroGradientsKeepingBuffers(parameters)
     value.backward()
     if let maximumGradientNorm { clipGradients(parameters, maximumNorm: maximumGradientNorm) }
     if let schedule { optimizer.learningRate = Scalar(schedule.learningRate(at: stepCount)) }
