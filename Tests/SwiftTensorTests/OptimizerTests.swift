@@ -44,6 +44,24 @@ import Testing
     }
   }
 
+  /// Plain SGD over a parameter long enough for the vector kernel and its tail (21 scalars),
+  /// in both precisions.
+  func plainSGDMatchesTheFormula<T: TensorScalar>(_: T.Type) {
+    let start = (0..<21).map { T($0) / 7 - 1 }
+    let gradient = (0..<21).map { T(($0 * 5) % 11) / 4 - 1 }
+    let got = run(
+      SGD(learningRate: T(0.1), weightDecay: T(0.05)), start: start, gradients: [gradient])
+    for i in 0..<21 {
+      let expected = Double(start[i]) - 0.1 * (Double(gradient[i]) + 0.05 * Double(start[i]))
+      #expect(Swift.abs(Double(got[0][i]) - expected) < 1e-6, "\(T.self) element \(i)")
+    }
+  }
+
+  @Test func plainSGDOnLongParameters() {
+    plainSGDMatchesTheFormula(Float.self)
+    plainSGDMatchesTheFormula(Double.self)
+  }
+
   @Test func adamFamilyMatchesTheFormulas() {
     for (decay, decoupled) in [(0.0, false), (0.1, false), (0.1, true)] {
       var p = [1.0, 2.0, -3.0]

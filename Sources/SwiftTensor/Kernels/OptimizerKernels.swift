@@ -1,6 +1,36 @@
+import SwiftTensorCKernels
+
 /// Fused, in-place optimiser updates: one pass over parameters, gradients and state, with no
 /// temporary tensors, so a step allocates nothing.
 enum OptimizerKernels {
+  /// Plain SGD with the AVX2+FMA C kernel, for `Float` and `Double` on a CPU that has it;
+  /// returns false, having done nothing, otherwise. O(count).
+  @inline(__always)
+  static func sgdC<S: TensorScalar>(
+    _ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: S,
+    weightDecay: S
+  ) -> Bool {
+    #if arch(x86_64)
+      guard CPU.hasAVX2FMA else { return false }
+      // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
+      if S.self == Float.self {
+        swifttensor_sgd_f32(
+          UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self),
+          UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), count, Float(learningRate),
+          Float(weightDecay))
+        return true
+      }
+      if S.self == Double.self {
+        swifttensor_sgd_f64(
+          UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self),
+          UnsafeRawPointer(g).assumingMemoryBound(to: Double.self), count, Double(learningRate),
+          Double(weightDecay))
+        return true
+      }
+    #endif
+    return false
+  }
+
   static func update<S: TensorScalar>(
     _ rule: UpdateRule<S>, _ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
     first: UnsafeMutablePointer<S>?, second: UnsafeMutablePointer<S>?, count: Int
@@ -8,6 +38,7 @@ enum OptimizerKernels {
     switch rule {
     case .sgd(let lr, let momentum, let nesterov, let wd):
       guard momentum != 0, let v = first else {
+        if sgdC(p, g, count: count, learningRate: lr, weightDecay: wd) { return }
         for i in 0..<count { p[i] -= lr * (g[i] + wd * p[i]) }
         return
       }

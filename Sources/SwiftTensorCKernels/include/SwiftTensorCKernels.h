@@ -46,6 +46,15 @@ int swifttensor_dgemm_small(
     int transposeA, int transposeB, long m, long n, long k, double alpha, const double *a,
     long lda, const double *b, long ldb, double beta, double *c, long ldc);
 
+/// Plain SGD in place, AVX2+FMA: `p[i] -= learningRate * (g[i] + weightDecay * p[i])` for
+/// `i < count` (fused, so the result may differ from separate rounding in the last bit).
+/// O(count). Call only when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_sgd_f32(float *p, const float *g, long count, float learningRate,
+                         float weightDecay);
+/// The double-precision `swifttensor_sgd_f32`. O(count).
+void swifttensor_sgd_f64(double *p, const double *g, long count, double learningRate,
+                         double weightDecay);
+
 /// Element-wise `y[i] = f(x[i])` for `i < count`, AVX2+FMA, for f = exp, log, tanh, sigmoid.
 ///
 /// The same algorithms as the Swift `VectorMath` kernels (range reduction, polynomials, clamps
