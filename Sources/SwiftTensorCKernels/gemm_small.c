@@ -138,6 +138,31 @@ ST_TARGET static inline double st_hsum_d(__m256d v) {
     }                                                                                          \
   }
 
+// C = alpha * a * b + beta * C for a depth of one (an outer product: the weight gradient of a
+// batch-1 layer), row by row: a register tile would zero, fill and scale a tile of
+// accumulators for a single multiply-add each.
+#define ST_OUTER_KERNEL(NAME, T, VT, L, MASK, LOAD, STORE, LOADU, STOREU, FMA, SET1, MUL)      \
+  ST_TARGET static void NAME(long m, long n, T alpha, const T *a, long asi, const T *b,       \
+                             T beta, T *c, long ldc) {                                         \
+    const __m256i tail = MASK(n % (L));                                                        \
+    const long full = n - n % (L);                                                             \
+    const VT vb = SET1(beta);                                                                  \
+    for (long i = 0; i < m; ++i) {                                                             \
+      const VT x = SET1(alpha * a[i * asi]);                                                   \
+      T *row = c + i * ldc;                                                                    \
+      for (long j = 0; j < full; j += (L)) {                                                   \
+        const VT y = beta == 0 ? MUL(x, LOADU(b + j))                                          \
+                               : FMA(x, LOADU(b + j), MUL(vb, LOADU(row + j)));                \
+        STOREU(row + j, y);                                                                    \
+      }                                                                                        \
+      if (full < n) {                                                                          \
+        const VT y = beta == 0 ? MUL(x, LOAD(b + full, tail))                                  \
+                               : FMA(x, LOAD(b + full, tail), MUL(vb, LOAD(row + full, tail))); \
+        STORE(row + full, tail, y);                                                            \
+      }                                                                                        \
+    }                                                                                          \
+  }
+
 #define ST_S_LOAD(p, m) _mm256_maskload_ps((p), (m))
 #define ST_S_STORE(p, m, v) _mm256_maskstore_ps((p), (m), (v))
 #define ST_D_LOAD(p, m) _mm256_maskload_pd((p), (m))
@@ -150,6 +175,8 @@ ST_ROWS_KERNEL(st_s_rows1, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _
 ST_STREAM_KERNEL(st_s_stream, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_loadu_ps,
                  _mm256_storeu_ps, _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps,
                  _mm256_setzero_ps)
+ST_OUTER_KERNEL(st_s_outer, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_loadu_ps,
+                _mm256_storeu_ps, _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps)
 ST_DOTS_KERNEL(st_s_dots, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_fmadd_ps,
                _mm256_setzero_ps, st_hsum_s)
 ST_ROWS_KERNEL(st_d_rows4, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, _mm256_fmadd_pd,
@@ -159,10 +186,12 @@ ST_ROWS_KERNEL(st_d_rows1, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE,
 ST_STREAM_KERNEL(st_d_stream, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE,
                  _mm256_loadu_pd, _mm256_storeu_pd, _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd,
                  _mm256_setzero_pd)
+ST_OUTER_KERNEL(st_d_outer, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, _mm256_loadu_pd,
+                _mm256_storeu_pd, _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd)
 ST_DOTS_KERNEL(st_d_dots, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, _mm256_fmadd_pd,
                _mm256_setzero_pd, st_hsum_d)
 
-#define ST_SMALL(NAME, T, ROWS4, ROWS1, STREAM, DOTS)                                          \
+#define ST_SMALL(NAME, T, ROWS4, ROWS1, STREAM, OUTER, DOTS)                                   \
   int NAME(int transposeA, int transposeB, long m, long n, long k, T alpha, const T *a,        \
            long lda, const T *b, long ldb, T beta, T *c, long ldc) {                           \
     if (transposeB) {                                                                          \
@@ -171,6 +200,10 @@ ST_DOTS_KERNEL(st_d_dots, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, 
       return 1;                                                                                \
     }                                                                                          \
     const long asi = transposeA ? 1 : lda, asp = transposeA ? lda : 1;                         \
+    if (k == 1) {                                                                              \
+      OUTER(m, n, alpha, a, asi, b, beta, c, ldc);                                             \
+      return 1;                                                                                \
+    }                                                                                          \
     if (m < 6 && n >= 128 && k >= 16) {                                                        \
       for (long i = 0; i < m; ++i)                                                             \
         STREAM(n, k, alpha, a + i * asi, asp, b, ldb, beta, c + i * ldc);                      \
@@ -183,6 +216,8 @@ ST_DOTS_KERNEL(st_d_dots, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, 
     return 1;                                                                                  \
   }
 
-ST_SMALL(swifttensor_sgemm_small, float, st_s_rows4, st_s_rows1, st_s_stream, st_s_dots)
-ST_SMALL(swifttensor_dgemm_small, double, st_d_rows4, st_d_rows1, st_d_stream, st_d_dots)
+ST_SMALL(swifttensor_sgemm_small, float, st_s_rows4, st_s_rows1, st_s_stream, st_s_outer,
+         st_s_dots)
+ST_SMALL(swifttensor_dgemm_small, double, st_d_rows4, st_d_rows1, st_d_stream, st_d_outer,
+         st_d_dots)
 #endif
