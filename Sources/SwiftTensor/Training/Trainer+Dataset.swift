@@ -28,12 +28,12 @@ extension Trainer {
     let validationBatches = validation.map { set in
       set.count == 0 ? [] : set.batches(size: 256, shuffle: false).map(Batch.init)
     }
-    return try fit(
-      epochs: epochs,
-      trainingBatches: { epoch in
-        training.batches(size: batchSize, seed: mix(self.seed, UInt64(epoch) &+ 0x5EED))
-          .map(Batch.init)
-      }, validation: validationBatches, callbacks: callbacks)
+    // Each batch is gathered just before its step (a lazy map), not the whole epoch up front.
+    return try fit(epochs: epochs, validation: validationBatches, callbacks: callbacks) { epoch in
+      let batches = training.batches(
+        size: batchSize, seed: mix(self.seed, UInt64(epoch) &+ 0x5EED))
+      return (batches.lazy.map(Batch.init), training.count)
+    }
   }
 
   /// Mean loss and accuracy (for classifiers) on a dataset, in evaluation mode.

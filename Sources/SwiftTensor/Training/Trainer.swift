@@ -176,14 +176,27 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     epochs: Int, trainingBatches: (Int) -> [Batch<Scalar>], validation: [Batch<Scalar>]? = nil,
     callbacks: [any TrainingCallback] = []
   ) throws -> TrainingHistory {
+    try fit(epochs: epochs, validation: validation, callbacks: callbacks) { epoch in
+      let batches = trainingBatches(epoch)
+      return (batches, batches.reduce(0) { $0 + $1.count })
+    }
+  }
+
+  /// The training loop over any sequence of batches per epoch, with the epoch's sample count
+  /// (for progress): a lazy sequence builds each batch just before its step, so an epoch never
+  /// holds a second copy of the data set.
+  @inlinable
+  func fit<Batches: Sequence<Batch<Scalar>>>(
+    epochs: Int, validation: [Batch<Scalar>]?, callbacks: [any TrainingCallback],
+    epochBatches: (Int) -> (batches: Batches, samples: Int)
+  ) throws -> TrainingHistory {
     tensorPrecondition(epochs >= 0, "Trainer.fit: epochs must not be negative, got \(epochs)")
     var callbacks = callbacks
     var history = TrainingHistory()
     let progress = ProgressReporter(enabled: reportsProgress)
     for _ in 0..<epochs {
       let start = Date()
-      let batches = trainingBatches(epochCount)
-      let total = batches.reduce(0) { $0 + $1.count }
+      let (batches, total) = epochBatches(epochCount)
       var lossSum = 0.0
       var correct = 0
       var seen = 0
