@@ -83,25 +83,10 @@ extension DifferentiableOperation {
 extension UnaryOperation {
   /// Applies the operation to a variable, recording it on the variable's tape.
   ///
-  /// The same as `apply(to: [x])[0]`, without the arrays: most operations of a network are
-  /// unary or binary, and this is their hot path.
+  /// `apply(to: x)`, the array-free path of one-input operations: most operations of a
+  /// network are unary or binary, and this is their hot path.
   @inlinable
-  public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
-    let input = x.value
-    let value = forward(input)
-    let xTape = x.tape
-    guard let tape = xTape, x.needsGradient else {
-      let output = Variable(value: value, producer: Self.self, tape: xTape, needsGradient: false)
-      output.untrackedTrainable = x.untrackedTrainable || (xTape == nil && x.needsGradient)
-      return output
-    }
-    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record { [self] in
-      guard let gradient = output.gradient else { return }
-      x.accumulateGradient(backward(input, value, gradient), from: name)
-    }
-    return output
-  }
+  public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { apply(to: x) }
   /// Computes the operation on a tensor (nothing is recorded).
   @inlinable
   public func callAsFunction(_ x: Tensor<Scalar>) -> Tensor<Scalar> { forward(x) }

@@ -115,11 +115,13 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar>, Saved == Void {
 
 extension UnaryOperation {
   /// Calls `forward(_:)`.
+  @inlinable
   public func forwardSaving(_ inputs: Tensor<Scalar>) -> (outputs: Tensor<Scalar>, saved: Void) {
     (forward(inputs), ())
   }
 
   /// Calls `backward(_:_:_:)`.
+  @inlinable
   public func backward(
     inputs: Tensor<Scalar>, outputs: Tensor<Scalar>, saved: Void, gradients: Tensor<Scalar>
   ) -> Tensor<Scalar> {
