@@ -92,10 +92,7 @@ final class TapeRecord {
   /// Runs every entry in reverse order, then drops them.
   @usableFromInline
   func backpropagate() {
-    tensorPrecondition(
-      !consumed,
-      "backward: this tape's backward() already ran and its record was dropped; record the "
-        + "computation again on a new tape (or reset())")
+    // `Variable.backward(seed:)`, the only caller, has checked `consumed` before seeding.
     consumed = true
     // Each entry is dropped as soon as it has run, which frees what only it kept alive (its
     // outputs, their gradients, saved tensors) while later entries still allocate: memory is
