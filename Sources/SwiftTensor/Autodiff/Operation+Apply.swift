@@ -117,12 +117,10 @@ extension BinaryOperation {
       untrackedInputFailure(index: index, input: input)
     }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record { [self] in
-      guard let gradient = output.gradient else { return }
-      let (da, db) = backward(left, right, value, gradient)
-      if a.needsGradient { a.accumulateGradient(da, from: name) }
-      if b.needsGradient { b.accumulateGradient(db, from: name) }
-    }
+    tape.record(
+      BinaryTapeEntry(
+        operation: self, inputs: (a, b), inputValues: (left, right), output: output,
+        outputValue: value))
     return output
   }
   /// Computes the operation on tensors (nothing is recorded).
@@ -199,11 +197,76 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
       return output
     }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record { [self] in
-      guard let gradient = output.gradient else { return }
-      x.accumulateGradient(
-        backward(inputs: input, outputs: value, saved: saved, gradients: gradient), from: name)
-    }
+    tape.record(
+      OneInputTapeEntry(
+        operation: self, input: x, inputValue: input, output: output, outputValue: value,
+        saved: saved))
     return output
+  }
+}
+
+/// The record of a one-input, one-output operation (see `apply(to:)`).
+@usableFromInline
+struct OneInputTapeEntry<Operation: DifferentiableOperation>: TapeEntry
+where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<Operation.Scalar> {
+  @usableFromInline let operation: Operation
+  @usableFromInline let input: Variable<Operation.Scalar>
+  @usableFromInline let inputValue: Tensor<Operation.Scalar>
+  @usableFromInline let output: Variable<Operation.Scalar>
+  @usableFromInline let outputValue: Tensor<Operation.Scalar>
+  @usableFromInline let saved: Operation.Saved
+
+  @inlinable
+  init(
+    operation: Operation, input: Variable<Operation.Scalar>,
+    inputValue: Tensor<Operation.Scalar>, output: Variable<Operation.Scalar>,
+    outputValue: Tensor<Operation.Scalar>, saved: Operation.Saved
+  ) {
+    self.operation = operation
+    self.input = input
+    self.inputValue = inputValue
+    self.output = output
+    self.outputValue = outputValue
+    self.saved = saved
+  }
+
+  @inlinable
+  func backpropagate() {
+    guard let gradient = output.gradient else { return }
+    input.accumulateGradient(
+      operation.backward(
+        inputs: inputValue, outputs: outputValue, saved: saved, gradients: gradient),
+      from: operation.name)
+  }
+}
+
+/// The record of a two-input operation (see `BinaryOperation.callAsFunction(_:_:)`).
+@usableFromInline
+struct BinaryTapeEntry<Operation: BinaryOperation>: TapeEntry {
+  @usableFromInline let operation: Operation
+  @usableFromInline let inputs: (Variable<Operation.Scalar>, Variable<Operation.Scalar>)
+  @usableFromInline let inputValues: (Tensor<Operation.Scalar>, Tensor<Operation.Scalar>)
+  @usableFromInline let output: Variable<Operation.Scalar>
+  @usableFromInline let outputValue: Tensor<Operation.Scalar>
+
+  @inlinable
+  init(
+    operation: Operation, inputs: (Variable<Operation.Scalar>, Variable<Operation.Scalar>),
+    inputValues: (Tensor<Operation.Scalar>, Tensor<Operation.Scalar>),
+    output: Variable<Operation.Scalar>, outputValue: Tensor<Operation.Scalar>
+  ) {
+    self.operation = operation
+    self.inputs = inputs
+    self.inputValues = inputValues
+    self.output = output
+    self.outputValue = outputValue
+  }
+
+  @inlinable
+  func backpropagate() {
+    guard let gradient = output.gradient else { return }
+    let (da, db) = operation.backward(inputValues.0, inputValues.1, outputValue, gradient)
+    if inputs.0.needsGradient { inputs.0.accumulateGradient(da, from: operation.name) }
+    if inputs.1.needsGradient { inputs.1.accumulateGradient(db, from: operation.name) }
   }
 }

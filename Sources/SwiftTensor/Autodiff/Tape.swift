@@ -23,7 +23,7 @@ public final class Tape<Scalar: TensorScalar> {
   deinit { record.close() }
 
   /// The number of operations recorded so far.
-  public var count: Int { record.entries.count }
+  public var count: Int { record.count }
 
   /// A variable on this tape holding `value`; operations applied to it are recorded.
   ///
@@ -42,63 +42,7 @@ public final class Tape<Scalar: TensorScalar> {
 
   /// Forgets every recorded operation, so the tape can record a new step.
   public func reset() {
-    record.entries.removeAll(keepingCapacity: true)
+    record.removeAll()
     record.consumed = false
-  }
-}
-
-/// One recorded operation: how to push its outputs' gradients to its inputs.
-///
-/// Not generic, so recording one needs no run-time type metadata.
-@usableFromInline
-struct TapeEntry {
-  @usableFromInline let backpropagate: () -> Void
-  @inlinable init(backpropagate: @escaping () -> Void) { self.backpropagate = backpropagate }
-}
-
-/// The entries of a tape, which its variables refer to strongly.
-///
-/// The public `Tape` is the owner's handle: when it is dropped, `close()` clears the entries,
-/// which breaks the cycle entries → recorded outputs → record, and marks the record dead, so
-/// variables still referring to it behave as if on no tape. A strong reference rather than a
-/// weak one to the `Tape`: a weak reference gives the tape a side table and makes every retain
-/// of it, and every variable's creation and destruction, take the runtime's slow path.
-@usableFromInline
-final class TapeRecord {
-  @usableFromInline @exclusivity(unchecked) var entries: [TapeEntry] = []
-  @usableFromInline @exclusivity(unchecked) var consumed = false
-  /// False once the owning `Tape` is gone.
-  @usableFromInline @exclusivity(unchecked) var isLive = true
-
-  @inlinable init() {}
-
-  @inlinable
-  func record(_ backpropagate: @escaping () -> Void) {
-    if consumed { recordingAfterBackwardFailure() }
-    entries.append(TapeEntry(backpropagate: backpropagate))
-  }
-
-  @usableFromInline
-  func recordingAfterBackwardFailure() -> Never {
-    tensorFailure(
-      "Tape: recording on a tape whose backward() already ran; call reset() or use a new tape")
-  }
-
-  func close() {
-    isLive = false
-    entries.removeAll()
-  }
-
-  /// Runs every entry in reverse order, then drops them.
-  @usableFromInline
-  func backpropagate() {
-    // `Variable.backward(seed:)`, the only caller, has checked `consumed` before seeding.
-    consumed = true
-    // Each entry is dropped as soon as it has run, which frees what only it kept alive (its
-    // outputs, their gradients, saved tensors) while later entries still allocate: memory is
-    // reused at once instead of piling up until the end.
-    while let entry = entries.popLast() {
-      entry.backpropagate()
-    }
   }
 }
