@@ -64,4 +64,50 @@ import Testing
     #expect(w.gradient!.isApproximatelyEqual(to: once * 2))
     #expect(b.gradient!.isApproximatelyEqual(to: onceBias * 2))
   }
+
+  // Backward passes reuse an output gradient's buffer for the input gradient when nothing
+  // else can read it (see `UnaryTapeEntry`).
+
+  @Test func intermediatesTheCallerHoldsKeepTheirGradients() throws {
+    let tape = Tape<Double>()
+    let x = tape.variable([0.5, -1])
+    let h = x.tanh()  // held: its gradient must survive the backward pass
+    (h * 3).exp().sum().backward()
+    let e = (h.value * 3).exp()
+    let hGradient = try #require(h.gradient, "an intermediate the caller holds keeps its gradient")
+    #expect(hGradient.isApproximatelyEqual(to: e * 3, relativeTolerance: 1e-12))
+    let dx = e * 3 * (1 - h.value * h.value)
+    #expect(x.gradient!.isApproximatelyEqual(to: dx, relativeTolerance: 1e-12))
+  }
+
+  @Test func aSeedTheCallerHoldsIsNotOverwritten() {
+    let tape = Tape<Float>()
+    let x = tape.variable([0.25, 2])
+    let seed: Tensor<Float> = [2, -3]
+    let y = x.sigmoid().relu().tanh()
+    y.backward(seed: seed)
+    #expect(seed == [2, -3])
+    #expect(y.gradient == [2, -3])
+  }
+
+  @Test func chainsOfElementwiseOperationsGiveExactGradients() {
+    func check<Scalar: TensorScalar>(_: Scalar.Type) {
+      let tape = Tape<Scalar>()
+      let x = tape.variable([0.5, -0.25, 1])
+      var y = x
+      var expected = Tensor<Scalar>(repeating: 1, shape: [3])
+      var values = x.value
+      // y = -(…(2·tanh(2·tanh(x)))…): the derivative is the product of each step's.
+      for _ in 0..<20 {
+        let t = values.tanh()
+        expected = expected * (1 - t * t) * -2
+        values = t * -2
+        y = -(y.tanh() * 2)
+      }
+      y.sum().backward()
+      #expect(x.gradient!.isApproximatelyEqual(to: expected, relativeTolerance: Scalar(1e-4)))
+    }
+    check(Float.self)
+    check(Double.self)
+  }
 }

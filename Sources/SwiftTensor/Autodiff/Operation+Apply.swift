@@ -86,7 +86,11 @@ extension UnaryOperation {
   /// `apply(to: x)`, the array-free path of one-input operations: most operations of a
   /// network are unary or binary, and this is their hot path.
   @inlinable
-  public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { apply(to: x) }
+  public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    apply(to: x) { operation, input, output, _ in
+      UnaryTapeEntry(operation: operation, input: input, output: output)
+    }
+  }
   /// Computes the operation on a tensor (nothing is recorded).
   @inlinable
   public func callAsFunction(_ x: Tensor<Scalar>) -> Tensor<Scalar> { forward(x) }
@@ -188,8 +192,17 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
   /// runs once per training step, and the arrays cost more than a small batch's arithmetic).
   @inlinable
   public func apply(to x: Variable<Scalar>) -> Variable<Scalar> {
-    let input = x.value
-    let (value, saved) = forwardSaving(input)
+    apply(to: x) { OneInputTapeEntry(operation: $0, input: $1, output: $2, saved: $3) }
+  }
+
+  /// `apply(to:)`, recording the entry `makeEntry` builds from the operation, the input, the
+  /// output and what the forward pass saved.
+  @inlinable
+  func apply<Entry: TapeEntry>(
+    to x: Variable<Scalar>,
+    recording makeEntry: (Self, Variable<Scalar>, Variable<Scalar>, Saved) -> Entry
+  ) -> Variable<Scalar> {
+    let (value, saved) = forwardSaving(x.value)
     let xTape = x.tape
     guard let tape = xTape, x.needsGradient else {
       let output = Variable(value: value, producer: Self.self, tape: xTape, needsGradient: false)
@@ -197,15 +210,15 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
       return output
     }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record(
-      OneInputTapeEntry(
-        operation: self, input: x, inputValue: input, output: output, outputValue: value,
-        saved: saved))
+    tape.record(makeEntry(self, x, output, saved))
     return output
   }
 }
 
 /// The record of a one-input, one-output operation (see `apply(to:)`).
+///
+/// The values are captured when recorded (tensors are values), so changing a variable's value
+/// after the forward pass does not change the backward pass.
 @usableFromInline
 struct OneInputTapeEntry<Operation: DifferentiableOperation>: TapeEntry
 where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<Operation.Scalar> {
@@ -218,15 +231,14 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
 
   @inlinable
   init(
-    operation: Operation, input: Variable<Operation.Scalar>,
-    inputValue: Tensor<Operation.Scalar>, output: Variable<Operation.Scalar>,
-    outputValue: Tensor<Operation.Scalar>, saved: Operation.Saved
+    operation: Operation, input: Variable<Operation.Scalar>, output: Variable<Operation.Scalar>,
+    saved: Operation.Saved
   ) {
     self.operation = operation
     self.input = input
-    self.inputValue = inputValue
+    self.inputValue = input.value
     self.output = output
-    self.outputValue = outputValue
+    self.outputValue = output.value
     self.saved = saved
   }
 
@@ -237,6 +249,37 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
       operation.backward(
         inputs: inputValue, outputs: outputValue, saved: saved, gradients: gradient),
       from: operation.name)
+  }
+}
+
+/// The record of a `UnaryOperation`: its backward pass reuses the output gradient's buffer
+/// when nothing else can read that gradient.
+@usableFromInline
+struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
+  @usableFromInline let operation: Operation
+  @usableFromInline let input: Variable<Operation.Scalar>
+  @usableFromInline let inputValue: Tensor<Operation.Scalar>
+  @usableFromInline var output: Variable<Operation.Scalar>
+  @usableFromInline let outputValue: Tensor<Operation.Scalar>
+
+  @inlinable
+  init(operation: Operation, input: Variable<Operation.Scalar>, output: Variable<Operation.Scalar>)
+  {
+    self.operation = operation
+    self.input = input
+    self.inputValue = input.value
+    self.output = output
+    self.outputValue = output.value
+  }
+
+  @inlinable
+  mutating func backpropagate() {
+    // Entries run in reverse order, so every later use of the output has run and dropped it:
+    // if this entry holds the only reference, its gradient is unobservable and can be moved.
+    let isPrivate = isKnownUniquelyReferenced(&output)
+    guard var gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
+    operation.backward(inputValue, outputValue, replacing: &gradient)
+    input.accumulateGradient(gradient, from: operation.name)
   }
 }
 

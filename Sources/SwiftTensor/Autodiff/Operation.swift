@@ -111,9 +111,24 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar>, Saved == Void {
   /// The gradient with respect to `x`, given `x`, `y = forward(x)` and the gradient `dy`
   /// with respect to `y`; it has `x`'s shape.
   func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>) -> Tensor<Scalar>
+  /// Replaces `gradient`, the gradient with respect to `y`, by the gradient with respect to
+  /// `x`: the same result as `backward(_:_:_:)`.
+  ///
+  /// The tape calls this one. The default calls `backward(_:_:_:)`; an element-wise operation
+  /// can write into `gradient`'s buffer instead of allocating a new one, which the tape makes
+  /// possible whenever nothing else can read the output's gradient.
+  func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>)
 }
 
 extension UnaryOperation {
+  /// Calls `backward(_:_:_:)`.
+  @inlinable
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
+  ) {
+    gradient = backward(x, y, gradient)
+  }
+
   /// Calls `forward(_:)`.
   @inlinable
   public func forwardSaving(_ inputs: Tensor<Scalar>) -> (outputs: Tensor<Scalar>, saved: Void) {

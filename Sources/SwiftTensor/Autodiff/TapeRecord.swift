@@ -6,7 +6,10 @@
 @usableFromInline
 protocol TapeEntry {
   /// Accumulates the gradients of the recorded operation's inputs from those of its outputs.
-  func backpropagate()
+  ///
+  /// Mutating, so that an entry can check whether it holds the only reference to an output
+  /// (whose gradient nobody else can then read, and whose buffer it may reuse).
+  mutating func backpropagate()
 }
 
 /// An entry that is a closure: for operations whose backward pass is easiest to write inline.
@@ -82,7 +85,7 @@ final class TapeRecord {
     let needed = size + Self.trailerSize
     if MemoryLayout<Entry>.alignment > 16 || needed > TapeBlockPool.blockSize {
       // Too large for a block (no entry of this library is): boxed in a closure instead.
-      let boxed = entry
+      var boxed = entry
       record(ClosureTapeEntry { boxed.backpropagate() })
       return
     }
@@ -100,7 +103,7 @@ final class TapeRecord {
   @inlinable
   static func consume<Entry: TapeEntry>(_: Entry.Type) -> (UnsafeMutableRawPointer, Bool) -> Void {
     { address, run in
-      let entry = address.assumingMemoryBound(to: Entry.self).move()
+      var entry = address.assumingMemoryBound(to: Entry.self).move()
       if run { entry.backpropagate() }
     }
   }

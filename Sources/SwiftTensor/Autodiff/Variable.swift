@@ -77,6 +77,15 @@ public final class Variable<Scalar: TensorScalar> {
   @inlinable
   public func zeroGradient() { gradient = nil }
 
+  /// Moves the gradient out, leaving `nil`: a caller holding the only reference to the result
+  /// can then update its buffer in place.
+  @inlinable
+  func takeGradient() -> Tensor<Scalar>? {
+    let taken = gradient
+    gradient = nil
+    return taken
+  }
+
   /// Adds `delta` to the gradient (the first contribution is stored as is).
   @inlinable
   func accumulateGradient(_ delta: Tensor<Scalar>, from operation: @autoclosure () -> String) {

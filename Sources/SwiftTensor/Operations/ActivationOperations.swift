@@ -18,6 +18,13 @@ public struct Exp<Scalar: TensorScalar>: UnaryOperation {
   {
     dy * y
   }
+  /// `dy·e^x`, into `gradient`'s buffer when it is not shared.
+  @inlinable
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
+  ) {
+    gradient.formCombination(with: y, .multiply, name: "Exp.backward")
+  }
 }
 
 /// Natural logarithm. Derivative: `dy / x`.
@@ -75,6 +82,13 @@ public struct Relu<Scalar: TensorScalar>: UnaryOperation {
   {
     x.combining(dy, .reluBackward, name: "Relu.backward")
   }
+  /// `dy` where `x > 0`, else 0, into `gradient`'s buffer when it is not shared.
+  @inlinable
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
+  ) {
+    gradient.formCombination(with: x, .reluBackward, name: "Relu.backward")
+  }
 }
 
 /// The logistic sigmoid `1 / (1 + e^-x)`. Derivative: `dy·y·(1 - y)`.
@@ -94,6 +108,13 @@ public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
   {
     y.combining(dy, .sigmoidBackward, name: "Sigmoid.backward")
   }
+  /// `dy·y·(1 - y)`, into `gradient`'s buffer when it is not shared.
+  @inlinable
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
+  ) {
+    gradient.formCombination(with: y, .sigmoidBackward, name: "Sigmoid.backward")
+  }
 }
 
 /// Hyperbolic tangent. Derivative: `dy·(1 - y²)`.
@@ -112,6 +133,13 @@ public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
     -> Tensor<Scalar>
   {
     y.combining(dy, .tanhBackward, name: "Tanh.backward")
+  }
+  /// `dy·(1 - y²)`, into `gradient`'s buffer when it is not shared.
+  @inlinable
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
+  ) {
+    gradient.formCombination(with: y, .tanhBackward, name: "Tanh.backward")
   }
 }
 

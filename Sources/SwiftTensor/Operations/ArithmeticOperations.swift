@@ -114,6 +114,13 @@ public struct Negate<Scalar: TensorScalar>: UnaryOperation {
   {
     -dy
   }
+  /// `-dy`, into `gradient`'s buffer when it is not shared.
+  @inlinable
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
+  ) {
+    gradient.formApplying(.negate)
+  }
 }
 
 /// `x·scale + offset` with constant scalars (how `x * 2` or `x + 1` is recorded).
@@ -142,6 +149,13 @@ public struct ScaleShift<Scalar: TensorScalar>: UnaryOperation {
     -> Tensor<Scalar>
   {
     scale == 1 ? dy : dy * scale
+  }
+  /// `dy·scale`, into `gradient`'s buffer when it is not shared.
+  @inlinable
+  public func backward(
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
+  ) {
+    if scale != 1 { gradient.formApplying(.multiplyScalar(scale)) }
   }
 }
 

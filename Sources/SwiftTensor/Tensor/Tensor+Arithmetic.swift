@@ -26,6 +26,31 @@ extension Tensor {
     }
   }
 
+  /// Replaces this tensor by `lhs ∘ self` (element-wise `operation`): in place when `lhs` has
+  /// the same shape and this tensor's buffer is not shared (a backward pass reusing the
+  /// gradient's buffer), otherwise as `lhs.combining(self, operation, name:)`.
+  @inlinable
+  mutating func formCombination(with lhs: Tensor, _ operation: BinaryKernel, name: String) {
+    guard lhs.shape == shape, isKnownUniquelyReferenced(&storage) else {
+      self = lhs.combining(self, operation, name: name)
+      return
+    }
+    if scalarCount == 0 { return }
+    Scalar._binaryKernel(
+      operation, lhs.baseAddress, lhsStrides: [], baseAddress, rhsStrides: [], baseAddress,
+      shape: shape)
+  }
+
+  /// Replaces every scalar by `operation` of it, in place when the buffer is not shared.
+  @inlinable
+  mutating func formApplying(_ operation: UnaryKernel<Scalar>) {
+    guard isKnownUniquelyReferenced(&storage) else {
+      self = applying(operation)
+      return
+    }
+    Scalar._unaryKernel(operation, baseAddress, baseAddress, count: scalarCount)
+  }
+
   /// Element-wise sum, broadcasting.
   @inlinable
   public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
