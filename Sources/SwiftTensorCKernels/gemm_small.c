@@ -150,10 +150,15 @@ ST_TARGET static inline double st_hsum_d(__m256d v) {
     for (long i = 0; i < m; ++i) {                                                             \
       const VT x = SET1(alpha * a[i * asi]);                                                   \
       T *row = c + i * ldc;                                                                    \
-      for (long j = 0; j < full; j += (L)) {                                                   \
-        const VT y = beta == 0 ? MUL(x, LOADU(b + j))                                          \
-                               : FMA(x, LOADU(b + j), MUL(vb, LOADU(row + j)));                \
-        STOREU(row + j, y);                                                                    \
+      if (beta == 1) { /* accumulating into a gradient: one FMA per vector */                \
+        for (long j = 0; j < full; j += (L))                                                   \
+          STOREU(row + j, FMA(x, LOADU(b + j), LOADU(row + j)));                               \
+      } else {                                                                                 \
+        for (long j = 0; j < full; j += (L)) {                                                 \
+          const VT y = beta == 0 ? MUL(x, LOADU(b + j))                                        \
+                                 : FMA(x, LOADU(b + j), MUL(vb, LOADU(row + j)));              \
+          STOREU(row + j, y);                                                                  \
+        }                                                                                      \
       }                                                                                        \
       if (full < n) {                                                                          \
         const VT y = beta == 0 ? MUL(x, LOAD(b + full, tail))                                  \

@@ -34,6 +34,20 @@ import Testing
     try learnsALinearMap(Double.self)
   }
 
+  /// Accuracy counts the rows whose first largest score (or first NaN, as `argmax`) is the label.
+  @Test func accuracyCountsArgmaxMatches() {
+    let trainer = Trainer(
+      Graph<Float>("unused", seed: 0) { Affine(3, 3) }, loss: .softmaxCrossEntropy,
+      optimizer: SGD(learningRate: 0.1))
+    let output = Tensor<Float>(shape: [4, 3], scalars: [1, 3, 2, 5, 5, 0, 0, .nan, 9, 4, 1, 4.5])
+    func count(_ labels: [Int]) -> Int {
+      trainer.correctCount(output, Batch(inputs: output, labels: labels))
+    }
+    #expect(count([1, 0, 1, 2]) == 4)
+    #expect(count([1, 1, 2, 0]) == 1)
+    #expect(count([0, 1, 0, 1]) == 0)
+  }
+
   /// Two well-separated blobs: a classifier must reach perfect accuracy.
   @Test func classifiesAndReportsAccuracy() throws {
     let model = Graph<Float>("classifier", seed: 2) {

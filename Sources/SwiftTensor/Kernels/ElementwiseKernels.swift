@@ -58,6 +58,9 @@ enum ElementwiseKernels {
     case .multiplyScalar(let c): map(source, destination, count) { $0 * c }
     case .subtractFromScalar(let c): map(source, destination, count) { c - $0 }
     case .divideScalarBy(let c): map(source, destination, count, fill: 1) { c / $0 }
+    case .fill(let c) where c == 0 && c.sign == .plus:
+      // memset: zeroing a parameter's gradient each step is a large share of a small step.
+      destination.update(repeating: 0, count: count)
     case .fill(let c): map(source, destination, count) { _ in S.Vector(repeating: c) }
     }
   }

@@ -149,37 +149,67 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     if w.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 1, input: w) }
     if let b, b.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 2, input: b) }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record {
-      guard let dy = output.gradient else { return }
-      if x.needsGradient {
-        x.accumulateGradient(inputGradient(dy, wValue), from: "AffineTransform")
-      }
-      let (batch, inputs, outputs) = (xValue.shape[0], xValue.shape[1], wValue.shape[1])
-      // The parameter gradients go straight into their buffers: dW += xᵀ·dy, db += Σ dy.
-      if w.needsGradient {
-        w.accumulateGradient(shape: wValue.shape, from: "AffineTransform") { dw, accumulate in
-          guard inputs * outputs > 0 else { return }
-          if batch == 0 {
-            if !accumulate { dw.update(repeating: 0, count: inputs * outputs) }
-            return
-          }
-          Scalar._gemm(
-            transposeA: true, transposeB: false, m: inputs, n: outputs, k: batch, alpha: 1,
-            xValue.baseAddress, lda: inputs, dy.baseAddress, ldb: outputs,
-            beta: accumulate ? 1 : 0, dw, ldc: outputs)
+    tape.record(
+      AffineTapeEntry(inputs: (x, w, b), inputValue: xValue, weightValue: wValue, output: output))
+    return output
+  }
+}
+
+/// The record of `AffineTransform.apply`: `dx = dy·Wᵀ` when `x` needs it, and `dW += xᵀ·dy`,
+/// `db += Σ dy` written straight into the parameters' gradient buffers.
+@usableFromInline
+struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
+  @usableFromInline let inputs: (x: Variable<Scalar>, w: Variable<Scalar>, b: Variable<Scalar>?)
+  @usableFromInline let inputValue: Tensor<Scalar>
+  @usableFromInline let weightValue: Tensor<Scalar>
+  @usableFromInline let output: Variable<Scalar>
+
+  @inlinable
+  init(
+    inputs: (x: Variable<Scalar>, w: Variable<Scalar>, b: Variable<Scalar>?),
+    inputValue: Tensor<Scalar>, weightValue: Tensor<Scalar>, output: Variable<Scalar>
+  ) {
+    self.inputs = inputs
+    self.inputValue = inputValue
+    self.weightValue = weightValue
+    self.output = output
+  }
+
+  @inlinable
+  func backpropagate() {
+    guard let dy = output.gradient else { return }
+    let (x, w, b) = inputs
+    if x.needsGradient {
+      x.accumulateGradient(
+        AffineTransform.inputGradient(dy, weightValue), from: "AffineTransform")
+    }
+    let xValue = inputValue
+    let (batch, inputCount, outputCount) = (
+      xValue.shape[0], xValue.shape[1], weightValue.shape[1]
+    )
+    if w.needsGradient {
+      w.accumulateGradient(shape: weightValue.shape, from: "AffineTransform") {
+        dw, accumulate in
+        guard inputCount * outputCount > 0 else { return }
+        if batch == 0 {
+          if !accumulate { dw.update(repeating: 0, count: inputCount * outputCount) }
+          return
         }
+        Scalar._gemm(
+          transposeA: true, transposeB: false, m: inputCount, n: outputCount, k: batch,
+          alpha: 1, xValue.baseAddress, lda: inputCount, dy.baseAddress, ldb: outputCount,
+          beta: accumulate ? 1 : 0, dw, ldc: outputCount)
       }
-      if let b, b.needsGradient {
-        b.accumulateGradient(shape: [outputs], from: "AffineTransform") { db, accumulate in
-          if !accumulate { db.update(repeating: 0, count: outputs) }
-          let rows = dy.baseAddress
-          for row in 0..<batch {
-            let source = rows + row * outputs
-            for j in 0..<outputs { db[j] += source[j] }
-          }
+    }
+    if let b, b.needsGradient {
+      b.accumulateGradient(shape: b.value.shape, from: "AffineTransform") { db, accumulate in
+        if !accumulate { db.update(repeating: 0, count: outputCount) }
+        let rows = dy.baseAddress
+        for row in 0..<batch {
+          let source = rows + row * outputCount
+          for j in 0..<outputCount { db[j] += source[j] }
         }
       }
     }
-    return output
   }
 }

@@ -13,7 +13,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
   public var nesterov: Bool
   /// The L2 penalty `λ` added to the gradient.
   public var weightDecay: Scalar
-  private var slots = OptimizerSlots<Scalar>()
+  // Unchecked: each step makes one access per parameter, never overlapping.
+  @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
   /// Creates the optimiser.
   public init(
@@ -75,7 +76,8 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
   public var decoupledWeightDecay: Bool
   /// The number of steps taken (for bias correction).
   public private(set) var stepCount = 0
-  private var slots = OptimizerSlots<Scalar>()
+  // Unchecked: each step makes one access per parameter, never overlapping.
+  @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
   private let slotNames = ["m", "v"]
 
   /// Creates the optimiser (PyTorch's defaults).
@@ -143,7 +145,8 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
   public var epsilon: Scalar
   /// The L2 penalty added to the gradient.
   public var weightDecay: Scalar
-  private var slots = OptimizerSlots<Scalar>()
+  // Unchecked: each step makes one access per parameter, never overlapping.
+  @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
   /// Creates the optimiser (PyTorch's defaults).
   public init(
@@ -186,7 +189,8 @@ public final class AdaGrad<Scalar: TensorScalar>: Optimizer {
   public var epsilon: Scalar
   /// The L2 penalty added to the gradient.
   public var weightDecay: Scalar
-  private var slots = OptimizerSlots<Scalar>()
+  // Unchecked: each step makes one access per parameter, never overlapping.
+  @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
   /// Creates the optimiser.
   public init(learningRate: Scalar = 1e-2, epsilon: Scalar = 1e-10, weightDecay: Scalar = 0) {

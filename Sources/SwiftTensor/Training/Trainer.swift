@@ -231,7 +231,19 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     guard loss == .softmaxCrossEntropy, let labels = batch.labels, output.rank == 2 else {
       return 0
     }
-    return zip(output.argmax(axis: 1), labels).filter { $0 == $1 }.count
+    // `argmax(axis: 1)` into a stack buffer: a heap array per step is measurable at batch 1.
+    let (rows, classes) = (output.shape[0], output.shape[1])
+    guard rows > 0, classes > 0 else { return 0 }
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: rows) { predicted in
+      output.withUnsafeBufferPointer { scores in
+        guard let source = scores.baseAddress, let destination = predicted.baseAddress else {
+          return
+        }
+        Scalar._argReduceKernel(
+          largest: true, source, outer: rows, length: classes, inner: 1, destination)
+      }
+      return zip(predicted, labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+    }
   }
 }
 
