@@ -1,11 +1,31 @@
 import SwiftTensorCKernels
 
+/// What starts every arena block: its neighbours in its tape's chain of blocks (or in the
+/// pool's free list), and how many of its bytes hold entries.
+@usableFromInline
+struct TapeBlockHeader {
+  @usableFromInline var previous: UnsafeMutableRawPointer?
+  @usableFromInline var next: UnsafeMutableRawPointer?
+  /// The offset of the first byte after the block's last entry (kept once the block is full).
+  @usableFromInline var used: Int
+
+  /// The header's size, rounded so entries after it stay 16-byte aligned.
+  @usableFromInline static let size = (MemoryLayout<TapeBlockHeader>.size + 15) & ~15
+
+  /// The header at the start of `block`.
+  @inlinable
+  static func at(_ block: UnsafeMutableRawPointer) -> UnsafeMutablePointer<TapeBlockHeader> {
+    block.assumingMemoryBound(to: TapeBlockHeader.self)
+  }
+}
+
 /// The arena blocks of freed tapes, kept for the next tapes to record into.
 ///
 /// A training loop makes a tape per step; allocating its blocks anew each time made glibc
 /// consolidate its heap on every free of them, which slowed every small allocation after it.
-/// The pool holds at most `capacity` blocks (a few MiB); beyond that, blocks are freed. It is
-/// shared by all threads, behind a spin lock held for a few instructions.
+/// The pool is a list threaded through the blocks' headers, holding at most `capacity` blocks
+/// (4 MiB); beyond that, blocks are freed. It is shared by all threads, behind a spin lock held
+/// for a few instructions.
 @usableFromInline
 enum TapeBlockPool {
   /// The size of every block, in bytes (an entry is typically 64-128 bytes).
@@ -13,39 +33,63 @@ enum TapeBlockPool {
   /// The most blocks kept.
   static let capacity = 256
 
-  /// 0 when free, 1 when held.
+  /// The free list's head and its length, guarded by `lockWord` (0 free, 1 held).
+  private struct State {
+    var head: UnsafeMutableRawPointer?
+    var count = 0
+  }
+  nonisolated(unsafe) private static let state: UnsafeMutablePointer<State> = {
+    let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+    state.initialize(to: State())
+    return state
+  }()
   nonisolated(unsafe) private static let lockWord: UnsafeMutablePointer<Int> = {
     let word = UnsafeMutablePointer<Int>.allocate(capacity: 1)
     word.initialize(to: 0)
     return word
   }()
-  nonisolated(unsafe) private static var free: [UnsafeMutableRawPointer] = []
 
-  private static func withLock<Result>(_ body: () -> Result) -> Result {
+  private static func withLock<Result>(_ body: (inout State) -> Result) -> Result {
     var round = 0
     while swifttensor_atomic_exchange(lockWord, 1) != 0 {
       swifttensor_spin_pause(round)
       round += 1
     }
     defer { swifttensor_atomic_store(lockWord, 0) }
-    return body()
+    return body(&state.pointee)
   }
 
-  /// A block of `blockSize` bytes, 16-byte aligned, uninitialised.
+  /// A block of `blockSize` bytes whose header links back to `previous`.
   @usableFromInline
-  static func take() -> UnsafeMutableRawPointer {
-    withLock { free.popLast() }
-      ?? UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
+  static func take(after previous: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer {
+    let pooled: UnsafeMutableRawPointer? = withLock { state in
+      guard let block = state.head else { return nil }
+      state.head = TapeBlockHeader.at(block).pointee.next
+      state.count -= 1
+      return block
+    }
+    let block =
+      pooled ?? UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
+    block.initializeMemory(
+      as: TapeBlockHeader.self,
+      repeating: TapeBlockHeader(previous: previous, next: nil, used: TapeBlockHeader.size),
+      count: 1)
+    return block
   }
 
-  /// Returns blocks that hold no entries any more.
-  static func giveBack(_ blocks: [UnsafeMutableRawPointer]) {
-    guard !blocks.isEmpty else { return }
-    let surplus: ArraySlice<UnsafeMutableRawPointer> = withLock {
-      let kept = Swift.min(blocks.count, capacity - free.count)
-      free.append(contentsOf: blocks.prefix(kept))
-      return blocks.dropFirst(kept)
+  /// Returns a tape's chain of blocks (linked by `next`), which hold no entries any more.
+  static func giveBack(chainStartingAt first: UnsafeMutableRawPointer) {
+    var block: UnsafeMutableRawPointer? = first
+    while let current = block {
+      block = TapeBlockHeader.at(current).pointee.next
+      let kept = withLock { state in
+        guard state.count < capacity else { return false }
+        TapeBlockHeader.at(current).pointee.next = state.head
+        state.head = current
+        state.count += 1
+        return true
+      }
+      if !kept { current.deallocate() }
     }
-    for block in surplus { block.deallocate() }
   }
 }

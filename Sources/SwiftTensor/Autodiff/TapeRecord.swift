@@ -48,12 +48,11 @@ struct TapeEntryTrailer {
 /// of it, and every variable's creation and destruction, take the runtime's slow path.
 @usableFromInline
 final class TapeRecord {
-  /// The arena's blocks, oldest first; `usedBytes[i]` is how much of block `i` holds entries
-  /// (for the block being written, `top` is).
-  @usableFromInline @exclusivity(unchecked) var blocks: [UnsafeMutableRawPointer] = []
-  @usableFromInline @exclusivity(unchecked) var usedBytes: [Int] = []
-  /// The block being written (-1 before the first), and its first free byte.
-  @usableFromInline @exclusivity(unchecked) var current = -1
+  /// The first block of the arena (`nil` until something is recorded); each block links to the
+  /// next and previous (see `TapeBlockHeader`), so recording needs no array of blocks.
+  @usableFromInline @exclusivity(unchecked) var first: UnsafeMutableRawPointer?
+  /// The block being written (`nil` before the first), and its first free byte's offset.
+  @usableFromInline @exclusivity(unchecked) var current: UnsafeMutableRawPointer?
   @usableFromInline @exclusivity(unchecked) var top = TapeBlockPool.blockSize
   /// The number of entries recorded and not yet run.
   @usableFromInline @exclusivity(unchecked) var count = 0
@@ -68,7 +67,18 @@ final class TapeRecord {
 
   deinit {
     removeAll()
-    TapeBlockPool.giveBack(blocks)
+    if let first { TapeBlockPool.giveBack(chainStartingAt: first) }
+  }
+
+  /// The arena's blocks in order (for tests).
+  var blocks: [UnsafeMutableRawPointer] {
+    var result: [UnsafeMutableRawPointer] = []
+    var block = first
+    while let next = block {
+      result.append(next)
+      block = TapeBlockHeader.at(next).pointee.next
+    }
+    return result
   }
 
   /// Records `backpropagate`, a closure run once by `backward()`.
@@ -83,14 +93,17 @@ final class TapeRecord {
     if consumed { recordingAfterBackwardFailure() }
     let size = (MemoryLayout<Entry>.size + 15) & ~15
     let needed = size + Self.trailerSize
-    if MemoryLayout<Entry>.alignment > 16 || needed > TapeBlockPool.blockSize {
+    if MemoryLayout<Entry>.alignment > 16
+      || needed > TapeBlockPool.blockSize - TapeBlockHeader.size
+    {
       // Too large for a block (no entry of this library is): boxed in a closure instead.
       var boxed = entry
       record(ClosureTapeEntry { boxed.backpropagate() })
       return
     }
     if top + needed > TapeBlockPool.blockSize { advanceBlock() }
-    let address = blocks[current] + top
+    guard let block = current else { preconditionFailure("TapeRecord: no block after advancing") }
+    let address = block + top
     address.initializeMemory(as: Entry.self, to: consume entry)
     (address + size).initializeMemory(
       as: TapeEntryTrailer.self,
@@ -111,27 +124,43 @@ final class TapeRecord {
   /// Moves writing to the next block, taking one from the pool if this record has no more.
   @usableFromInline
   func advanceBlock() {
-    if current >= 0 { usedBytes[current] = top }
-    current += 1
-    if current == blocks.count {
-      blocks.append(TapeBlockPool.take())
-      usedBytes.append(0)
+    let next: UnsafeMutableRawPointer
+    if let block = current {
+      let header = TapeBlockHeader.at(block)
+      header.pointee.used = top
+      if let kept = header.pointee.next {
+        next = kept
+      } else {
+        next = TapeBlockPool.take(after: block)
+        header.pointee.next = next
+      }
+    } else if let first {
+      next = first
+    } else {
+      next = TapeBlockPool.take(after: nil)
+      first = next
     }
-    top = 0
+    current = next
+    top = TapeBlockHeader.size
   }
 
   /// Moves the last entry out of the arena and runs it (or only destroys it).
   @inlinable
   func popLast(running run: Bool) {
-    while top == 0 {
-      current -= 1
-      top = usedBytes[current]
+    guard var block = current else { preconditionFailure("TapeRecord: popping an empty record") }
+    while top == TapeBlockHeader.size {
+      guard let previous = TapeBlockHeader.at(block).pointee.previous else {
+        preconditionFailure("TapeRecord: popping an empty record")
+      }
+      block = previous
+      top = TapeBlockHeader.at(block).pointee.used
     }
-    let trailerAddress = blocks[current] + top - Self.trailerSize
+    current = block
+    let trailerAddress = block + top - Self.trailerSize
     let trailer = trailerAddress.assumingMemoryBound(to: TapeEntryTrailer.self).move()
     top -= trailer.size + Self.trailerSize
     count -= 1
-    trailer.consume(blocks[current] + top, run)
+    trailer.consume(block + top, run)
   }
 
   @usableFromInline
