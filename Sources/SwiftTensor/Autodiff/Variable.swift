@@ -38,6 +38,13 @@ public final class Variable<Scalar: TensorScalar> {
     guard let tapeRecord, tapeRecord.isLive else { return nil }
     return tapeRecord
   }
+  /// Whether this variable records on `record`, or on no live tape (compared without
+  /// retaining either).
+  @inlinable
+  func isOnTapeOrNone(_ record: TapeRecord) -> Bool {
+    guard let tapeRecord, tapeRecord.isLive else { return true }
+    return tapeRecord === record
+  }
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
   @usableFromInline
   @exclusivity(unchecked) var needsGradient: Bool
@@ -76,6 +83,19 @@ public final class Variable<Scalar: TensorScalar> {
   /// Forgets the accumulated gradient.
   @inlinable
   public func zeroGradient() { gradient = nil }
+
+  /// Sets the gradient to zeros in place, keeping its buffer for the next backward pass to
+  /// accumulate into (see `zeroGradientsKeepingBuffers`); a `nil` gradient stays `nil`.
+  @inlinable
+  func zeroGradientKeepingBuffer() {
+    guard var kept = gradient else { return }
+    gradient = nil  // so the buffer is ours alone and zeroed in place
+    kept.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      Scalar._unaryKernel(.fill(0), base, base, count: buffer.count)
+    }
+    gradient = kept
+  }
 
   /// Moves the gradient out, leaving `nil`: a caller holding the only reference to the result
   /// can then update its buffer in place.

@@ -125,24 +125,22 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
   static func apply(
     _ x: Variable<Scalar>, _ w: Variable<Scalar>, _ b: Variable<Scalar>?
   ) -> Variable<Scalar> {
-    let (xValue, wValue, bValue) = (x.value, w.value, b?.value)
-    let value = forward(xValue, wValue, bValue)
-    let (xTape, wTape, bTape) = (x.tape, w.tape, b?.tape)
-    var tape = xTape ?? wTape ?? bTape
-    if let tapeNow = tape,
-      (xTape != nil && xTape !== tapeNow) || (wTape != nil && wTape !== tapeNow)
-        || (bTape != nil && bTape !== tapeNow)
+    let (xValue, wValue) = (x.value, w.value)
+    let value = forward(xValue, wValue, b?.value)
+    // The first live tape among the inputs; every input on a live tape must be on that one.
+    let tape = x.tape ?? w.tape ?? b?.tape
+    if let tape,
+      !x.isOnTapeOrNone(tape) || !w.isOnTapeOrNone(tape)
+        || !(b?.isOnTapeOrNone(tape) ?? true)
     {
       tensorFailure("AffineTransform: the inputs were recorded on two different tapes")
     }
     let needsGradient = x.needsGradient || w.needsGradient || (b?.needsGradient ?? false)
-    if !needsGradient { tape = nil }
-    guard let tape else {
-      let output = Variable(
-        value: value, producer: Self.self, tape: xTape ?? wTape ?? bTape, needsGradient: false)
+    guard let tape, needsGradient else {
+      let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: false)
       output.untrackedTrainable =
         x.untrackedTrainable || w.untrackedTrainable || (b?.untrackedTrainable ?? false)
-        || (xTape == nil && wTape == nil && bTape == nil && needsGradient)
+        || (tape == nil && needsGradient)
       return output
     }
     if x.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 0, input: x) }

@@ -43,16 +43,7 @@ public func zeroGradients<Scalar>(_ parameters: [NamedParameter<Scalar>]) {
 /// `nil`. The `Trainer` uses this every step. O(total gradient size).
 @inlinable
 public func zeroGradientsKeepingBuffers<Scalar>(_ parameters: [NamedParameter<Scalar>]) {
-  for parameter in parameters {
-    let variable = parameter.variable
-    guard var gradient = variable.gradient else { continue }
-    variable.gradient = nil  // so the buffer is ours alone and zeroed in place
-    gradient.withUnsafeMutableBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
-      Scalar._unaryKernel(.fill(0), base, base, count: buffer.count)
-    }
-    variable.gradient = gradient
-  }
+  for parameter in parameters { parameter.variable.zeroGradientKeepingBuffer() }
 }
 
 /// Scales all gradients together so that their global L2 norm is at most `maximumNorm`
@@ -102,12 +93,23 @@ struct OptimizerSlots<Scalar: TensorScalar> {
   mutating func update(
     _ parameter: NamedParameter<Scalar>, rule: UpdateRule<Scalar>, slots: [String]
   ) {
-    guard let gradient = parameter.variable.gradient else { return }
-    let shape = parameter.variable.value.shape
+    let variable = parameter.variable
+    guard let gradient = variable.gradient else { return }
     tensorPrecondition(
-      gradient.shape == shape,
+      gradient.shape == variable.value.shape,
       "Optimizer: gradient of '\(parameter.path)' has shape \(describe(shape: gradient.shape)),"
-        + " expected \(describe(shape: shape))")
+        + " expected \(describe(shape: variable.value.shape))")
+    if slots.isEmpty {
+      // No state (plain SGD): no keys, no dictionary traffic, one pass over the buffers.
+      gradient.withUnsafeBufferPointer { g in
+        variable.value.withUnsafeMutableBufferPointer { p in
+          guard let pBase = p.baseAddress, let gBase = g.baseAddress else { return }
+          Scalar._updateKernel(rule, pBase, gBase, first: nil, second: nil, count: p.count)
+        }
+      }
+      return
+    }
+    let shape = variable.value.shape
     let keys = slots.map { "\(parameter.path)/\($0)" }
     for key in keys where buffers[key] == nil { buffers[key] = .zeros(shape: shape) }
     // Take the buffers out of the dictionary so each is uniquely referenced and written in place.

@@ -121,6 +121,8 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     epochCount = epoch
   }
   @usableFromInline let parameters: [NamedParameter<Scalar>]
+  /// The parameters' variables, for the per-step loops that need no paths.
+  @usableFromInline let parameterVariables: [Variable<Scalar>]
 
   /// Creates a trainer.
   public init(_ model: M, loss: TrainingLoss, optimizer: O, seed: UInt64 = 0) {
@@ -129,6 +131,7 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     self.loss = loss
     self.seed = seed
     parameters = model.parameters
+    parameterVariables = parameters.map(\.variable)
   }
 
   /// One optimisation step on a batch; returns its mean loss and number of correct predictions.
@@ -136,12 +139,12 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   public func trainStep(on batch: Batch<Scalar>) -> (loss: Double, correct: Int) {
     tensorPrecondition(batch.count > 0, "Trainer: empty batch")
     let tape = Tape<Scalar>()
-    for parameter in parameters { tape.watch(parameter.variable) }
+    for variable in parameterVariables { tape.watch(variable) }
     let input = Variable(batch.inputs, trainable: false)
     let context = LayerContext(isTraining: true, seed: mix(seed, UInt64(stepCount)))
     let output = model.forward(input, context: context)
     let value = loss.loss(output, batch)
-    zeroGradientsKeepingBuffers(parameters)
+    for variable in parameterVariables { variable.zeroGradientKeepingBuffer() }
     value.backward()
     if let maximumGradientNorm { clipGradients(parameters, maximumNorm: maximumGradientNorm) }
     if let schedule { optimizer.learningRate = Scalar(schedule.learningRate(at: stepCount)) }
