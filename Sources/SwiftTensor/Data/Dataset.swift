@@ -117,9 +117,10 @@ public struct Dataset<Scalar: TensorScalar>: Sendable, Equatable {
 /// The rows of `tensor` (along its first axis) at `indices`, in order.
 func gatherRows<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, _ indices: [Int]) -> Tensor<Scalar>
 {
-  let rowShape = Array(tensor.shape.dropFirst())
-  let rowSize = rowShape.reduce(1, *)
-  return Tensor(shape: [indices.count] + rowShape, operation: "Dataset") { destination in
+  var shape = tensor.shape
+  shape[0] = indices.count
+  let rowSize = shape.dropFirst().reduce(1, *)
+  return Tensor(shape: shape, operation: "Dataset") { destination in
     tensor.withUnsafeBufferPointer { source in
       guard let base = source.baseAddress else { return }
       for (row, index) in indices.enumerated() {

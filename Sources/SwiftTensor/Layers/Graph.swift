@@ -105,9 +105,9 @@ public final class Graph<Scalar: TensorScalar>: Model {
     _ name: String, seed: UInt64 = 0, @LayerBuilder<Scalar> body: () -> Body
   ) where Body.Scalar == Scalar, Body.Input == Variable<Scalar>, Body.Output == Variable<Scalar> {
     self.name = name
-    let layers = body()
-    self.body = { layers($0, context: $1) }
-    self.register = { layers.registerParameters($0) }
+    let box = LayerBox(body())
+    self.body = { box.layers($0, context: $1) }
+    self.register = { box.layers.registerParameters($0) }
     initializeParameters(seed: seed)
   }
 
@@ -126,4 +126,13 @@ public final class Graph<Scalar: TensorScalar>: Model {
   public func callAsFunction(_ input: Variable<Scalar>) -> Variable<Scalar> {
     body(input, LayerContext(isTraining: false, seed: 0))
   }
+}
+
+/// The layers of a `Graph`, shared by its closures: a layer struct captured directly was
+/// copied out of the closure's context at every call (a retain and a release per parameter per
+/// step); a `let` of a final class is borrowed instead.
+@usableFromInline
+final class LayerBox<Body: Layer> {
+  @usableFromInline let layers: Body
+  @inlinable init(_ layers: Body) { self.layers = layers }
 }
