@@ -123,8 +123,8 @@ extension BinaryOperation {
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
     tape.record(
       BinaryTapeEntry(
-        operation: self, inputs: (a, b), inputValues: (left, right), output: output,
-        outputValue: value))
+        operation: self, inputs: (a, b), inputValues: (consume left, consume right),
+        output: output, outputValue: consume value))
     return output
   }
   /// Computes the operation on tensors (nothing is recorded).
@@ -205,12 +205,15 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
     let (value, saved) = forwardSaving(x.value)
     let xTape = x.tape
     guard let tape = xTape, x.needsGradient else {
-      let output = Variable(value: value, producer: Self.self, tape: xTape, needsGradient: false)
+      let output = Variable(
+        value: consume value, producer: Self.self, tape: xTape, needsGradient: false)
       output.untrackedTrainable = x.untrackedTrainable || (xTape == nil && x.needsGradient)
       return output
     }
-    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record(makeEntry(self, x, output, saved))
+    // `consume`: the value moves into the output (a copy costs two atomic operations).
+    let output = Variable(
+      value: consume value, producer: Self.self, tape: tape, needsGradient: true)
+    tape.record(makeEntry(self, x, output, consume saved))
     return output
   }
 }

@@ -146,9 +146,14 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     if x.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 0, input: x) }
     if w.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 1, input: w) }
     if let b, b.untrackedTrainable { AffineTransform().untrackedInputFailure(index: 2, input: b) }
-    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
+    // `consume`: the values move into the output and the entry instead of being copied (each
+    // copy of a tensor is two atomic reference-count operations).
+    let output = Variable(
+      value: consume value, producer: Self.self, tape: tape, needsGradient: true)
     tape.record(
-      AffineTapeEntry(inputs: (x, w, b), inputValue: xValue, weightValue: wValue, output: output))
+      AffineTapeEntry(
+        inputs: (x, w, b), inputValue: consume xValue, weightValue: consume wValue,
+        output: output))
     return output
   }
 }
@@ -176,17 +181,15 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
   @inlinable
   func backpropagate() {
     guard let dy = output.gradient else { return }
-    let (x, w, b) = inputs
-    if x.needsGradient {
-      x.accumulateGradient(
+    if inputs.x.needsGradient {
+      inputs.x.accumulateGradient(
         AffineTransform.inputGradient(dy, weightValue), from: "AffineTransform")
     }
-    let xValue = inputValue
     let (batch, inputCount, outputCount) = (
-      xValue.shape[0], xValue.shape[1], weightValue.shape[1]
+      inputValue.shape[0], inputValue.shape[1], weightValue.shape[1]
     )
-    if w.needsGradient {
-      w.accumulateGradient(shape: weightValue.shape, from: "AffineTransform") {
+    if inputs.w.needsGradient {
+      inputs.w.accumulateGradient(shape: weightValue.shape, from: "AffineTransform") {
         dw, accumulate in
         guard inputCount * outputCount > 0 else { return }
         if batch == 0 {
@@ -195,11 +198,11 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
         }
         Scalar._gemm(
           transposeA: true, transposeB: false, m: inputCount, n: outputCount, k: batch,
-          alpha: 1, xValue.baseAddress, lda: inputCount, dy.baseAddress, ldb: outputCount,
+          alpha: 1, inputValue.baseAddress, lda: inputCount, dy.baseAddress, ldb: outputCount,
           beta: accumulate ? 1 : 0, dw, ldc: outputCount)
       }
     }
-    if let b, b.needsGradient {
+    if let b = inputs.b, b.needsGradient {
       b.accumulateGradient(shape: b.value.shape, from: "AffineTransform") { db, accumulate in
         if !accumulate { db.update(repeating: 0, count: outputCount) }
         let rows = dy.baseAddress
