@@ -1,3 +1,5 @@
+import SwiftTensorCKernels
+
 extension GEMM {
   /// Packs rows `rows` and columns `depth` of op(A) into 6-row micro-panels.
   ///
@@ -6,7 +8,7 @@ extension GEMM {
   /// end are zero, which lets edge tiles run the full-size kernel. O(rows x depth) time.
   static func packA<S: TensorScalar>(
     transposed: Bool, _ a: UnsafePointer<S>, lda: Int, rows: Range<Int>, depth: Range<Int>,
-    into buffer: UnsafeMutablePointer<S>
+    into buffer: UnsafeMutablePointer<S>, useFastPacking: Bool = hasFastKernel
   ) {
     let kc = depth.count
     var dst = buffer
@@ -23,6 +25,10 @@ extension GEMM {
           let out = dst + q * mr
           for r in 0..<height { out[r] = src[r] }
         }
+      } else if height == mr && useFastPacking
+        && packPanelC(a + i0 * lda + depth.lowerBound, lda: lda, depth: kc, into: dst)
+      {
+        // Packed by the AVX2 C routine (a register transpose of 8 or 4 columns at a time).
       } else {
         // Reading each row of `a` contiguously and scattering with stride 6 is cheaper than
         // gathering 6 rows per step.
@@ -81,5 +87,30 @@ extension GEMM {
       dst += nr * kc
       j0 += nr
     }
+  }
+}
+
+extension GEMM {
+  /// Packs one full 6-row panel of a non-transposed A with the AVX2 C routine; returns false,
+  /// having done nothing, on other architectures or scalar types. O(depth).
+  @inline(__always)
+  static func packPanelC<S: TensorScalar>(
+    _ a: UnsafePointer<S>, lda: Int, depth: Int, into buffer: UnsafeMutablePointer<S>
+  ) -> Bool {
+    #if arch(x86_64)
+      if S.self == Float.self {
+        swifttensor_spack_a6(
+          UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda, depth,
+          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self))
+        return true
+      }
+      if S.self == Double.self {
+        swifttensor_dpack_a6(
+          UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda, depth,
+          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Double.self))
+        return true
+      }
+    #endif
+    return false
   }
 }

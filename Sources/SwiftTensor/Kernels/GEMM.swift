@@ -155,7 +155,8 @@ enum GEMM {
           for ic in stride(from: myRows.lowerBound, to: myRows.upperBound, by: mcMax) {
             let rows = ic..<min(myRows.upperBound, ic + mcMax)
             packA(
-              transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA)
+              transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA,
+              useFastPacking: useC)
             macroKernel(
               useC: useC, rows: rows, columns: myColumns, kc: depth.count, alpha: alpha,
               beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile)

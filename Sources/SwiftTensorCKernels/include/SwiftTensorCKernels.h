@@ -32,6 +32,13 @@ void swifttensor_sgemm_kernel_6x16(
 void swifttensor_dgemm_kernel_6x8(
     long k, const double *a, const double *b, double *c, long ldc, double alpha, double beta);
 
+/// Packs six rows of A (row stride `lda`, `kc` values each) into the micro-kernels' panel
+/// layout: `dst[6 q + r] = a[r lda + q]`, transposed in registers. O(kc). Call only when
+/// `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_spack_a6(const float *a, long lda, long kc, float *dst);
+/// The double-precision `swifttensor_spack_a6`. O(kc).
+void swifttensor_dpack_a6(const double *a, long lda, long kc, double *dst);
+
 /// Unpacked GEMM for small products, AVX2+FMA: `C = alpha * op(A) * op(B) + beta * C`, with
 /// op(A) `m x k` and op(B) `k x n`, row-major with leading dimensions `lda`, `ldb`, `ldc`.
 ///

@@ -1,0 +1,81 @@
+#include "SwiftTensorCKernels.h"
+
+// Packing a 6-row panel of A for the micro-kernels: k groups of 6 values (one per row). The
+// Swift loop scatters one value at a time; here 8 (float) or 4 (double) columns of the six rows
+// are loaded as vectors and transposed in registers. Same target-attribute scheme as
+// gemm_kernels.c.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define PACK_TARGET __attribute__((target("avx2,fma")))
+
+PACK_TARGET void swifttensor_spack_a6(const float *a, long lda, long kc, float *dst) {
+  const float *r0 = a, *r1 = a + lda, *r2 = a + 2 * lda, *r3 = a + 3 * lda, *r4 = a + 4 * lda,
+              *r5 = a + 5 * lda;
+  long q = 0;
+  for (; q + 8 <= kc; q += 8) {
+    const __m256 a0 = _mm256_loadu_ps(r0 + q), a1 = _mm256_loadu_ps(r1 + q);
+    const __m256 a2 = _mm256_loadu_ps(r2 + q), a3 = _mm256_loadu_ps(r3 + q);
+    const __m256 a4 = _mm256_loadu_ps(r4 + q), a5 = _mm256_loadu_ps(r5 + q);
+    // Pairs (row 0, row 1) and (row 2, row 3) of columns 0,1 | 4,5 (lo) and 2,3 | 6,7 (hi).
+    const __m256 t0 = _mm256_unpacklo_ps(a0, a1), t1 = _mm256_unpackhi_ps(a0, a1);
+    const __m256 t2 = _mm256_unpacklo_ps(a2, a3), t3 = _mm256_unpackhi_ps(a2, a3);
+    // Rows 4, 5: each 64-bit lane is already one column's pair.
+    const __m256 t4 = _mm256_unpacklo_ps(a4, a5), t5 = _mm256_unpackhi_ps(a4, a5);
+    // Rows 0-3 of column c (lo half) and c + 4 (hi half).
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u[4] = {u0, u1, u2, u3};
+    const __m256 pairs[2] = {t4, t5};
+    float *out = dst + q * 6;
+    for (int c = 0; c < 4; ++c) {
+      const __m128 low = _mm256_castps256_ps128(u[c]), high = _mm256_extractf128_ps(u[c], 1);
+      const __m128 pairLow = _mm256_castps256_ps128(pairs[c / 2]);
+      const __m128 pairHigh = _mm256_extractf128_ps(pairs[c / 2], 1);
+      _mm_storeu_ps(out + c * 6, low);
+      _mm_storeu_ps(out + (c + 4) * 6, high);
+      if (c % 2 == 0) {
+        _mm_storel_pi((__m64 *)(out + c * 6 + 4), pairLow);
+        _mm_storel_pi((__m64 *)(out + (c + 4) * 6 + 4), pairHigh);
+      } else {
+        _mm_storeh_pi((__m64 *)(out + c * 6 + 4), pairLow);
+        _mm_storeh_pi((__m64 *)(out + (c + 4) * 6 + 4), pairHigh);
+      }
+    }
+  }
+  for (; q < kc; ++q) {
+    float *out = dst + q * 6;
+    out[0] = r0[q], out[1] = r1[q], out[2] = r2[q], out[3] = r3[q], out[4] = r4[q];
+    out[5] = r5[q];
+  }
+}
+
+PACK_TARGET void swifttensor_dpack_a6(const double *a, long lda, long kc, double *dst) {
+  const double *r0 = a, *r1 = a + lda, *r2 = a + 2 * lda, *r3 = a + 3 * lda, *r4 = a + 4 * lda,
+               *r5 = a + 5 * lda;
+  long q = 0;
+  for (; q + 4 <= kc; q += 4) {
+    const __m256d a0 = _mm256_loadu_pd(r0 + q), a1 = _mm256_loadu_pd(r1 + q);
+    const __m256d a2 = _mm256_loadu_pd(r2 + q), a3 = _mm256_loadu_pd(r3 + q);
+    const __m256d a4 = _mm256_loadu_pd(r4 + q), a5 = _mm256_loadu_pd(r5 + q);
+    // Each 128-bit half is one column's pair of rows: columns 0 | 2 (lo) and 1 | 3 (hi).
+    const __m256d p[3][2] = {
+        {_mm256_unpacklo_pd(a0, a1), _mm256_unpackhi_pd(a0, a1)},
+        {_mm256_unpacklo_pd(a2, a3), _mm256_unpackhi_pd(a2, a3)},
+        {_mm256_unpacklo_pd(a4, a5), _mm256_unpackhi_pd(a4, a5)},
+    };
+    double *out = dst + q * 6;
+    for (int pair = 0; pair < 3; ++pair) {
+      _mm_storeu_pd(out + 0 * 6 + 2 * pair, _mm256_castpd256_pd128(p[pair][0]));
+      _mm_storeu_pd(out + 1 * 6 + 2 * pair, _mm256_castpd256_pd128(p[pair][1]));
+      _mm_storeu_pd(out + 2 * 6 + 2 * pair, _mm256_extractf128_pd(p[pair][0], 1));
+      _mm_storeu_pd(out + 3 * 6 + 2 * pair, _mm256_extractf128_pd(p[pair][1], 1));
+    }
+  }
+  for (; q < kc; ++q) {
+    double *out = dst + q * 6;
+    out[0] = r0[q], out[1] = r1[q], out[2] = r2[q], out[3] = r3[q], out[4] = r4[q];
+    out[5] = r5[q];
+  }
+}
+#endif
