@@ -100,17 +100,19 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   public let optimizer: O
   /// The loss minimised.
   public let loss: TrainingLoss
+  // The properties read by every step skip run-time exclusivity checks (three per step cost
+  // as much as a small layer's arithmetic); no access to them overlaps another.
   /// A learning-rate schedule, applied before every step, if any.
-  public var schedule: (any LearningRateSchedule)?
+  @exclusivity(unchecked) public var schedule: (any LearningRateSchedule)?
   /// The global gradient norm is clipped to this, if set.
-  public var maximumGradientNorm: Scalar?
+  @exclusivity(unchecked) public var maximumGradientNorm: Scalar?
   /// The seed of shuffling and dropout.
   public let seed: UInt64
   /// Whether to report progress (a bar on a terminal, one line per epoch otherwise).
   public var reportsProgress = true
   /// Steps taken so far (the schedule's clock).
   public var step: Int { stepCount }
-  @usableFromInline var stepCount = 0
+  @usableFromInline @exclusivity(unchecked) var stepCount = 0
   /// Epochs completed so far.
   public var epoch: Int { epochCount }
   @usableFromInline var epochCount = 0
