@@ -78,4 +78,25 @@ PACK_TARGET void swifttensor_dpack_a6(const double *a, long lda, long kc, double
     out[5] = r5[q];
   }
 }
+
+// A full panel of B: `kc` rows of 16 floats (8 doubles) at stride `ldb`, copied contiguously as
+// two vectors per row, with the rows a few steps ahead prefetched (B is read with a large
+// stride, one cache line per row, which the hardware prefetcher follows poorly).
+PACK_TARGET void swifttensor_spack_b16(const float *b, long ldb, long kc, float *dst) {
+  for (long q = 0; q < kc; ++q) {
+    const float *row = b + q * ldb;
+    _mm_prefetch((const char *)(row + 8 * ldb), _MM_HINT_T0);
+    _mm256_storeu_ps(dst + q * 16, _mm256_loadu_ps(row));
+    _mm256_storeu_ps(dst + q * 16 + 8, _mm256_loadu_ps(row + 8));
+  }
+}
+
+PACK_TARGET void swifttensor_dpack_b8(const double *b, long ldb, long kc, double *dst) {
+  for (long q = 0; q < kc; ++q) {
+    const double *row = b + q * ldb;
+    _mm_prefetch((const char *)(row + 8 * ldb), _MM_HINT_T0);
+    _mm256_storeu_pd(dst + q * 8, _mm256_loadu_pd(row));
+    _mm256_storeu_pd(dst + q * 8 + 4, _mm256_loadu_pd(row + 4));
+  }
+}
 #endif

@@ -49,7 +49,7 @@ extension GEMM {
   /// panel's `nr` columns consecutively. Columns past the end are zero. O(depth x columns) time.
   static func packB<S: TensorScalar>(
     transposed: Bool, _ b: UnsafePointer<S>, ldb: Int, depth: Range<Int>, columns: Range<Int>,
-    nr: Int, into buffer: UnsafeMutablePointer<S>
+    nr: Int, into buffer: UnsafeMutablePointer<S>, useFastPacking: Bool = hasFastKernel
   ) {
     let kc = depth.count
     var dst = buffer
@@ -66,6 +66,10 @@ extension GEMM {
           let out = dst + c
           for q in 0..<kc { out[q * nr] = src[q] }
         }
+      } else if width == nr && useFastPacking
+        && packPanelBC(b + depth.lowerBound * ldb + j0, ldb: ldb, depth: kc, into: dst)
+      {
+        // Copied by the AVX2 C routine, which prefetches the strided rows.
       } else if width == nr {
         // A full panel row is a contiguous run of `nr` values: copy it as two vectors.
         let stride = MemoryLayout<S.Vector>.stride
@@ -91,6 +95,29 @@ extension GEMM {
 }
 
 extension GEMM {
+  /// Copies one full panel of a non-transposed B with the AVX2 C routine; returns false, having
+  /// done nothing, on other architectures or scalar types. O(depth).
+  @inline(__always)
+  static func packPanelBC<S: TensorScalar>(
+    _ b: UnsafePointer<S>, ldb: Int, depth: Int, into buffer: UnsafeMutablePointer<S>
+  ) -> Bool {
+    #if arch(x86_64)
+      if S.self == Float.self {
+        swifttensor_spack_b16(
+          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, depth,
+          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self))
+        return true
+      }
+      if S.self == Double.self {
+        swifttensor_dpack_b8(
+          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, depth,
+          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Double.self))
+        return true
+      }
+    #endif
+    return false
+  }
+
   /// Packs one full 6-row panel of a non-transposed A with the AVX2 C routine; returns false,
   /// having done nothing, on other architectures or scalar types. O(depth).
   @inline(__always)

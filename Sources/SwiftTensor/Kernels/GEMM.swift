@@ -135,7 +135,7 @@ enum GEMM {
           packB(
             transposed: transposeB, b, ldb: ldb, depth: depth,
             columns: lower..<min(columns.upperBound, jc + last * nr), nr: nr,
-            into: packedB + first * nr * depth.count)
+            into: packedB + first * nr * depth.count, useFastPacking: useC)
         }
         // Split the longer side of C into whole tiles, one contiguous share per thread, so
         // threads never write the same part of C.
