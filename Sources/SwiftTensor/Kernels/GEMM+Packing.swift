@@ -26,7 +26,7 @@ extension GEMM {
           for r in 0..<height { out[r] = src[r] }
         }
       } else if height == mr && useFastPacking
-        && packPanelC(a + i0 * lda + depth.lowerBound, lda: lda, depth: kc, into: dst)
+        && packPanelC(.a, a + i0 * lda + depth.lowerBound, stride: lda, depth: kc, into: dst)
       {
         // Packed by the AVX2 C routine (a register transpose of 8 or 4 columns at a time).
       } else {
@@ -67,7 +67,7 @@ extension GEMM {
           for q in 0..<kc { out[q * nr] = src[q] }
         }
       } else if width == nr && useFastPacking
-        && packPanelBC(b + depth.lowerBound * ldb + j0, ldb: ldb, depth: kc, into: dst)
+        && packPanelC(.b, b + depth.lowerBound * ldb + j0, stride: ldb, depth: kc, into: dst)
       {
         // Copied by the AVX2 C routine, which prefetches the strided rows.
       } else if width == nr {
@@ -94,47 +94,44 @@ extension GEMM {
   }
 }
 
-extension GEMM {
-  /// Copies one full panel of a non-transposed B with the AVX2 C routine; returns false, having
-  /// done nothing, on other architectures or scalar types. O(depth).
-  @inline(__always)
-  static func packPanelBC<S: TensorScalar>(
-    _ b: UnsafePointer<S>, ldb: Int, depth: Int, into buffer: UnsafeMutablePointer<S>
-  ) -> Bool {
-    #if arch(x86_64)
-      if S.self == Float.self {
-        swifttensor_spack_b16(
-          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb, depth,
-          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self))
-        return true
-      }
-      if S.self == Double.self {
-        swifttensor_dpack_b8(
-          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb, depth,
-          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Double.self))
-        return true
-      }
-    #endif
-    return false
-  }
+/// Which operand's panel `GEMM.packPanelC` packs.
+enum PackedOperand {
+  /// Six rows of A, transposed into groups of six.
+  case a
+  /// One full panel of B (16 `Float` or 8 `Double` columns), copied row by row.
+  case b
+}
 
-  /// Packs one full 6-row panel of a non-transposed A with the AVX2 C routine; returns false,
-  /// having done nothing, on other architectures or scalar types. O(depth).
+extension GEMM {
+  /// Packs one full panel of a non-transposed operand with the AVX2 C routines (`source` at
+  /// row stride `stride`, `depth` values deep); returns false, having done nothing, on other
+  /// architectures or scalar types. O(depth).
   @inline(__always)
   static func packPanelC<S: TensorScalar>(
-    _ a: UnsafePointer<S>, lda: Int, depth: Int, into buffer: UnsafeMutablePointer<S>
+    _ operand: PackedOperand, _ source: UnsafePointer<S>, stride: Int, depth: Int,
+    into buffer: UnsafeMutablePointer<S>
   ) -> Bool {
     #if arch(x86_64)
       if S.self == Float.self {
-        swifttensor_spack_a6(
-          UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda, depth,
-          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self))
+        let (from, to) = (
+          UnsafeRawPointer(source).assumingMemoryBound(to: Float.self),
+          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Float.self)
+        )
+        switch operand {
+        case .a: swifttensor_spack_a6(from, stride, depth, to)
+        case .b: swifttensor_spack_b16(from, stride, depth, to)
+        }
         return true
       }
       if S.self == Double.self {
-        swifttensor_dpack_a6(
-          UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda, depth,
-          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Double.self))
+        let (from, to) = (
+          UnsafeRawPointer(source).assumingMemoryBound(to: Double.self),
+          UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: Double.self)
+        )
+        switch operand {
+        case .a: swifttensor_dpack_a6(from, stride, depth, to)
+        case .b: swifttensor_dpack_b8(from, stride, depth, to)
+        }
         return true
       }
     #endif
