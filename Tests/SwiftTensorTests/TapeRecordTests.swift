@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 
@@ -87,5 +88,49 @@ import Testing
     }
     // Three passes of d(1.001^500 x)/dx, accumulated.
     #expect(abs(x.gradient!.scalars[0] - 3 * Foundation.pow(1.001, 500)) < 1e-9)
+  }
+
+  @Test func tapesOnSeveralThreadsShareTheBlockPool() {
+    // Each thread records chains long enough to take several blocks, and frees them, while the
+    // others do the same: the pool's lock is what keeps its free list whole.
+    let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: 4)
+    defer { results.deallocate() }
+    nonisolated(unsafe) let output = results
+    DispatchQueue.concurrentPerform(iterations: 4) { thread in
+      var worst = 0.0
+      for round in 0..<40 {
+        let tape = Tape<Double>()
+        let x = tape.variable([1])
+        var y = x
+        for _ in 0..<(400 + 10 * round) { y = y * 1.001 }
+        y.sum().backward()
+        let expected = Foundation.pow(1.001, Double(400 + 10 * round))
+        worst = Swift.max(worst, abs(x.gradient!.scalars[0] - expected) / expected)
+      }
+      output[thread] = worst
+    }
+    #expect(results.allSatisfy { $0 < 1e-12 })
+  }
+
+  @Test func thePoolNeverHandsOneBlockToTwoThreads() {
+    // Threads take a block, mark it as theirs, check the mark, and give it back, as fast as they
+    // can: a block handed out twice, or a free list broken by a race, shows as a foreign mark.
+    let clashes = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+    clashes.initialize(repeating: 0)
+    defer { clashes.deallocate() }
+    nonisolated(unsafe) let output = clashes
+    DispatchQueue.concurrentPerform(iterations: 4) { thread in
+      var clashCount = 0
+      for round in 0..<20_000 {
+        let block = TapeBlockPool.take(after: nil)
+        let mark = (block + TapeBlockHeader.size).assumingMemoryBound(to: Int.self)
+        mark.pointee = thread * 1_000_000 + round
+        for _ in 0..<(round % 7) { mark.pointee &+= 0 }
+        if mark.pointee != thread * 1_000_000 + round { clashCount += 1 }
+        TapeBlockPool.giveBack(chainStartingAt: block)
+      }
+      output[thread] = clashCount
+    }
+    #expect(clashes.allSatisfy { $0 == 0 })
   }
 }
