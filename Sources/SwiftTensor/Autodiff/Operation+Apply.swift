@@ -257,6 +257,9 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
 
 /// The record of a `UnaryOperation`: its backward pass reuses the output gradient's buffer
 /// when nothing else can read that gradient.
+///
+/// "Nothing else" means no other strong reference to the output variable: a caller that keeps
+/// an intermediate only through a `weak` reference finds its gradient moved out.
 @usableFromInline
 struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
   @usableFromInline let operation: Operation
