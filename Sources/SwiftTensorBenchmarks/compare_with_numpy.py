@@ -5,9 +5,12 @@ Usage (from the package root):
     swift build -c release --product SwiftTensorBenchmarks
     python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py [--rounds N]
 
-Each round runs SwiftTensor and then numpy, for one and then two threads; the table gives the
-median over the rounds of each figure and of each ratio (default 3 rounds), so that a change in
-the machine's speed during the run (a shared host) moves both sides rather than one.
+Each round measures one section at a time (GEMM, skinny GEMM, element-wise; GEMM with one and
+then two threads) on both sides back to back, SwiftTensor first in even rounds and numpy first
+in odd ones, so that the two sides of a ratio are seconds apart rather than a whole run apart
+on a shared host whose speed drifts. The framework sections (tape, training), which numpy has
+no counterpart for, run after each round. The table gives the median over the rounds of each
+figure and of each ratio (default 3 rounds).
 
 Needs python3 with numpy; SwiftTensor itself never needs Python.
 """
@@ -21,19 +24,24 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 BINARY = os.path.join(ROOT, ".build", "release", "SwiftTensorBenchmarks")
 
 
-def swift(threads):
+def swift(threads, sections):
     env = dict(os.environ, SWIFTTENSOR_NUM_THREADS=str(threads))
-    sections = ["gemm"] if threads > 1 else []
     out = subprocess.run([BINARY, "--json"] + sections, env=env, check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out)
 
 
-def numpy(threads):
+def numpy(threads, sections):
     out = subprocess.run([sys.executable, os.path.join(HERE, "numpy_reference.py"),
-                          "--threads", str(threads)], check=True, capture_output=True,
-                         text=True).stdout
+                          "--threads", str(threads)] + sections, check=True,
+                         capture_output=True, text=True).stdout
     return json.loads(out)
+
+
+# (section, threads) pairs measured on both sides, in order.
+COMPARED = [("gemm", 1), ("skinny", 1), ("unary", 1), ("gemm", 2)]
+# Sections only SwiftTensor has.
+FRAMEWORK = ["tape", "mlp", "lstm"]
 
 
 def median(values):
@@ -49,12 +57,19 @@ def main():
         rounds = int(sys.argv[sys.argv.index("--rounds") + 1])
     samples = {}  # (name, threads) -> [(ours, theirs or None)]
     version = "?"
-    for _ in range(rounds):
-        for threads in (1, 2):
-            ours, theirs = swift(threads), numpy(threads)
+    for round_index in range(rounds):
+        for section, threads in COMPARED:
+            if round_index % 2 == 0:
+                ours = swift(threads, [section])
+                theirs = numpy(threads, [section])
+            else:
+                theirs = numpy(threads, [section])
+                ours = swift(threads, [section])
             version = theirs.get("numpy_version", version)
             for name, value in ours.items():
                 samples.setdefault((name, threads), []).append((value, theirs.get(name)))
+        for name, value in swift(1, FRAMEWORK).items():
+            samples.setdefault((name, 1), []).append((value, None))
     print(f"numpy {version}; medians of {rounds} rounds; higher is better except ns and s")
     print("| benchmark | threads | SwiftTensor | numpy | ratio |")
     print("| --- | --- | --- | --- | --- |")

@@ -1,7 +1,8 @@
 """numpy's figures for the cases SwiftTensorBenchmarks measures (GEMM, skinny GEMM, exp/tanh/
 sigmoid on 1M float32), printed as JSON with the same names.
 
-Usage: python3 numpy_reference.py [--threads N]   (default 1)
+Usage: python3 numpy_reference.py [--threads N] [gemm] [skinny] [unary]
+(default 1 thread; with no section names every section runs, as for SwiftTensorBenchmarks)
 
 The thread count must be set before numpy is imported, because BLAS reads it when it loads.
 """
@@ -68,14 +69,19 @@ def unary_gelems(name):
 
 
 def main():
+    sections = {"gemm", "skinny", "unary"}
+    selected = sections.intersection(arg.lower() for arg in sys.argv[1:]) or sections
     results = {}
-    for n in (128, 256, 512, 1024):
-        results[f"gemm_f32_{n}_gflops"] = gemm_gflops(np.float32, n, n, n)
-        results[f"gemm_f64_{n}_gflops"] = gemm_gflops(np.float64, n, n, n)
-    for m, k, n in ((1, 64, 30), (1, 1024, 1024), (32, 256, 1024), (64, 1024, 1024)):
-        results[f"gemm_f32_{m}x{k}x{n}_gflops"] = gemm_gflops(np.float32, m, n, k)
-    for name in ("exp", "tanh", "sigmoid"):
-        results[f"{name}_f32_1m_gelems"] = unary_gelems(name)
+    if "gemm" in selected:
+        for n in (128, 256, 512, 1024):
+            results[f"gemm_f32_{n}_gflops"] = gemm_gflops(np.float32, n, n, n)
+            results[f"gemm_f64_{n}_gflops"] = gemm_gflops(np.float64, n, n, n)
+    if "skinny" in selected:
+        for m, k, n in ((1, 64, 30), (1, 1024, 1024), (32, 256, 1024), (64, 1024, 1024)):
+            results[f"gemm_f32_{m}x{k}x{n}_gflops"] = gemm_gflops(np.float32, m, n, k)
+    if "unary" in selected:
+        for name in ("exp", "tanh", "sigmoid"):
+            results[f"{name}_f32_1m_gelems"] = unary_gelems(name)
     results["numpy_version"] = np.__version__
     print(json.dumps(results, indent=2))
 

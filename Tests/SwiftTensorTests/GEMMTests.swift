@@ -32,7 +32,7 @@ private struct LCG {
 /// of C against a Double reference; also checks that the padding columns of C are untouched.
 private func check<S: TensorScalar>(
   _: S.Type, _ t: GEMMCase, transposeA: Bool, transposeB: Bool, kernel: GEMMKernelChoice,
-  threads: Int = 1
+  threads: Int = 1, dynamic: Bool = false
 ) {
   var rng = LCG(state: UInt64(t.m * 7919 + t.n * 104_729 + t.k * 31 + (transposeA ? 1 : 2)))
   // Row strides larger than the minimum, different for each matrix.
@@ -59,7 +59,8 @@ private func check<S: TensorScalar>(
         GEMM.multiply(
           transposeA: transposeA, transposeB: transposeB, m: t.m, n: t.n, k: t.k,
           alpha: S(t.alpha), a0, lda: lda, b0, ldb: ldb,
-          beta: S(t.beta), cBase, ldc: ldc, kernel: kernel, threads: threads)
+          beta: S(t.beta), cBase, ldc: ldc, kernel: kernel, threads: threads,
+          dynamicThreshold: dynamic ? 0 : GEMM.dynamicThreshold)
       }
     }
   }
@@ -89,7 +90,8 @@ private func check<S: TensorScalar>(
         if failures <= 3 {
           Issue.record(
             """
-            \(S.self) \(t) tA=\(transposeA) tB=\(transposeB) \(kernel) threads=\(threads): \
+            \(S.self) \(t) tA=\(transposeA) tB=\(transposeB) \(kernel) threads=\(threads) \
+            dynamic=\(dynamic): \
             C[\(i),\(j)] = \(got), expected \(expected)
             """)
         }
@@ -106,8 +108,9 @@ private func check<S: TensorScalar>(
 private let kernels: [GEMMKernelChoice] =
   [.automatic, .small, .portable] + (GEMM.hasFastKernel ? [.packed, .smallC] : [])
 
-/// One thread, and three so that C is split unevenly (some threads get no tiles at all).
-private let threadCounts = [1, 3]
+/// One thread; three, so that C is split unevenly (some threads get no tiles at all); and three
+/// taking small chunks of work as they go (what large products do).
+private let threadings: [(threads: Int, dynamic: Bool)] = [(1, false), (3, false), (3, true)]
 
 /// Non-square shapes from {1, 7, 17, 33, 65, 129}, with varied alpha and beta, plus shapes
 /// that cross the depth (k > 256) and row (m > 144) block boundaries.
@@ -137,8 +140,12 @@ struct GEMMTests {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         // Only the packed kernels split work across threads.
-        for threads in kernel == .packed || kernel == .portable ? threadCounts : [1] {
-          check(Float.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads)
+        for (threads, dynamic) in kernel == .packed || kernel == .portable
+          ? threadings : [(1, false)]
+        {
+          check(
+            Float.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads,
+            dynamic: dynamic)
         }
       }
     }
@@ -150,8 +157,12 @@ struct GEMMTests {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         // Only the packed kernels split work across threads.
-        for threads in kernel == .packed || kernel == .portable ? threadCounts : [1] {
-          check(Double.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads)
+        for (threads, dynamic) in kernel == .packed || kernel == .portable
+          ? threadings : [(1, false)]
+        {
+          check(
+            Double.self, t, transposeA: ta, transposeB: tb, kernel: kernel, threads: threads,
+            dynamic: dynamic)
         }
       }
     }

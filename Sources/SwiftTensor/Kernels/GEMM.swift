@@ -62,16 +62,20 @@ enum GEMM {
   /// wake-up per region) two threads had lost at n = 128 and tied at 256.
   static let parallelThreshold = 128 * 128 * 128
 
+  /// From this many multiply-adds per (`nc`, `kc`) block (a 256 x 512 x 256 block), threads
+  /// take work in small chunks rather than in equal shares.
+  static let dynamicThreshold = 1 << 25
+
   /// `C = alpha * op(A) * op(B) + beta * C`; see `TensorScalar._gemm` for the contract.
   ///
-  /// `threads` 0 chooses by problem size and core count; tests pass other values to exercise the
-  /// partitioning on small problems. O(m x n x k) time; O(kc x (nc + threads x mc)) temporary
+  /// `threads` 0 chooses by problem size and core count; tests pass other values, and a lower
+  /// `dynamicThreshold`, to exercise the partitioning on small problems. O(m x n x k) time; O(kc x (nc + threads x mc)) temporary
   /// memory for the packed blocks.
   static func multiply<S: TensorScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: S,
     _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, beta: S,
     _ c: UnsafeMutablePointer<S>, ldc: Int, kernel: GEMMKernelChoice = .automatic,
-    threads: Int = 0
+    threads: Int = 0, dynamicThreshold: Int = dynamicThreshold
   ) {
     guard m > 0, n > 0 else { return }
     guard k > 0, alpha != 0 else {
@@ -106,13 +110,18 @@ enum GEMM {
     // Each thread packs its own A blocks and has its own edge tile; packed B is shared.
     let perThread = kcStep * mcAlloc + mr * nr
     let elements = kcStep * ncAlloc + threads * perThread
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: elements * MemoryLayout<S>.stride, alignment: 64)
+    // Two work counters follow the blocks, each on its own cache line.
+    let countersOffset = roundUp(elements * MemoryLayout<S>.stride, 64)
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: countersOffset + 128, alignment: 64)
     defer { raw.deallocate() }
     // Workers share these pointers; they are safe to share because each worker reads A, B
-    // and packed B, and writes only its own scratch and its own disjoint part of C.
+    // and packed B, and writes only its own scratch, the parts of packed B and C it claimed
+    // through a counter, and the counters (atomically).
     nonisolated(unsafe) let packedB = raw.bindMemory(to: S.self, capacity: elements)
     nonisolated(unsafe) let scratch = packedB + kcStep * ncAlloc
+    nonisolated(unsafe) let packCounter = (raw + countersOffset).bindMemory(
+      to: Int.self, capacity: 16)
+    nonisolated(unsafe) let tileCounter = packCounter + 8
     nonisolated(unsafe) let a = a
     nonisolated(unsafe) let b = b
     nonisolated(unsafe) let c = c
@@ -123,45 +132,66 @@ enum GEMM {
         let depth = pc..<min(k, pc + kcStep)
         // Later depth blocks accumulate onto what the first one wrote.
         let blockBeta: S = pc == 0 ? beta : 1
-        // Packing B is split into whole micro-panels, one contiguous share per thread, and
-        // finishes on every thread before any thread multiplies with it.
+        // Work is handed out in chunks through the counters: on a shared host one core often
+        // runs slower for a while, and with an even split the other then waits for it. Large
+        // blocks are cut into about four chunks per thread, which lets the faster thread take
+        // over part of the slower one's share (2 threads, Float n = 512, six runs alternated:
+        // 113-126 GFLOPS against 60-122 for an even split); smaller ones are split evenly,
+        // where smaller A blocks and more B traffic cost more than they won (n = 256).
         let panels = (columns.count + nr - 1) / nr
-        let panelsPerThread = (panels + threads - 1) / threads
-        let packShare: @Sendable (Int) -> Void = { t in
-          let first = min(panels, t * panelsPerThread)
-          let last = min(panels, first + panelsPerThread)
-          guard first < last else { return }
-          let lower = jc + first * nr
-          packB(
-            transposed: transposeB, b, ldb: ldb, depth: depth,
-            columns: lower..<min(columns.upperBound, jc + last * nr), nr: nr,
-            into: packedB + first * nr * depth.count, useFastPacking: useC)
-        }
-        // Split the longer side of C into whole tiles, one contiguous share per thread, so
-        // threads never write the same part of C.
-        let splitRows = (m + mr - 1) / mr >= (columns.count + nr - 1) / nr
-        let step = splitRows ? mr : nr
-        let extent = splitRows ? m : columns.count
-        let tilesPerThread = ((extent + step - 1) / step + threads - 1) / threads
-        let worker: @Sendable (Int) -> Void = { t in
-          let start = t * tilesPerThread * step
-          let end = min(extent, start + tilesPerThread * step)
-          guard start < end else { return }
-          let myRows = splitRows ? start..<end : 0..<m
-          let myColumns = splitRows ? columns : (jc + start)..<(jc + end)
-          let myB = packedB + (myColumns.lowerBound - jc) * depth.count
-          let packedA = scratch + t * perThread
-          let tile = packedA + kcStep * mcAlloc
-          for ic in stride(from: myRows.lowerBound, to: myRows.upperBound, by: mcMax) {
-            let rows = ic..<min(myRows.upperBound, ic + mcMax)
-            packA(
-              transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA,
-              useFastPacking: useC)
-            macroKernel(
-              useC: useC, rows: rows, columns: myColumns, kc: depth.count, alpha: alpha,
-              beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile)
+        let chunksPerThread =
+          threads > 1 && m * columns.count * depth.count >= dynamicThreshold ? 4 : 1
+        let panelsPerChunk = chunk(panels, threads: threads, perThread: chunksPerThread)
+        let packShare: @Sendable (Int) -> Void = { _ in
+          while true {
+            let first = swifttensor_atomic_add(packCounter, 1) * panelsPerChunk
+            guard first < panels else { return }
+            let last = min(panels, first + panelsPerChunk)
+            packB(
+              transposed: transposeB, b, ldb: ldb, depth: depth,
+              columns: (jc + first * nr)..<min(columns.upperBound, jc + last * nr), nr: nr,
+              into: packedB + first * nr * depth.count, useFastPacking: useC)
           }
         }
+        // Chunks are whole tiles along the longer side of C, so threads never write the same
+        // part of C; a row chunk is at most one A block.
+        let splitRows = (m + mr - 1) / mr >= panels
+        let step = splitRows ? mr : nr
+        let extent = splitRows ? m : columns.count
+        let tiles = (extent + step - 1) / step
+        let tilesPerChunk = min(
+          splitRows ? mcMax / mr : tiles, chunk(tiles, threads: threads, perThread: chunksPerThread)
+        )
+        let worker: @Sendable (Int) -> Void = { t in
+          let packedA = scratch + t * perThread
+          let tile = packedA + kcStep * mcAlloc
+          // The rows of A in `packedA`: a column chunk after the first reuses them.
+          var packedRows = 0..<0
+          while true {
+            let start = swifttensor_atomic_add(tileCounter, 1) * tilesPerChunk * step
+            guard start < extent else { return }
+            let end = min(extent, start + tilesPerChunk * step)
+            let myRows = splitRows ? start..<end : 0..<m
+            let myColumns = splitRows ? columns : (jc + start)..<(jc + end)
+            let myB = packedB + (myColumns.lowerBound - jc) * depth.count
+            for ic in stride(from: myRows.lowerBound, to: myRows.upperBound, by: mcMax) {
+              let rows = ic..<min(myRows.upperBound, ic + mcMax)
+              if rows != packedRows {
+                packA(
+                  transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA,
+                  useFastPacking: useC)
+                packedRows = rows
+              }
+              macroKernel(
+                useC: useC, rows: rows, columns: myColumns, kc: depth.count, alpha: alpha,
+                beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile)
+            }
+          }
+        }
+        // The counters are reset before the region is published (the pool's start is a
+        // sequentially consistent store, so workers see the zeros).
+        swifttensor_atomic_store(packCounter, 0)
+        swifttensor_atomic_store(tileCounter, 0)
         if threads == 1 {
           packShare(0)
           worker(0)
@@ -170,6 +200,14 @@ enum GEMM {
         }
       }
     }
+  }
+
+  /// Units of work per chunk when `count` units are shared by `threads` threads, `perThread`
+  /// chunks each. O(1).
+  @inline(__always)
+  static func chunk(_ count: Int, threads: Int, perThread: Int) -> Int {
+    let chunks = threads * perThread
+    return max(1, (count + chunks - 1) / chunks)
   }
 
   /// Multiplies one packed A block by packed B micro-panels into the matching part of C.
