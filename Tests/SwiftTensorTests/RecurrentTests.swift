@@ -239,4 +239,44 @@ import Testing
       }
     }
   }
+
+  /// Splitting the batch between two threads (each runs every step for its samples), or each
+  /// step's product by columns, gives the single-threaded results, for every cell; batches of
+  /// 13 (a 12 + 1 split) and 5 (one part empty).
+  @Test(arguments: [RecurrentCellKind.rnn, .lstm, .gru])
+  func partitionedSequencesMatchOneThread(cell: RecurrentCellKind) {
+    for batch in [13, 5] {
+      let (time, features, hidden) = (4, 3, 7)
+      let width = cell.gateCount * hidden
+      let x: Tensor<Double> = values([batch, time, features], 1)
+      let h0: Tensor<Double> = values([batch, hidden], 2)
+      let c0: Tensor<Double>? = cell == .lstm ? values([batch, hidden], 3) : nil
+      let wx: Tensor<Double> = values([features, width], 4)
+      let wh: Tensor<Double> = values([hidden, width], 5)
+      let b: Tensor<Double> = values([width], 6)
+      let dOutputs: Tensor<Double> = values([batch, time, hidden], 7)
+      let dHidden: Tensor<Double> = values([batch, hidden], 8)
+      let dCell: Tensor<Double>? = cell == .lstm ? values([batch, hidden], 9) : nil
+      func run(_ partition: (parts: Int, threads: Int)) -> [Tensor<Double>] {
+        let forward = RecurrentSequenceCore.forward(
+          cell, x: x, h0: h0, c0: c0, wx: wx, wh: wh, b: b, operation: "test",
+          partition: partition)
+        let gradients = RecurrentSequenceCore.backward(
+          cell, x: x, h0: h0, c0: c0, wx: wx, wh: wh, outputs: forward.outputs,
+          saved: forward.saved, outputGradient: dOutputs, hiddenGradient: dHidden,
+          cellGradient: dCell, partition: partition)
+        return [forward.outputs, forward.hidden] + (forward.cell.map { [$0] } ?? []) + gradients
+      }
+      let reference = run((1, 1))
+      for partition in [(parts: 2, threads: 1), (parts: 1, threads: 2)] {
+        let results = run(partition)
+        #expect(results.count == reference.count)
+        for (index, (result, expected)) in zip(results, reference).enumerated() {
+          expectClose(
+            result, expected, tolerance: 1e-12,
+            "\(cell) batch \(batch) \(partition) result \(index)")
+        }
+      }
+    }
+  }
 }

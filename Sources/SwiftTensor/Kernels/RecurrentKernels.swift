@@ -33,6 +33,9 @@ public struct _Rows<Scalar> {
   /// The first element of `row`.
   @inline(__always)
   func row(_ row: Int) -> UnsafeMutablePointer<Scalar> { base + row * stride }
+  /// The rows from `count` on.
+  @inline(__always)
+  func dropping(_ count: Int) -> _Rows { _Rows(base + count * stride, stride: stride) }
 }
 
 /// The buffers of one time step of a recurrent cell's forward gate math, for `rows` samples

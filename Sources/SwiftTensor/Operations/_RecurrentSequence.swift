@@ -101,21 +101,38 @@ enum RecurrentSequenceCore {
     return packed
   }
 
-  /// Threads for one step's product: a second core pays off once a step has a few million
-  /// multiply-adds (the 32 x 256 x 1024 step of the Shakespeare model has 8.4 million).
-  static func stepThreads(m: Int, n: Int, k: Int) -> Int {
-    m * n * k >= stepParallelThreshold ? min(2, GEMM.coreCount) : 1
+  /// How the steps of a sequence of `batch` samples, whose per-step product is `batch x n x k`,
+  /// use two cores: `parts` 2 runs every step for each half of the batch on its own core (the
+  /// samples are independent, so the halves never wait for each other and the gate math runs
+  /// in parallel too); `threads` 2 splits each step's product by columns instead, for batches
+  /// too small to halve. A second core pays off once a step has a few million multiply-adds
+  /// (the 32 x 256 x 1024 step of the Shakespeare model has 8.4 million).
+  static func partition(batch: Int, n: Int, k: Int) -> (parts: Int, threads: Int) {
+    guard batch * n * k >= stepParallelThreshold, GEMM.coreCount >= 2 else { return (1, 1) }
+    return batch >= 2 * GEMM.mr ? (2, 1) : (1, 2)
   }
 
   /// Measured on the shared 2-core machine: two threads gained about 10% per step at
   /// 32 x 256 x 1024 under moderate load, and lost when other processes held both cores.
   static let stepParallelThreshold = 2_000_000
 
+  /// Calls `body` with `parts` (1 or 2) consecutive ranges covering `0..<batch`, each on its own
+  /// thread of the GEMM worker pool; the first range is a whole number of micro-tile rows.
+  static func forEachPart(of batch: Int, parts: Int, _ body: (Range<Int>) -> Void) {
+    guard parts > 1 else {
+      body(0..<batch)
+      return
+    }
+    let split = min(batch, GEMM.roundUp((batch + 1) / 2, GEMM.mr))
+    WorkerPool.shared.run(threads: 2) { part in body(part == 0 ? 0..<split : split..<batch) }
+  }
+
   /// Runs the cell over every step; returns all hidden states `[batch, time, hidden]`, the
-  /// last hidden and cell states, and what backward needs.
+  /// last hidden and cell states, and what backward needs. `partition` overrides
+  /// `partition(batch:n:k:)` (for tests).
   static func forward<S: TensorScalar>(
     _ cell: RecurrentCellKind, x: Tensor<S>, h0: Tensor<S>, c0: Tensor<S>?, wx: Tensor<S>,
-    wh: Tensor<S>, b: Tensor<S>, operation: String
+    wh: Tensor<S>, b: Tensor<S>, operation: String, partition: (parts: Int, threads: Int)? = nil
   ) -> (outputs: Tensor<S>, hidden: Tensor<S>, cell: Tensor<S>?, saved: RecurrentSaved<S>) {
     validate(cell, operation, x: x, h0: h0, c0: cell == .lstm ? c0 : nil, wx: wx, wh: wh, b: b)
     let (batch, time, features) = (x.shape[0], x.shape[1], x.shape[2])
@@ -129,32 +146,41 @@ enum RecurrentSequenceCore {
       m: batch * time, n: width, k: features, x.baseAddress, lda: features, wx.baseAddress,
       ldb: width, beta: 0, gates.baseAddress, ldc: width)
     let packedWh = prepacked(wh, transposed: false)
-    let threads = stepThreads(m: batch, n: width, k: hidden)
-    for t in 0..<time {
-      let previousHidden =
-        t == 0
-        ? _Rows(h0.baseAddress, stride: hidden)
-        : _Rows(outputs.baseAddress + (t - 1) * hidden, stride: time * hidden)
-      let previousCell =
-        t == 0
-        ? c0.map { _Rows($0.baseAddress, stride: hidden) }
-        : cells.map { _Rows($0.baseAddress + (t - 1) * hidden, stride: time * hidden) }
-      let gateRows = _Rows(gates.baseAddress + t * width, stride: time * width)
-      let hiddenGateRows = hiddenGates.map {
-        _Rows($0.baseAddress + t * width, stride: time * width)
+    let (parts, threads) = partition ?? Self.partition(batch: batch, n: width, k: hidden)
+    forEachPart(of: batch, parts: parts) { rows in
+      let r = rows.lowerBound
+      for t in 0..<time {
+        let previousHidden =
+          t == 0
+          ? _Rows(h0.baseAddress, stride: hidden).dropping(r)
+          : _Rows(outputs.baseAddress + (t - 1) * hidden, stride: time * hidden).dropping(r)
+        let previousCell =
+          t == 0
+          ? c0.map { _Rows($0.baseAddress, stride: hidden).dropping(r) }
+          : cells.map {
+            _Rows($0.baseAddress + (t - 1) * hidden, stride: time * hidden).dropping(r)
+          }
+        let gateRows = _Rows(gates.baseAddress + t * width, stride: time * width).dropping(r)
+        let hiddenGateRows = hiddenGates.map {
+          _Rows($0.baseAddress + t * width, stride: time * width).dropping(r)
+        }
+        let target = hiddenGateRows ?? gateRows
+        S._gemmPrepacked(
+          m: rows.count, n: width, k: hidden, previousHidden.base, lda: previousHidden.stride,
+          packedB: packedWh.baseAddress, beta: cell == .gru ? 0 : 1, target.base,
+          ldc: target.stride, threads: threads)
+        S._recurrentForwardKernel(
+          cell,
+          _RecurrentForwardStep(
+            rows: rows.count, hidden: hidden, gates: gateRows, bias: b.baseAddress,
+            hiddenGates: hiddenGateRows, previousHidden: previousHidden,
+            previousCell: previousCell,
+            hiddenOutput: _Rows(outputs.baseAddress + t * hidden, stride: time * hidden)
+              .dropping(r),
+            cellOutput: cells.map {
+              _Rows($0.baseAddress + t * hidden, stride: time * hidden).dropping(r)
+            }))
       }
-      let target = hiddenGateRows ?? gateRows
-      S._gemmPrepacked(
-        m: batch, n: width, k: hidden, previousHidden.base, lda: previousHidden.stride,
-        packedB: packedWh.baseAddress, beta: cell == .gru ? 0 : 1, target.base,
-        ldc: target.stride, threads: threads)
-      S._recurrentForwardKernel(
-        cell,
-        _RecurrentForwardStep(
-          rows: batch, hidden: hidden, gates: gateRows, bias: b.baseAddress,
-          hiddenGates: hiddenGateRows, previousHidden: previousHidden, previousCell: previousCell,
-          hiddenOutput: _Rows(outputs.baseAddress + t * hidden, stride: time * hidden),
-          cellOutput: cells.map { _Rows($0.baseAddress + t * hidden, stride: time * hidden) }))
     }
     func last(_ sequence: Tensor<S>) -> Tensor<S> {
       let result: Tensor<S> = uninitialized([batch, hidden])
@@ -171,11 +197,13 @@ enum RecurrentSequenceCore {
   }
 
   /// The gradients `[dx, dh0, dc0 (LSTM), dW_x, dW_h, db]` from the gradients of all hidden
-  /// states and of the last hidden and cell states.
+  /// states and of the last hidden and cell states. `partition` overrides
+  /// `partition(batch:n:k:)` (for tests).
   static func backward<S: TensorScalar>(
     _ cell: RecurrentCellKind, x: Tensor<S>, h0: Tensor<S>, c0: Tensor<S>?, wx: Tensor<S>,
     wh: Tensor<S>, outputs: Tensor<S>, saved: RecurrentSaved<S>, outputGradient: Tensor<S>?,
-    hiddenGradient: Tensor<S>, cellGradient: Tensor<S>?
+    hiddenGradient: Tensor<S>, cellGradient: Tensor<S>?,
+    partition: (parts: Int, threads: Int)? = nil
   ) -> [Tensor<S>] {
     let (batch, time, features) = (x.shape[0], x.shape[1], x.shape[2])
     let hidden = h0.shape[1]
@@ -184,36 +212,40 @@ enum RecurrentSequenceCore {
     let dHiddenGates: Tensor<S>? = cell == .gru ? uninitialized([batch, time, width]) : nil
     let dHidden = copy(hiddenGradient)
     let dCell: Tensor<S>? = cell == .lstm ? cellGradient.map(copy) ?? .zeros(shape: h0.shape) : nil
-    func step(_ tensor: Tensor<S>, _ t: Int, _ columns: Int) -> _Rows<S> {
-      _Rows(tensor.baseAddress + t * columns, stride: time * columns)
-    }
     let packedWhT = prepacked(wh, transposed: true)
-    let threads = stepThreads(m: batch, n: hidden, k: width)
-    for t in (0..<time).reversed() {
-      let previousHidden =
-        t == 0 ? _Rows(h0.baseAddress, stride: hidden) : step(outputs, t - 1, hidden)
-      let previousCell =
-        t == 0
-        ? c0.map { _Rows($0.baseAddress, stride: hidden) }
-        : saved.cells.map { step($0, t - 1, hidden) }
-      let dGateRows = step(dGates, t, width)
-      let dHiddenGateRows = dHiddenGates.map { step($0, t, width) }
-      S._recurrentBackwardKernel(
-        cell,
-        _RecurrentBackwardStep(
-          rows: batch, hidden: hidden, gates: step(saved.gates, t, width),
-          hiddenGates: saved.hiddenGates.map { step($0, t, width) },
-          previousHidden: previousHidden, previousCell: previousCell,
-          cell: saved.cells.map { step($0, t, hidden) }, hiddenOutput: step(outputs, t, hidden),
-          outputGradient: outputGradient.map { step($0, t, hidden) },
-          hiddenGradient: _Rows(dHidden.baseAddress, stride: hidden),
-          cellGradient: dCell.map { _Rows($0.baseAddress, stride: hidden) },
-          gateGradients: dGateRows, hiddenGateGradients: dHiddenGateRows))
-      let source = dHiddenGateRows ?? dGateRows
-      S._gemmPrepacked(
-        m: batch, n: hidden, k: width, source.base, lda: source.stride,
-        packedB: packedWhT.baseAddress, beta: cell == .gru ? 1 : 0, dHidden.baseAddress,
-        ldc: hidden, threads: threads)
+    let (parts, threads) = partition ?? Self.partition(batch: batch, n: hidden, k: width)
+    forEachPart(of: batch, parts: parts) { rows in
+      let r = rows.lowerBound
+      func step(_ tensor: Tensor<S>, _ t: Int, _ columns: Int) -> _Rows<S> {
+        _Rows(tensor.baseAddress + t * columns, stride: time * columns).dropping(r)
+      }
+      let dHiddenRows = _Rows(dHidden.baseAddress, stride: hidden).dropping(r)
+      for t in (0..<time).reversed() {
+        let previousHidden =
+          t == 0 ? _Rows(h0.baseAddress, stride: hidden).dropping(r) : step(outputs, t - 1, hidden)
+        let previousCell =
+          t == 0
+          ? c0.map { _Rows($0.baseAddress, stride: hidden).dropping(r) }
+          : saved.cells.map { step($0, t - 1, hidden) }
+        let dGateRows = step(dGates, t, width)
+        let dHiddenGateRows = dHiddenGates.map { step($0, t, width) }
+        S._recurrentBackwardKernel(
+          cell,
+          _RecurrentBackwardStep(
+            rows: rows.count, hidden: hidden, gates: step(saved.gates, t, width),
+            hiddenGates: saved.hiddenGates.map { step($0, t, width) },
+            previousHidden: previousHidden, previousCell: previousCell,
+            cell: saved.cells.map { step($0, t, hidden) }, hiddenOutput: step(outputs, t, hidden),
+            outputGradient: outputGradient.map { step($0, t, hidden) },
+            hiddenGradient: dHiddenRows,
+            cellGradient: dCell.map { _Rows($0.baseAddress, stride: hidden).dropping(r) },
+            gateGradients: dGateRows, hiddenGateGradients: dHiddenGateRows))
+        let source = dHiddenGateRows ?? dGateRows
+        S._gemmPrepacked(
+          m: rows.count, n: hidden, k: width, source.base, lda: source.stride,
+          packedB: packedWhT.baseAddress, beta: cell == .gru ? 1 : 0, dHiddenRows.base,
+          ldc: hidden, threads: threads)
+      }
     }
     let rows = batch * time
     let dx: Tensor<S> = uninitialized(x.shape)
