@@ -50,10 +50,10 @@ extension GEMM {
     let threads = max(1, min(threads, panels))
     let mcAlloc = min(mcMax, roundUp(m, mr))
     let perThread = step * mcAlloc + mr * nr
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: threads * perThread * MemoryLayout<S>.stride, alignment: 64)
-    defer { raw.deallocate() }
-    nonisolated(unsafe) let scratch = raw.bindMemory(to: S.self, capacity: threads * perThread)
+    let raw = ScratchBuffer(byteCount: threads * perThread * MemoryLayout<S>.stride)
+    defer { raw.free() }
+    nonisolated(unsafe) let scratch = raw.address.bindMemory(
+      to: S.self, capacity: threads * perThread)
     nonisolated(unsafe) let a = a
     nonisolated(unsafe) let c = c
     nonisolated(unsafe) let packedB = packedB

@@ -112,14 +112,14 @@ enum GEMM {
     let elements = kcStep * ncAlloc + threads * perThread
     // Two work counters follow the blocks, each on its own cache line.
     let countersOffset = roundUp(elements * MemoryLayout<S>.stride, 64)
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: countersOffset + 128, alignment: 64)
-    defer { raw.deallocate() }
+    let raw = ScratchBuffer(byteCount: countersOffset + 128)
+    defer { raw.free() }
     // Workers share these pointers; they are safe to share because each worker reads A, B
     // and packed B, and writes only its own scratch, the parts of packed B and C it claimed
     // through a counter, and the counters (atomically).
-    nonisolated(unsafe) let packedB = raw.bindMemory(to: S.self, capacity: elements)
+    nonisolated(unsafe) let packedB = raw.address.bindMemory(to: S.self, capacity: elements)
     nonisolated(unsafe) let scratch = packedB + kcStep * ncAlloc
-    nonisolated(unsafe) let packCounter = (raw + countersOffset).bindMemory(
+    nonisolated(unsafe) let packCounter = (raw.address + countersOffset).bindMemory(
       to: Int.self, capacity: 16)
     nonisolated(unsafe) let tileCounter = packCounter + 8
     nonisolated(unsafe) let a = a

@@ -7,9 +7,10 @@ struct TensorStorageHeader {
   @usableFromInline var byteCount: Int
   /// Bytes from the start of the tail allocation to the first scalar (for alignment).
   @usableFromInline var offset: Int
-  /// Unused: makes the header 32 bytes, so the scalars of a small buffer start 16-byte aligned
-  /// (an object is 16-byte aligned and its fields start at 16) with no padding.
-  @usableFromInline var reserved: Int = 0
+  /// The size of a buffer from `LargeBufferCache` that holds the scalars instead of the tail
+  /// allocation (0 for none); also makes the header 32 bytes, so the scalars of a small buffer
+  /// start 16-byte aligned (an object is 16-byte aligned and its fields start at 16).
+  @usableFromInline var cachedSize: Int = 0
 
   @inlinable
   init(count: Int, byteCount: Int, offset: Int) {
@@ -22,6 +23,8 @@ struct TensorStorageHeader {
 /// The heap buffer behind a tensor: one allocation holding the header and the scalars, which
 /// start on a 64-byte boundary (a cache line, and any SIMD register width); buffers of 64 bytes
 /// or less start on a 16-byte boundary instead, so that a tiny tensor fits a small allocation.
+/// The scalars of a large tensor (`LargeBufferCache.minimumSize` bytes or more) live in a
+/// buffer from `LargeBufferCache` instead, given back when the storage is freed.
 ///
 /// A single allocation matters for small tensors: with a separate buffer, a training step's
 /// many tiny temporaries spent more time in `malloc` than in arithmetic. The class is not
@@ -35,6 +38,19 @@ final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
   @inlinable
   static func make(count: Int, stride: Int) -> TensorStorage {
     let byteCount = count * stride
+    if byteCount >= LargeBufferCache.minimumSize {
+      let (address, size) = LargeBufferCache.take(byteCount: byteCount)
+      let buffer = create(minimumCapacity: 0) { _ in
+        TensorStorageHeader(count: count, byteCount: byteCount, offset: 0)
+      }
+      let storage = unsafeDowncast(buffer, to: TensorStorage.self)
+      storage.withUnsafeMutablePointers { header, bytes in
+        // `base` adds the offset to the tail's address, wherever the buffer is.
+        header.pointee.offset = Int(bitPattern: address) - Int(bitPattern: bytes)
+        header.pointee.cachedSize = size
+      }
+      return storage
+    }
     let isSmall = byteCount <= 64
     let buffer = create(minimumCapacity: isSmall ? byteCount : byteCount + 63) { _ in
       TensorStorageHeader(count: count, byteCount: byteCount, offset: 0)
@@ -47,6 +63,16 @@ final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
       }
     }
     return storage
+  }
+
+  deinit {
+    withUnsafeMutablePointers { header, bytes in
+      let size = header.pointee.cachedSize
+      if size > 0 {
+        LargeBufferCache.giveBack(
+          UnsafeMutableRawPointer(bytes + header.pointee.offset), size: size)
+      }
+    }
   }
 
   /// The first scalar's address.

@@ -1,0 +1,89 @@
+import Dispatch
+import Testing
+
+@testable import SwiftTensor
+
+/// The cache of large freed buffers behind big tensors and GEMM's packing space. Sizes here
+/// are odd multiples of pages that no other test allocates, since the cache is process-wide;
+/// serialized, since one test fills the cache and others expect what they gave back to stay.
+@Suite(.serialized) struct LargeBufferCacheTests {
+  @Test func aFreedBufferServesTheNextRequestOfItsSize() {
+    let size = 3 * 1024 * 1024 + 12 * 4096
+    let first = LargeBufferCache.take(byteCount: size - 100)
+    #expect(first.size == size)
+    #expect(Int(bitPattern: first.address) % 64 == 0)
+    LargeBufferCache.giveBack(first.address, size: first.size)
+    let second = LargeBufferCache.take(byteCount: size - 3000)
+    #expect(second.address == first.address)
+    #expect(second.size == size)
+    LargeBufferCache.giveBack(second.address, size: second.size)
+  }
+
+  @Test func aMuchLargerBufferIsNotHandedToASmallRequest() {
+    let large = LargeBufferCache.take(byteCount: 5 * 1024 * 1024 + 7 * 4096)
+    LargeBufferCache.giveBack(large.address, size: large.size)
+    // Less than four fifths of the kept size: a new buffer, not the kept one.
+    let small = LargeBufferCache.take(byteCount: 4 * 1024 * 1024 + 5 * 4096)
+    #expect(small.address != large.address)
+    #expect(small.size == 4 * 1024 * 1024 + 5 * 4096)
+    LargeBufferCache.giveBack(small.address, size: small.size)
+    let again = LargeBufferCache.take(byteCount: large.size)
+    #expect(again.address == large.address)
+    LargeBufferCache.giveBack(again.address, size: again.size)
+  }
+
+  @Test func theCacheStaysWithinItsLimits() {
+    // More buffers than it keeps, and more bytes than it keeps: the oldest are freed.
+    for index in 0..<(LargeBufferCache.maximumEntries + 8) {
+      let buffer = LargeBufferCache.take(byteCount: (9000 + index) * 4096)
+      LargeBufferCache.giveBack(buffer.address, size: buffer.size)
+      let kept = LargeBufferCache.contents
+      #expect(kept.buffers <= LargeBufferCache.maximumEntries)
+      #expect(kept.bytes <= LargeBufferCache.capacity)
+    }
+    #expect(LargeBufferCache.contents.bytes <= LargeBufferCache.capacity)
+    LargeBufferCache.removeAll()
+    #expect(LargeBufferCache.contents.buffers == 0)
+  }
+
+  @Test func largeTensorsKeepTheirValuesThroughReuse() {
+    // Tensors of 256 KiB and more live in cached buffers: values, copies on write, and the
+    // release of one tensor while another holds a copy all behave as for small tensors.
+    for round in 0..<4 {
+      let count = 70_001 + round
+      var a = Tensor<Float>(shape: [count], scalars: (0..<count).map { Float($0 % 1000) })
+      let b = a
+      a.withUnsafeMutableBufferPointer { $0[0] = -1 }
+      #expect(a.scalars[0] == -1 && b.scalars[0] == 0)
+      #expect(b.scalars[count - 1] == Float((count - 1) % 1000))
+      let doubled = b * 2
+      #expect(doubled.scalars[999] == 1998)
+    }
+  }
+
+  @Test func theCacheNeverHandsOneBufferToTwoThreads() {
+    // Threads take buffers of a few sizes, mark them, check the mark, and give them back: a
+    // buffer handed out twice, or entries broken by a race, shows as a foreign mark.
+    let clashes = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+    clashes.initialize(repeating: 0)
+    defer { clashes.deallocate() }
+    nonisolated(unsafe) let output = clashes
+    DispatchQueue.concurrentPerform(iterations: 4) { thread in
+      var clashCount = 0
+      for round in 0..<5_000 {
+        let buffer = LargeBufferCache.take(byteCount: (11_000 + round % 3) * 4096)
+        let mark = buffer.address.assumingMemoryBound(to: Int.self)
+        let last = (buffer.address + buffer.size - 8).assumingMemoryBound(to: Int.self)
+        mark.pointee = thread * 1_000_000 + round
+        last.pointee = thread * 1_000_000 + round
+        for _ in 0..<(round % 7) { mark.pointee &+= 0 }
+        if mark.pointee != thread * 1_000_000 + round || last.pointee != mark.pointee {
+          clashCount += 1
+        }
+        LargeBufferCache.giveBack(buffer.address, size: buffer.size)
+      }
+      output[thread] = clashCount
+    }
+    #expect(clashes.allSatisfy { $0 == 0 })
+  }
+}
