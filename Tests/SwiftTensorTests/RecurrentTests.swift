@@ -279,4 +279,70 @@ import Testing
       }
     }
   }
+
+  /// The LSTM step kernels in C (where this CPU has AVX2+FMA) against the portable Swift ones,
+  /// on rows with a tail shorter than a vector and row strides wider than the rows, with and
+  /// without an output gradient.
+  @Test func lstmStepKernelsInCMatchSwift() {
+    func check<S: TensorScalar>(_: S.Type, hidden: Int, tolerance: S) {
+      let rows = 3
+      let width = 4 * hidden
+      // Row strides: gates 4h + 5, states h + 3.
+      func buffer(_ columns: Int, _ seed: UInt64, scale: S = 1) -> Tensor<S> {
+        values([rows, columns], seed, scale: scale)
+      }
+      let gateStride = width + 5
+      let stateStride = hidden + 3
+      func rowsOf(_ tensor: Tensor<S>, _ stride: Int) -> _Rows<S> {
+        _Rows(tensor.baseAddress, stride: stride)
+      }
+      let preActivations = buffer(gateStride, 1, scale: 3)
+      let bias: Tensor<S> = values([width], 2)
+      let previousCell = buffer(stateStride, 3, scale: 2)
+      var results: [[Tensor<S>]] = []
+      for portable in [true, false] {
+        let gates = RecurrentSequenceCore.copy(preActivations)
+        let cell = RecurrentSequenceCore.copy(buffer(stateStride, 4))
+        let output = RecurrentSequenceCore.copy(buffer(stateStride, 5))
+        RecurrentKernels.forward(
+          .lstm,
+          _RecurrentForwardStep(
+            rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride), bias: bias.baseAddress,
+            hiddenGates: nil, previousHidden: rowsOf(output, stateStride),
+            previousCell: rowsOf(previousCell, stateStride),
+            hiddenOutput: rowsOf(output, stateStride), cellOutput: rowsOf(cell, stateStride)),
+          portable: portable)
+        var stepResults = [gates, cell, output]
+        for withOutputGradient in [false, true] {
+          let cellGradient = RecurrentSequenceCore.copy(buffer(stateStride, 6))
+          let gateGradients = RecurrentSequenceCore.copy(buffer(gateStride, 7))
+          let outputGradient = buffer(stateStride, 8)
+          RecurrentKernels.backward(
+            .lstm,
+            _RecurrentBackwardStep(
+              rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride), hiddenGates: nil,
+              previousHidden: rowsOf(output, stateStride),
+              previousCell: rowsOf(previousCell, stateStride), cell: rowsOf(cell, stateStride),
+              hiddenOutput: rowsOf(output, stateStride),
+              outputGradient: withOutputGradient ? rowsOf(outputGradient, stateStride) : nil,
+              hiddenGradient: rowsOf(buffer(stateStride, 9), stateStride),
+              cellGradient: rowsOf(cellGradient, stateStride),
+              gateGradients: rowsOf(gateGradients, gateStride), hiddenGateGradients: nil),
+            portable: portable)
+          stepResults += [cellGradient, gateGradients]
+        }
+        results.append(stepResults)
+      }
+      let names = [
+        "gates", "cell", "output", "dc", "dgates", "dc with dy", "dgates with dy",
+      ]
+      for (index, name) in names.enumerated() {
+        // Everything, padding included: the kernels must not write past a row's end.
+        expectClose(
+          results[1][index], results[0][index], tolerance: tolerance, "\(S.self) \(name)")
+      }
+    }
+    check(Float.self, hidden: 13, tolerance: 1e-5)
+    check(Double.self, hidden: 7, tolerance: 1e-13)
+  }
 }

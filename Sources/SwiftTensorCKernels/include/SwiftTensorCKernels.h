@@ -89,6 +89,38 @@ void swifttensor_log_f64(const double *x, double *y, long count);
 void swifttensor_tanh_f64(const double *x, double *y, long count);
 /// Logistic sigmoid over an array of doubles; see `swifttensor_exp_f32`. O(count).
 void swifttensor_sigmoid_f64(const double *x, double *y, long count);
+
+/// One LSTM time step's forward gate math, AVX2+FMA, for `rows` samples of `hidden` units: the
+/// pre-activations in `gates` (row stride `gates_stride`; input, forget, cell, output blocks of
+/// `hidden`) plus `bias` become the gate activations in place; the new cell state goes to `cell`
+/// and the new hidden state to `output`. Strides are in elements. See RecurrentKernels.swift.
+void swifttensor_lstm_forward_f32(long rows, long hidden, float *gates, long gates_stride,
+                                  const float *bias, const float *previous_cell,
+                                  long previous_cell_stride, float *cell, long cell_stride,
+                                  float *output, long output_stride);
+void swifttensor_lstm_forward_f64(long rows, long hidden, double *gates, long gates_stride,
+                                  const double *bias, const double *previous_cell,
+                                  long previous_cell_stride, double *cell, long cell_stride,
+                                  double *output, long output_stride);
+
+/// One LSTM time step's backward gate math, AVX2+FMA: from the step's gate activations, cell
+/// states, and the gradients of its hidden state (`hidden_gradient`, plus `output_gradient`
+/// unless null) and cell state (`cell_gradient`, replaced by the previous cell state's), writes
+/// the gradients of the four pre-activation blocks to `gate_gradients`.
+void swifttensor_lstm_backward_f32(long rows, long hidden, const float *gates, long gates_stride,
+                                   const float *previous_cell, long previous_cell_stride,
+                                   const float *cell, long cell_stride,
+                                   const float *output_gradient, long output_gradient_stride,
+                                   const float *hidden_gradient, long hidden_gradient_stride,
+                                   float *cell_gradient, long cell_gradient_stride,
+                                   float *gate_gradients, long gate_gradients_stride);
+void swifttensor_lstm_backward_f64(long rows, long hidden, const double *gates,
+                                   long gates_stride, const double *previous_cell,
+                                   long previous_cell_stride, const double *cell, long cell_stride,
+                                   const double *output_gradient, long output_gradient_stride,
+                                   const double *hidden_gradient, long hidden_gradient_stride,
+                                   double *cell_gradient, long cell_gradient_stride,
+                                   double *gate_gradients, long gate_gradients_stride);
 #endif
 
 #endif
