@@ -79,24 +79,34 @@ PACK_TARGET void swifttensor_dpack_a6(const double *a, long lda, long kc, double
   }
 }
 
-// A full panel of B: `kc` rows of 16 floats (8 doubles) at stride `ldb`, copied contiguously as
-// two vectors per row, with the rows a few steps ahead prefetched (B is read with a large
-// stride, one cache line per row, which the hardware prefetcher follows poorly).
-PACK_TARGET void swifttensor_spack_b16(const float *b, long ldb, long kc, float *dst) {
+// Full panels of B: `kc` rows of `panels` x 16 floats (8 doubles) at stride `ldb`, each panel
+// written contiguously (two vectors per row), row after row across the panels so that one
+// strided row's cache lines and page serve several panels (a row per page of B costs a TLB
+// miss), with the rows a few steps ahead prefetched (the hardware prefetcher follows a large
+// stride poorly).
+PACK_TARGET void swifttensor_spack_b16(const float *b, long ldb, long kc, long panels,
+                                       float *dst) {
   for (long q = 0; q < kc; ++q) {
     const float *row = b + q * ldb;
-    _mm_prefetch((const char *)(row + 8 * ldb), _MM_HINT_T0);
-    _mm256_storeu_ps(dst + q * 16, _mm256_loadu_ps(row));
-    _mm256_storeu_ps(dst + q * 16 + 8, _mm256_loadu_ps(row + 8));
+    for (long p = 0; p < panels; ++p) {
+      _mm_prefetch((const char *)(row + 8 * ldb + 16 * p), _MM_HINT_T0);
+      float *out = dst + p * kc * 16 + q * 16;
+      _mm256_storeu_ps(out, _mm256_loadu_ps(row + 16 * p));
+      _mm256_storeu_ps(out + 8, _mm256_loadu_ps(row + 16 * p + 8));
+    }
   }
 }
 
-PACK_TARGET void swifttensor_dpack_b8(const double *b, long ldb, long kc, double *dst) {
+PACK_TARGET void swifttensor_dpack_b8(const double *b, long ldb, long kc, long panels,
+                                      double *dst) {
   for (long q = 0; q < kc; ++q) {
     const double *row = b + q * ldb;
-    _mm_prefetch((const char *)(row + 8 * ldb), _MM_HINT_T0);
-    _mm256_storeu_pd(dst + q * 8, _mm256_loadu_pd(row));
-    _mm256_storeu_pd(dst + q * 8 + 4, _mm256_loadu_pd(row + 4));
+    for (long p = 0; p < panels; ++p) {
+      _mm_prefetch((const char *)(row + 8 * ldb + 8 * p), _MM_HINT_T0);
+      double *out = dst + p * kc * 8 + q * 8;
+      _mm256_storeu_pd(out, _mm256_loadu_pd(row + 8 * p));
+      _mm256_storeu_pd(out + 4, _mm256_loadu_pd(row + 8 * p + 4));
+    }
   }
 }
 #endif

@@ -38,12 +38,13 @@ void swifttensor_dgemm_kernel_6x8(
 void swifttensor_spack_a6(const float *a, long lda, long kc, float *dst);
 /// The double-precision `swifttensor_spack_a6`. O(kc).
 void swifttensor_dpack_a6(const double *a, long lda, long kc, double *dst);
-/// Packs one full panel of B (`kc` rows of 16 floats at row stride `ldb`) contiguously:
-/// `dst[16 q + j] = b[q ldb + j]`, prefetching rows ahead. O(kc). Call only when
+/// Packs `panels` consecutive full panels of B (`kc` rows of 16 floats each, at row stride
+/// `ldb`), each contiguously: `dst[p kc 16 + 16 q + j] = b[q ldb + 16 p + j]`, walking the rows
+/// once across all the panels and prefetching rows ahead. O(kc panels). Call only when
 /// `swifttensor_has_avx2_fma()` is nonzero.
-void swifttensor_spack_b16(const float *b, long ldb, long kc, float *dst);
+void swifttensor_spack_b16(const float *b, long ldb, long kc, long panels, float *dst);
 /// The double-precision `swifttensor_spack_b16`, 8 columns per row. O(kc).
-void swifttensor_dpack_b8(const double *b, long ldb, long kc, double *dst);
+void swifttensor_dpack_b8(const double *b, long ldb, long kc, long panels, double *dst);
 
 /// Unpacked GEMM for small products, AVX2+FMA: `C = alpha * op(A) * op(B) + beta * C`, with
 /// op(A) `m x k` and op(B) `k x n`, row-major with leading dimensions `lda`, `ldb`, `ldc`.
