@@ -46,6 +46,11 @@ FRAMEWORK = ["tape", "mlp", "lstm"]
 CORES = os.cpu_count() or 1
 
 
+def show(value):
+    """Three decimals, or four significant digits for figures under 1 (seconds per epoch)."""
+    return f"{value:.4g}" if abs(value) < 1 else f"{value:.3f}"
+
+
 def median(values):
     values = sorted(values)
     return values[len(values) // 2]
@@ -80,9 +85,10 @@ def main():
         references = [b for _, b in pairs if b]
         if references:
             ratio = median([a / b for a, b in pairs if b])
-            print(f"| {name} | {threads} | {ours:.3f} | {median(references):.3f} | {ratio:.2f} |")
+            print(f"| {name} | {threads} | {show(ours)} | {show(median(references))} "
+                  f"| {ratio:.2f} |")
         else:
-            print(f"| {name} | {threads} | {ours:.3f} |  |  |")
+            print(f"| {name} | {threads} | {show(ours)} |  |  |")
 
 
 if __name__ == "__main__":

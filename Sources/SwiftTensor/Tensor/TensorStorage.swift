@@ -35,22 +35,10 @@ struct TensorStorageHeader {
 @usableFromInline
 final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
   /// Allocates room for `count` scalars of `stride` bytes, uninitialised (scalars are trivial).
-  @inlinable
+  @inlinable @inline(__always)
   static func make(count: Int, stride: Int) -> TensorStorage {
     let byteCount = count * stride
-    if byteCount >= LargeBufferCache.minimumSize {
-      let (address, size) = LargeBufferCache.take(byteCount: byteCount)
-      let buffer = create(minimumCapacity: 0) { _ in
-        TensorStorageHeader(count: count, byteCount: byteCount, offset: 0)
-      }
-      let storage = unsafeDowncast(buffer, to: TensorStorage.self)
-      storage.withUnsafeMutablePointers { header, bytes in
-        // `base` adds the offset to the tail's address, wherever the buffer is.
-        header.pointee.offset = Int(bitPattern: address) - Int(bitPattern: bytes)
-        header.pointee.cachedSize = size
-      }
-      return storage
-    }
+    if byteCount >= LargeBufferCache.minimumSize { return makeCached(count: count, byteCount) }
     let isSmall = byteCount <= 64
     let buffer = create(minimumCapacity: isSmall ? byteCount : byteCount + 63) { _ in
       TensorStorageHeader(count: count, byteCount: byteCount, offset: 0)
@@ -61,6 +49,24 @@ final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
         let address = Int(bitPattern: bytes)
         header.pointee.offset = ((address + 63) & ~63) - address
       }
+    }
+    return storage
+  }
+
+  /// A storage whose scalars live in a buffer from `LargeBufferCache`. Out of line, so that
+  /// `make` stays small enough to inline into every tensor operation (inlined, this path cost
+  /// about 60 instructions per operation on 1-element tensors).
+  @usableFromInline @inline(never)
+  static func makeCached(count: Int, _ byteCount: Int) -> TensorStorage {
+    let (address, size) = LargeBufferCache.take(byteCount: byteCount)
+    let buffer = create(minimumCapacity: 0) { _ in
+      TensorStorageHeader(count: count, byteCount: byteCount, offset: 0)
+    }
+    let storage = unsafeDowncast(buffer, to: TensorStorage.self)
+    storage.withUnsafeMutablePointers { header, bytes in
+      // `base` adds the offset to the tail's address, wherever the buffer is.
+      header.pointee.offset = Int(bitPattern: address) - Int(bitPattern: bytes)
+      header.pointee.cachedSize = size
     }
     return storage
   }
