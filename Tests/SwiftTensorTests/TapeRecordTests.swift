@@ -113,24 +113,14 @@ import Testing
   }
 
   @Test func thePoolNeverHandsOneBlockToTwoThreads() {
-    // Threads take a block, mark it as theirs, check the mark, and give it back, as fast as they
-    // can: a block handed out twice, or a free list broken by a race, shows as a foreign mark.
-    let clashes = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
-    clashes.initialize(repeating: 0)
-    defer { clashes.deallocate() }
-    nonisolated(unsafe) let output = clashes
-    DispatchQueue.concurrentPerform(iterations: 4) { thread in
-      var clashCount = 0
-      for round in 0..<20_000 {
-        let block = TapeBlockPool.take(after: nil)
-        let mark = (block + TapeBlockHeader.size).assumingMemoryBound(to: Int.self)
-        mark.pointee = thread * 1_000_000 + round
-        for _ in 0..<(round % 7) { mark.pointee &+= 0 }
-        if mark.pointee != thread * 1_000_000 + round { clashCount += 1 }
-        TapeBlockPool.giveBack(chainStartingAt: block)
-      }
-      output[thread] = clashCount
+    expectNoClashOnFourThreads(rounds: 20_000) { thread, round in
+      let block = TapeBlockPool.take(after: nil)
+      let mark = (block + TapeBlockHeader.size).assumingMemoryBound(to: Int.self)
+      mark.pointee = thread * 1_000_000 + round
+      for _ in 0..<(round % 7) { mark.pointee &+= 0 }
+      let clean = mark.pointee == thread * 1_000_000 + round
+      TapeBlockPool.giveBack(chainStartingAt: block)
+      return clean
     }
-    #expect(clashes.allSatisfy { $0 == 0 })
   }
 }

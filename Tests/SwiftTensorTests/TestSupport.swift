@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 
 @testable import SwiftTensor
@@ -58,4 +59,26 @@ func expectStderr(
   guard let result else { return }
   let stderr = String(decoding: result.standardErrorContent, as: UTF8.self)
   #expect(stderr.contains(message), "stderr was: \(stderr)", sourceLocation: sourceLocation)
+}
+
+/// Runs `round(thread, round)` for `rounds` rounds on each of four threads at once, and expects
+/// every round to return true: for stress tests of shared pools, whose rounds take an item,
+/// mark it as the thread's own, check the mark and give the item back (an item handed to two
+/// threads, or a list broken by a race, shows as a foreign mark).
+func expectNoClashOnFourThreads(
+  rounds: Int, sourceLocation: SourceLocation = #_sourceLocation,
+  _ round: @Sendable (_ thread: Int, _ round: Int) -> Bool
+) {
+  let clashes = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+  clashes.initialize(repeating: 0)
+  defer { clashes.deallocate() }
+  nonisolated(unsafe) let output = clashes
+  DispatchQueue.concurrentPerform(iterations: 4) { thread in
+    var clashCount = 0
+    for index in 0..<rounds where !round(thread, index) { clashCount += 1 }
+    output[thread] = clashCount
+  }
+  #expect(
+    clashes.allSatisfy { $0 == 0 }, "clashes per thread: \(Array(clashes))",
+    sourceLocation: sourceLocation)
 }

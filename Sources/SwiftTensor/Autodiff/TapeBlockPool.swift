@@ -1,5 +1,3 @@
-import SwiftTensorCKernels
-
 /// What starts every arena block: its neighbours in its tape's chain of blocks (or in the
 /// pool's free list), and how many of its bytes hold entries.
 @usableFromInline
@@ -33,7 +31,7 @@ enum TapeBlockPool {
   /// The most blocks kept.
   static let capacity = 256
 
-  /// The free list's head and its length, guarded by `lockWord` (0 free, 1 held).
+  /// The free list's head and its length, guarded by `lock`.
   private struct State {
     var head: UnsafeMutableRawPointer?
     var count = 0
@@ -43,20 +41,10 @@ enum TapeBlockPool {
     state.initialize(to: State())
     return state
   }()
-  nonisolated(unsafe) private static let lockWord: UnsafeMutablePointer<Int> = {
-    let word = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-    word.initialize(to: 0)
-    return word
-  }()
+  private static let lock = SpinLock()
 
   private static func withLock<Result>(_ body: (inout State) -> Result) -> Result {
-    var round = 0
-    while swifttensor_atomic_exchange(lockWord, 1) != 0 {
-      swifttensor_spin_pause(round)
-      round += 1
-    }
-    defer { swifttensor_atomic_store(lockWord, 0) }
-    return body(&state.pointee)
+    lock.withLock { body(&state.pointee) }
   }
 
   /// A block of `blockSize` bytes whose header links back to `previous`.

@@ -1,5 +1,3 @@
-import SwiftTensorCKernels
-
 /// Freed large buffers (tensor storage, GEMM packing space), kept for the next ones of about
 /// the same size.
 ///
@@ -27,7 +25,7 @@ enum LargeBufferCache {
     var size: Int
   }
 
-  /// Kept buffers, oldest first, guarded by `lockWord` (0 free, 1 held).
+  /// Kept buffers, oldest first, guarded by `lock`.
   private struct State {
     var entries: UnsafeMutablePointer<Entry>
     var count = 0
@@ -38,20 +36,10 @@ enum LargeBufferCache {
     state.initialize(to: State(entries: .allocate(capacity: maximumEntries)))
     return state
   }()
-  nonisolated(unsafe) private static let lockWord: UnsafeMutablePointer<Int> = {
-    let word = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-    word.initialize(to: 0)
-    return word
-  }()
+  private static let lock = SpinLock()
 
   private static func withLock<Result>(_ body: (inout State) -> Result) -> Result {
-    var round = 0
-    while swifttensor_atomic_exchange(lockWord, 1) != 0 {
-      swifttensor_spin_pause(round)
-      round += 1
-    }
-    defer { swifttensor_atomic_store(lockWord, 0) }
-    return body(&state.pointee)
+    lock.withLock { body(&state.pointee) }
   }
 
   /// A 64-byte-aligned buffer of at least `byteCount` bytes (`byteCount >= minimumSize`), and
