@@ -41,8 +41,11 @@ import Testing
       #expect(kept.bytes <= LargeBufferCache.capacity)
     }
     #expect(LargeBufferCache.contents.bytes <= LargeBufferCache.capacity)
-    LargeBufferCache.removeAll()
+    #expect(TensorMemory.cachedBytes == LargeBufferCache.contents.bytes)
+    #expect(TensorMemory.cachedBytes > 0)
+    TensorMemory.releaseCachedBuffers()
     #expect(LargeBufferCache.contents.buffers == 0)
+    #expect(TensorMemory.cachedBytes == 0)
   }
 
   @Test func largeTensorsKeepTheirValuesThroughReuse() {

@@ -139,3 +139,15 @@ struct ScratchBuffer {
     }
   }
 }
+
+/// The memory SwiftTensor keeps for reuse beyond the tensors alive: the buffers of freed
+/// tensors of 128 KiB or more (at most 256 MiB), which the next large tensors of about the same
+/// size take instead of fresh pages from the system.
+public enum TensorMemory {
+  /// Bytes held in freed large buffers kept for reuse. O(1).
+  public static var cachedBytes: Int { LargeBufferCache.contents.bytes }
+
+  /// Returns every kept buffer to the system allocator (after a phase of a program that used
+  /// large tensors, say); tensors alive are not affected. O(kept buffers).
+  public static func releaseCachedBuffers() { LargeBufferCache.removeAll() }
+}
