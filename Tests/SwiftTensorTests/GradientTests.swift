@@ -140,6 +140,15 @@ import Testing
       }
     }
     try check(affine) { $0.count == 3 ? $0[0].affine($0[1], $0[2]) : $0[0].affine($0[1]) }
+    // With a fused smooth activation (relu's kink is covered by the comparison with the unfused
+    // operations in LayerTests).
+    for activation in [FusedActivation.sigmoid, .tanh] {
+      try check(affine) {
+        $0.count == 3
+          ? $0[0].affine($0[1], $0[2], activation: activation)
+          : $0[0].affine($0[1], activation: activation)
+      }
+    }
   }
 
   @Test func matmulAndAffineFloat() throws { try linear(Float.self) }

@@ -53,10 +53,13 @@ extension Variable {
     MatMul(transposingLeft: transposingSelf, transposingRight: transposingOther)(self, other)
   }
 
-  /// `self·weight + bias`, with `weight` of shape `[input, output]` (pytensor's `Affine`).
+  /// `activation(self·weight + bias)`, with `weight` of shape `[input, output]` (pytensor's
+  /// `Affine`); the activation (none by default) is computed in the same recorded operation.
   @inlinable
-  public func affine(_ weight: Variable, _ bias: Variable? = nil) -> Variable {
-    AffineTransform.apply(self, weight, bias)
+  public func affine(
+    _ weight: Variable, _ bias: Variable? = nil, activation: FusedActivation = .identity
+  ) -> Variable {
+    AffineTransform.apply(self, weight, bias, activation: activation)
   }
 
   /// `e^x` element-wise.

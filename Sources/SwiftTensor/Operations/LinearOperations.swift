@@ -49,6 +49,43 @@ public struct MatMul<Scalar: TensorScalar>: BinaryOperation {
   }
 }
 
+/// An element-wise activation computed inside `AffineTransform`, on its output: one recorded
+/// operation and one pass over the output instead of two of each (what `Affine(_:_:activation:)`
+/// and `Variable.affine(_:_:activation:)` use).
+public enum FusedActivation: Sendable, Equatable {
+  /// None: `x·W + b`.
+  case identity
+  /// The logistic sigmoid of `x·W + b`.
+  case sigmoid
+  /// `tanh(x·W + b)`.
+  case tanh
+  /// `max(x·W + b, 0)`; the derivative at 0 is 0, as for `Relu`.
+  case relu
+
+  /// The kernel applying the activation in place, or `nil` for `identity`.
+  @inlinable
+  func forwardKernel<Scalar: TensorScalar>(_: Scalar.Type) -> UnaryKernel<Scalar>? {
+    switch self {
+    case .identity: nil
+    case .sigmoid: .sigmoid
+    case .tanh: .tanh
+    case .relu: .relu
+    }
+  }
+
+  /// The kernel turning the output `y` and its gradient into the gradient before the
+  /// activation (each derivative reads only `y`: `relu(z) > 0` exactly when `z > 0`).
+  @inlinable
+  var backwardKernel: BinaryKernel? {
+    switch self {
+    case .identity: nil
+    case .sigmoid: .sigmoidBackward
+    case .tanh: .tanhBackward
+    case .relu: .reluBackward
+    }
+  }
+}
+
 /// The affine map `y = x·W + b` of pytensor's `Affine`, with `W` of shape `[input, output]`
 /// and an optional bias `b` of shape `[output]`.
 ///
@@ -76,6 +113,18 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     let dx = Self.inputGradient(dy, xs[1])
     let dw = Self.weightGradient(xs[0], dy)
     return xs.count == 3 ? [dx, dw, Self.biasGradient(dy)] : [dx, dw]
+  }
+
+  /// `activation(x·W + b)` on tensors: every row starts as the bias, the product accumulates
+  /// onto it, and the activation runs over the result in place.
+  @inlinable
+  static func forward(
+    _ x: Tensor<Scalar>, _ w: Tensor<Scalar>, _ bias: Tensor<Scalar>?,
+    activation: FusedActivation = .identity
+  ) -> Tensor<Scalar> {
+    var y = forward(x, w, bias)
+    if let kernel = activation.forwardKernel(Scalar.self) { y.formApplying(kernel) }
+    return y
   }
 
   /// `x·W + b` on tensors, in one pass: every row starts as the bias and the product
@@ -119,14 +168,16 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     dy.shape[0] == 1 ? dy.reshaped(to: [dy.shape[1]]) : dy.sum(axis: 0)
   }
 
-  /// `x·W + b` on variables, recorded on their tape: the n-ary path without its arrays, and
-  /// without computing the gradient of an input that needs none (a network's input batch).
+  /// `activation(x·W + b)` on variables, recorded on their tape as one operation: the n-ary
+  /// path without its arrays, and without computing the gradient of an input that needs none
+  /// (a network's input batch).
   @inlinable
   static func apply(
-    _ x: Variable<Scalar>, _ w: Variable<Scalar>, _ b: Variable<Scalar>?
+    _ x: Variable<Scalar>, _ w: Variable<Scalar>, _ b: Variable<Scalar>?,
+    activation: FusedActivation = .identity
   ) -> Variable<Scalar> {
     let (xValue, wValue) = (x.value, w.value)
-    let value = forward(xValue, wValue, b?.value)
+    let value = forward(xValue, wValue, b?.value, activation: activation)
     // The first live tape among the inputs; every input on a live tape must be on that one.
     let tape = x.tape ?? w.tape ?? b?.tape
     if let tape,
@@ -153,34 +204,47 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     tape.record(
       AffineTapeEntry(
         inputs: (x, w, b), inputValue: consume xValue, weightValue: consume wValue,
-        output: output))
+        output: output, activation: activation))
     return output
   }
 }
 
-/// The record of `AffineTransform.apply`: `dx = dy·Wᵀ` when `x` needs it, and `dW += xᵀ·dy`,
-/// `db += Σ dy` written straight into the parameters' gradient buffers.
+/// The record of `AffineTransform.apply`: with `dy` the gradient before the activation,
+/// `dx = dy·Wᵀ` when `x` needs it, and `dW += xᵀ·dy`, `db += Σ dy` written straight into the
+/// parameters' gradient buffers.
 @usableFromInline
 struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
   @usableFromInline let inputs: (x: Variable<Scalar>, w: Variable<Scalar>, b: Variable<Scalar>?)
   @usableFromInline let inputValue: Tensor<Scalar>
   @usableFromInline let weightValue: Tensor<Scalar>
-  @usableFromInline let output: Variable<Scalar>
+  @usableFromInline var output: Variable<Scalar>
+  /// The output's value, kept only when an activation's derivative needs it.
+  @usableFromInline let outputValue: Tensor<Scalar>?
+  @usableFromInline let activation: FusedActivation
 
   @inlinable
   init(
     inputs: (x: Variable<Scalar>, w: Variable<Scalar>, b: Variable<Scalar>?),
-    inputValue: Tensor<Scalar>, weightValue: Tensor<Scalar>, output: Variable<Scalar>
+    inputValue: Tensor<Scalar>, weightValue: Tensor<Scalar>, output: Variable<Scalar>,
+    activation: FusedActivation
   ) {
     self.inputs = inputs
     self.inputValue = inputValue
     self.weightValue = weightValue
     self.output = output
+    self.outputValue = activation == .identity ? nil : output.value
+    self.activation = activation
   }
 
   @inlinable
-  func backpropagate() {
-    guard let dy = output.gradient else { return }
+  mutating func backpropagate() {
+    // As for `UnaryTapeEntry`: when this entry holds the only reference to the output, nothing
+    // else can read its gradient, whose buffer then takes the activation's derivative in place.
+    let isPrivate = isKnownUniquelyReferenced(&output)
+    guard var dy = isPrivate ? output.takeGradient() : output.gradient else { return }
+    if let kernel = activation.backwardKernel, let outputValue {
+      dy.formCombination(with: outputValue, kernel, name: "AffineTransform.backward")
+    }
     if inputs.x.needsGradient {
       inputs.x.accumulateGradient(
         AffineTransform.inputGradient(dy, weightValue), from: "AffineTransform")
