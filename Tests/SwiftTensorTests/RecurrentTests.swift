@@ -280,66 +280,76 @@ import Testing
     }
   }
 
-  /// The LSTM step kernels in C (where this CPU has AVX2+FMA) against the portable Swift ones,
-  /// on rows with a tail shorter than a vector and row strides wider than the rows, with and
-  /// without an output gradient.
-  @Test func lstmStepKernelsInCMatchSwift() {
+  /// The step kernels in C (where this CPU has AVX2+FMA) against the portable Swift ones, for
+  /// every cell, on rows with a tail shorter than a vector and row strides wider than the rows,
+  /// with and without an output gradient; padding included (nothing written past a row).
+  @Test(arguments: [RecurrentCellKind.rnn, .lstm, .gru])
+  func stepKernelsInCMatchSwift(cell: RecurrentCellKind) {
     func check<S: TensorScalar>(_: S.Type, hidden: Int, tolerance: S) {
       let rows = 3
-      let width = 4 * hidden
-      // Row strides: gates 4h + 5, states h + 3.
-      func buffer(_ columns: Int, _ seed: UInt64, scale: S = 1) -> Tensor<S> {
-        values([rows, columns], seed, scale: scale)
-      }
+      let width = cell.gateCount * hidden
       let gateStride = width + 5
       let stateStride = hidden + 3
+      func buffer(_ columns: Int, _ seed: UInt64, scale: S = 1) -> Tensor<S> {
+        RecurrentSequenceCore.copy(values([rows, columns], seed, scale: scale))
+      }
       func rowsOf(_ tensor: Tensor<S>, _ stride: Int) -> _Rows<S> {
         _Rows(tensor.baseAddress, stride: stride)
       }
       let preActivations = buffer(gateStride, 1, scale: 3)
       let bias: Tensor<S> = values([width], 2)
       let previousCell = buffer(stateStride, 3, scale: 2)
+      let previousHidden = buffer(stateStride, 10)
+      let hiddenGates = buffer(gateStride, 12, scale: 2)
       var results: [[Tensor<S>]] = []
       for portable in [true, false] {
         let gates = RecurrentSequenceCore.copy(preActivations)
-        let cell = RecurrentSequenceCore.copy(buffer(stateStride, 4))
-        let output = RecurrentSequenceCore.copy(buffer(stateStride, 5))
+        let cellState = buffer(stateStride, 4)
+        let output = buffer(stateStride, 5)
         RecurrentKernels.forward(
-          .lstm,
+          cell,
           _RecurrentForwardStep(
             rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride), bias: bias.baseAddress,
-            hiddenGates: nil, previousHidden: rowsOf(output, stateStride),
-            previousCell: rowsOf(previousCell, stateStride),
-            hiddenOutput: rowsOf(output, stateStride), cellOutput: rowsOf(cell, stateStride)),
+            hiddenGates: cell == .gru ? rowsOf(hiddenGates, gateStride) : nil,
+            previousHidden: rowsOf(previousHidden, stateStride),
+            previousCell: cell == .lstm ? rowsOf(previousCell, stateStride) : nil,
+            hiddenOutput: rowsOf(output, stateStride),
+            cellOutput: cell == .lstm ? rowsOf(cellState, stateStride) : nil),
           portable: portable)
-        var stepResults = [gates, cell, output]
+        var stepResults = [gates, cellState, output]
         for withOutputGradient in [false, true] {
-          let cellGradient = RecurrentSequenceCore.copy(buffer(stateStride, 6))
-          let gateGradients = RecurrentSequenceCore.copy(buffer(gateStride, 7))
-          let outputGradient = buffer(stateStride, 8)
+          let cellGradient = buffer(stateStride, 6)
+          let gateGradients = buffer(gateStride, 7)
+          let hiddenGateGradients = buffer(gateStride, 13)
+          let hiddenGradient = buffer(stateStride, 9)
           RecurrentKernels.backward(
-            .lstm,
+            cell,
             _RecurrentBackwardStep(
-              rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride), hiddenGates: nil,
-              previousHidden: rowsOf(output, stateStride),
-              previousCell: rowsOf(previousCell, stateStride), cell: rowsOf(cell, stateStride),
+              rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride),
+              hiddenGates: cell == .gru ? rowsOf(hiddenGates, gateStride) : nil,
+              previousHidden: rowsOf(previousHidden, stateStride),
+              previousCell: cell == .lstm ? rowsOf(previousCell, stateStride) : nil,
+              cell: cell == .lstm ? rowsOf(cellState, stateStride) : nil,
               hiddenOutput: rowsOf(output, stateStride),
-              outputGradient: withOutputGradient ? rowsOf(outputGradient, stateStride) : nil,
-              hiddenGradient: rowsOf(buffer(stateStride, 9), stateStride),
-              cellGradient: rowsOf(cellGradient, stateStride),
-              gateGradients: rowsOf(gateGradients, gateStride), hiddenGateGradients: nil),
+              outputGradient: withOutputGradient
+                ? rowsOf(buffer(stateStride, 8), stateStride) : nil,
+              hiddenGradient: rowsOf(hiddenGradient, stateStride),
+              cellGradient: cell == .lstm ? rowsOf(cellGradient, stateStride) : nil,
+              gateGradients: rowsOf(gateGradients, gateStride),
+              hiddenGateGradients: cell == .gru ? rowsOf(hiddenGateGradients, gateStride) : nil),
             portable: portable)
-          stepResults += [cellGradient, gateGradients]
+          stepResults += [cellGradient, gateGradients, hiddenGateGradients, hiddenGradient]
         }
         results.append(stepResults)
       }
       let names = [
-        "gates", "cell", "output", "dc", "dgates", "dc with dy", "dgates with dy",
+        "gates", "cell", "output", "dc", "dgates", "dgates (hidden side)", "dh",
+        "dc with dy", "dgates with dy", "dgates (hidden side) with dy", "dh with dy",
       ]
       for (index, name) in names.enumerated() {
-        // Everything, padding included: the kernels must not write past a row's end.
         expectClose(
-          results[1][index], results[0][index], tolerance: tolerance, "\(S.self) \(name)")
+          results[1][index], results[0][index], tolerance: tolerance,
+          "\(cell) \(S.self) \(name)")
       }
     }
     check(Float.self, hidden: 13, tolerance: 1e-5)

@@ -129,14 +129,15 @@ enum RecurrentKernels {
     }
   }
 
-  /// O(rows·hidden) time, no allocation. An LSTM step runs the AVX2+FMA C kernel where this CPU
-  /// has it, unless `portable` (tests compare the two).
+  /// O(rows·hidden) time, no allocation. Runs the AVX2+FMA C kernel where this CPU has it,
+  /// unless `portable` (tests compare the two).
   static func forward<S: TensorScalar>(
     _ cell: RecurrentCellKind, _ s: _RecurrentForwardStep<S>, portable: Bool = false
   ) {
+    if !portable && forwardC(cell, s) { return }
     switch cell {
     case .rnn: forward(.rnn, s, S.self)
-    case .lstm: if portable || !lstmForwardC(s) { forward(.lstm, s, S.self) }
+    case .lstm: forward(.lstm, s, S.self)
     case .gru: forward(.gru, s, S.self)
     }
   }
@@ -188,14 +189,15 @@ enum RecurrentKernels {
     }
   }
 
-  /// O(rows·hidden) time, no allocation. An LSTM step runs the AVX2+FMA C kernel where this CPU
-  /// has it, unless `portable`.
+  /// O(rows·hidden) time, no allocation. Runs the AVX2+FMA C kernel where this CPU has it,
+  /// unless `portable`.
   static func backward<S: TensorScalar>(
     _ cell: RecurrentCellKind, _ s: _RecurrentBackwardStep<S>, portable: Bool = false
   ) {
+    if !portable && backwardC(cell, s) { return }
     switch cell {
     case .rnn: backward(.rnn, s, S.self)
-    case .lstm: if portable || !lstmBackwardC(s) { backward(.lstm, s, S.self) }
+    case .lstm: backward(.lstm, s, S.self)
     case .gru: backward(.gru, s, S.self)
     }
   }

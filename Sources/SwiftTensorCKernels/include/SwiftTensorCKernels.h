@@ -122,6 +122,53 @@ void swifttensor_lstm_backward_f64(long rows, long hidden, const double *gates,
                                    const double *hidden_gradient, long hidden_gradient_stride,
                                    double *cell_gradient, long cell_gradient_stride,
                                    double *gate_gradients, long gate_gradients_stride);
+
+/// One GRU time step's forward gate math, AVX2+FMA (PyTorch's formulation, one bias): from the
+/// input pre-activations `gates` (reset, update, candidate blocks of `hidden`), `bias` and
+/// `hidden_gates` (`h·W_h`), writes the gate activations in place and the new hidden state to
+/// `output`. See RecurrentKernels.swift.
+void swifttensor_gru_forward_f32(long rows, long hidden, float *gates, long gates_stride,
+                                 const float *bias, const float *hidden_gates,
+                                 long hidden_gates_stride, const float *previous_hidden,
+                                 long previous_hidden_stride, float *output, long output_stride);
+void swifttensor_gru_forward_f64(long rows, long hidden, double *gates, long gates_stride,
+                                 const double *bias, const double *hidden_gates,
+                                 long hidden_gates_stride, const double *previous_hidden,
+                                 long previous_hidden_stride, double *output, long output_stride);
+/// One GRU time step's backward gate math, AVX2+FMA: writes the gradients of the input-side and
+/// hidden-side pre-activations, and replaces `hidden_gradient` (plus `output_gradient` unless
+/// null) by the part of the previous hidden state's gradient that bypasses `W_h`.
+void swifttensor_gru_backward_f32(long rows, long hidden, const float *gates, long gates_stride,
+                                  const float *hidden_gates, long hidden_gates_stride,
+                                  const float *previous_hidden, long previous_hidden_stride,
+                                  const float *output_gradient, long output_gradient_stride,
+                                  float *hidden_gradient, long hidden_gradient_stride,
+                                  float *gate_gradients, long gate_gradients_stride,
+                                  float *hidden_gate_gradients, long hidden_gate_gradients_stride);
+void swifttensor_gru_backward_f64(long rows, long hidden, const double *gates, long gates_stride,
+                                  const double *hidden_gates, long hidden_gates_stride,
+                                  const double *previous_hidden, long previous_hidden_stride,
+                                  const double *output_gradient, long output_gradient_stride,
+                                  double *hidden_gradient, long hidden_gradient_stride,
+                                  double *gate_gradients, long gate_gradients_stride,
+                                  double *hidden_gate_gradients,
+                                  long hidden_gate_gradients_stride);
+/// One RNN (tanh) time step, AVX2+FMA: `tanh(gates + bias)` into `gates` and `output`.
+void swifttensor_rnn_forward_f32(long rows, long hidden, float *gates, long gates_stride,
+                                 const float *bias, float *output, long output_stride);
+void swifttensor_rnn_forward_f64(long rows, long hidden, double *gates, long gates_stride,
+                                 const double *bias, double *output, long output_stride);
+/// One RNN step's backward pass, AVX2+FMA: `(hidden_gradient + output_gradient)·(1 - y²)` into
+/// `gate_gradients`, with `output` the step's hidden state `y` (`output_gradient` may be null).
+void swifttensor_rnn_backward_f32(long rows, long hidden, const float *output, long output_stride,
+                                  const float *output_gradient, long output_gradient_stride,
+                                  const float *hidden_gradient, long hidden_gradient_stride,
+                                  float *gate_gradients, long gate_gradients_stride);
+void swifttensor_rnn_backward_f64(long rows, long hidden, const double *output,
+                                  long output_stride, const double *output_gradient,
+                                  long output_gradient_stride, const double *hidden_gradient,
+                                  long hidden_gradient_stride, double *gate_gradients,
+                                  long gate_gradients_stride);
 #endif
 
 #endif
