@@ -69,8 +69,8 @@ enum GEMM {
   /// `C = alpha * op(A) * op(B) + beta * C`; see `TensorScalar._gemm` for the contract.
   ///
   /// `threads` 0 chooses by problem size and core count; tests pass other values, and a lower
-  /// `dynamicThreshold`, to exercise the partitioning on small problems. O(m x n x k) time; O(kc x (nc + threads x mc)) temporary
-  /// memory for the packed blocks.
+  /// `dynamicThreshold`, to exercise the partitioning on small problems. O(m x n x k) time;
+  /// O(kc x (nc + threads x mc)) temporary memory for the packed blocks.
   static func multiply<S: TensorScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: S,
     _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, beta: S,

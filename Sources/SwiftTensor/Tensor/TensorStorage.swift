@@ -54,8 +54,7 @@ final class TensorStorage: ManagedBuffer<TensorStorageHeader, UInt8> {
   }
 
   /// A storage whose scalars live in a buffer from `LargeBufferCache`. Out of line, so that
-  /// `make` stays small enough to inline into every tensor operation (inlined, this path cost
-  /// about 60 instructions per operation on 1-element tensors).
+  /// `make`, inlined into every tensor creation, stays small.
   @usableFromInline @inline(never)
   static func makeCached(count: Int, _ byteCount: Int) -> TensorStorage {
     let (address, size) = LargeBufferCache.take(byteCount: byteCount)
