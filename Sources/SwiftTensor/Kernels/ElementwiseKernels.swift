@@ -173,7 +173,11 @@ enum ElementwiseKernels {
       destination.storeVector(op(source.loadVector(at: i)), at: i)
       i += width
     }
-    if i < count {
+    if i + 1 == count {
+      // A lone element (a scalar tensor, the tail of an odd row): broadcast it, which costs a
+      // few instructions where assembling a partial vector lane by lane cost about fifty.
+      destination[i] = op(S.Vector(repeating: source[i]))[0]
+    } else if i < count {
       let rest = count - i
       destination.storePartialVector(
         op(source.loadPartialVector(at: i, count: rest, fill: fill)), at: i, count: rest)
@@ -203,7 +207,10 @@ enum ElementwiseKernels {
       d.storeVector(op(load(a, strideA, i, width), load(b, strideB, i, width)), at: i)
       i += width
     }
-    if i < count {
+    if i + 1 == count {
+      // A lone element: broadcast, as in `map`.
+      d[i] = op(S.Vector(repeating: a[i * strideA]), S.Vector(repeating: b[i * strideB]))[0]
+    } else if i < count {
       let rest = count - i
       d.storePartialVector(
         op(load(a, strideA, i, rest), load(b, strideB, i, rest)), at: i, count: rest)
