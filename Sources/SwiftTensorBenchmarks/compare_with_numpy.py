@@ -5,12 +5,14 @@ Usage (from the package root):
     swift build -c release --product SwiftTensorBenchmarks
     python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py [--rounds N]
 
-Each round measures one section at a time (GEMM, skinny GEMM, element-wise; GEMM with one and
-then two threads) on both sides back to back, SwiftTensor first in even rounds and numpy first
-in odd ones, so that the two sides of a ratio are seconds apart rather than a whole run apart
-on a shared host whose speed drifts. The framework sections (tape, training), which numpy has
-no counterpart for, run after each round. The table gives the median over the rounds of each
-figure and of each ratio (default 3 rounds).
+Each round measures one section at a time (GEMM, skinny GEMM, element-wise, the tape's chain of
+1-element operations; GEMM with one and then two threads) on both sides back to back,
+SwiftTensor first in even rounds and numpy first in odd ones, so that the two sides of a ratio
+are seconds apart rather than a whole run apart on a shared host whose speed drifts. For the
+tape section numpy has only the chain without autodiff (`bare_tensor_ns_per_op`), which doubles
+as a gauge of the host's speed in those seconds. The training sections, which numpy has no counterpart for, run after each round. The
+table gives the median over the rounds of each figure and of each ratio (default 3 rounds); for
+times (ns, s) a ratio under 1 means SwiftTensor is faster.
 
 Needs python3 with numpy; SwiftTensor itself never needs Python.
 """
@@ -39,10 +41,10 @@ def numpy(threads, sections):
 
 
 # (section, threads) pairs measured on both sides, in order.
-COMPARED = [("gemm", 1), ("skinny", 1), ("unary", 1), ("gemm", 2)]
+COMPARED = [("gemm", 1), ("skinny", 1), ("unary", 1), ("tape", 1), ("gemm", 2)]
 # Sections only SwiftTensor has, run with every core as a user's training would (only the
 # LSTM's products and recurrent steps use more than one).
-FRAMEWORK = ["tape", "mlp", "lstm"]
+FRAMEWORK = ["mlp", "lstm"]
 CORES = os.cpu_count() or 1
 
 

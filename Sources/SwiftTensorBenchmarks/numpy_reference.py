@@ -1,7 +1,8 @@
 """numpy's figures for the cases SwiftTensorBenchmarks measures (GEMM, skinny GEMM, exp/tanh/
-sigmoid on 1M float32), printed as JSON with the same names.
+sigmoid on 1M float32, and the tape section's chain of operations on 1-element arrays without
+autodiff), printed as JSON with the same names.
 
-Usage: python3 numpy_reference.py [--threads N] [gemm] [skinny] [unary]
+Usage: python3 numpy_reference.py [--threads N] [gemm] [skinny] [unary] [tape]
 (default 1 thread; with no section names every section runs, as for SwiftTensorBenchmarks)
 
 The thread count must be set before numpy is imported, because BLAS reads it when it loads.
@@ -68,8 +69,22 @@ def unary_gelems(name):
     return len(x) / median_seconds(body) / 1e9
 
 
+def tiny_chain_ns(chain_length=10_000):
+    """Nanoseconds per operation of SwiftTensorBenchmarks' `bare_tensor_ns_per_op` chain: tanh
+    and a multiplication by 1.01 in turn on a 1-element float32 array, each a new array.
+
+    It is what a Python program pays per small operation before any autodiff, and it shows the
+    host's speed for allocation-bound code in the same minutes as the tape figures."""
+    def chain():
+        x = np.array([0.5], dtype=np.float32)
+        scale = np.float32(1.01)
+        for step in range(chain_length):
+            x = np.tanh(x) if step % 2 == 0 else x * scale
+    return median_seconds(chain) / chain_length * 1e9
+
+
 def main():
-    sections = {"gemm", "skinny", "unary"}
+    sections = {"gemm", "skinny", "unary", "tape"}
     selected = sections.intersection(arg.lower() for arg in sys.argv[1:]) or sections
     results = {}
     if "gemm" in selected:
@@ -82,6 +97,8 @@ def main():
     if "unary" in selected:
         for name in ("exp", "tanh", "sigmoid"):
             results[f"{name}_f32_1m_gelems"] = unary_gelems(name)
+    if "tape" in selected:
+        results["bare_tensor_ns_per_op"] = tiny_chain_ns()
     results["numpy_version"] = np.__version__
     print(json.dumps(results, indent=2))
 
