@@ -77,6 +77,57 @@ import Testing
     #expect(start.gradient == [1])
   }
 
+  /// What a backward pass was given, for `Doubling`.
+  final class SeenByBackward: @unchecked Sendable {
+    var x: [Float] = []
+    var y: [Float] = []
+  }
+
+  /// `2x`, whose backward records the `x` and `y` it is given, declaring that it reads only
+  /// `y`.
+  struct Doubling<Scalar: TensorScalar>: UnaryOperation {
+    let seen: SeenByBackward
+    static var backwardReadsInput: Bool { false }
+    func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * 2 }
+    func backward(
+      _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+    )
+      -> Tensor<Scalar>
+    {
+      seen.x = x.scalars.map { Float($0) }
+      seen.y = y.scalars.map { Float($0) }
+      return dy * 2
+    }
+  }
+
+  /// As `Doubling`, with the default `backwardReadsInput` (true).
+  struct DoublingReadingInput<Scalar: TensorScalar>: UnaryOperation {
+    let seen: SeenByBackward
+    func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * 2 }
+    func backward(
+      _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+    )
+      -> Tensor<Scalar>
+    {
+      seen.x = x.scalars.map { Float($0) }
+      seen.y = y.scalars.map { Float($0) }
+      return dy * 2
+    }
+  }
+
+  @Test func backwardGetsTheInputUnlessTheOperationReadsOnlyItsOutput() {
+    let tape = Tape<Float>()
+    let x = tape.variable([1, 3])
+    let readsInput = SeenByBackward()
+    let outputOnly = SeenByBackward()
+    let y = DoublingReadingInput(seen: readsInput)(x)
+    Doubling(seen: outputOnly)(y).sum().backward()
+    // The default keeps the input; an output-only operation gets its output in both places.
+    #expect(readsInput.x == [1, 3] && readsInput.y == [2, 6])
+    #expect(outputOnly.x == [4, 12] && outputOnly.y == [4, 12])
+    #expect(x.gradient == [4, 4])
+  }
+
   @Test func printsLikePytensor() {
     let v = Variable<Float>([1, 2], name: "hello")
     let text = "\(v)"

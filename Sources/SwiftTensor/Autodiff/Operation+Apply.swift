@@ -87,8 +87,13 @@ extension UnaryOperation {
   /// network are unary or binary, and this is their hot path.
   @inlinable
   public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
-    apply(to: x) { operation, input, output, _ in
-      UnaryTapeEntry(operation: operation, input: input, output: output)
+    if Self.backwardReadsInput {
+      return apply(to: x) { operation, input, output, _ in
+        UnaryTapeEntry(operation: operation, input: input, output: output)
+      }
+    }
+    return apply(to: x) { operation, input, output, _ in
+      OutputOnlyTapeEntry(operation: operation, input: input, output: output)
     }
   }
   /// Computes the operation on a tensor (nothing is recorded).
@@ -317,5 +322,32 @@ struct BinaryTapeEntry<Operation: BinaryOperation>: TapeEntry {
     let (da, db) = operation.backward(inputValues.0, inputValues.1, outputValue, gradient)
     if inputs.0.needsGradient { inputs.0.accumulateGradient(da, from: operation.name) }
     if inputs.1.needsGradient { inputs.1.accumulateGradient(db, from: operation.name) }
+  }
+}
+
+/// The record of a `UnaryOperation` whose backward passes read only its output
+/// (`backwardReadsInput` is false): as `UnaryTapeEntry`, keeping one tensor instead of two.
+@usableFromInline
+struct OutputOnlyTapeEntry<Operation: UnaryOperation>: TapeEntry {
+  @usableFromInline let operation: Operation
+  @usableFromInline let input: Variable<Operation.Scalar>
+  @usableFromInline var output: Variable<Operation.Scalar>
+  @usableFromInline let outputValue: Tensor<Operation.Scalar>
+
+  @inlinable
+  init(operation: Operation, input: Variable<Operation.Scalar>, output: Variable<Operation.Scalar>)
+  {
+    self.operation = operation
+    self.input = input
+    self.output = output
+    self.outputValue = output.value
+  }
+
+  @inlinable
+  mutating func backpropagate() {
+    let isPrivate = isKnownUniquelyReferenced(&output)
+    guard var gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
+    operation.backward(outputValue, outputValue, replacing: &gradient)
+    input.accumulateGradient(gradient, from: operation.name)
   }
 }

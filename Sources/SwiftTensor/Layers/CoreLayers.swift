@@ -135,6 +135,9 @@ public struct MaskMultiply<Scalar: TensorScalar>: UnaryOperation {
   {
     dy * mask
   }
+  /// `false`: the derivative is the mask.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// Reshapes each sample, keeping the batch axis: `[batch, ...]` to `[batch] + shape`.

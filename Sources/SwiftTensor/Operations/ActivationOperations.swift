@@ -25,6 +25,9 @@ public struct Exp<Scalar: TensorScalar>: UnaryOperation {
   ) {
     gradient.formCombination(with: y, .multiply, name: "Exp.backward")
   }
+  /// `false`: the derivative is read from the output.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// Natural logarithm. Derivative: `dy / x`.
@@ -63,6 +66,9 @@ public struct SquareRoot<Scalar: TensorScalar>: UnaryOperation {
   {
     dy / (y * 2)
   }
+  /// `false`: the derivative is read from the output.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// `max(x, 0)`. Derivative: `dy` where `x > 0`, else 0 (0 at `x == 0`, as PyTorch).
@@ -115,6 +121,9 @@ public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
   ) {
     gradient.formCombination(with: y, .sigmoidBackward, name: "Sigmoid.backward")
   }
+  /// `false`: the derivative is read from the output.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// Hyperbolic tangent. Derivative: `dy·(1 - y²)`.
@@ -141,6 +150,9 @@ public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
   ) {
     gradient.formCombination(with: y, .tanhBackward, name: "Tanh.backward")
   }
+  /// `false`: the derivative is read from the output.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// Softmax along an axis. Derivative: `y·(dy - Σ(dy·y))`, the sum along the axis.
@@ -162,6 +174,9 @@ public struct Softmax<Scalar: TensorScalar>: UnaryOperation {
   {
     y * (dy - (dy * y).sum(axis: axis, keepingDimensions: true))
   }
+  /// `false`: the derivative is read from the output.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// Log-softmax along an axis. Derivative: `dy - softmax(x)·Σ dy`, the sum along the axis.
@@ -183,4 +198,7 @@ public struct LogSoftmax<Scalar: TensorScalar>: UnaryOperation {
   {
     dy - y.exp() * dy.sum(axis: axis, keepingDimensions: true)
   }
+  /// `false`: the derivative is read from the output.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }

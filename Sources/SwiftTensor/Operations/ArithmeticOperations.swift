@@ -121,6 +121,9 @@ public struct Negate<Scalar: TensorScalar>: UnaryOperation {
   ) {
     gradient.formApplying(.negate)
   }
+  /// `false`: the derivative is the constant -1.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// `x·scale + offset` with constant scalars (how `x * 2` or `x + 1` is recorded).
@@ -157,6 +160,9 @@ public struct ScaleShift<Scalar: TensorScalar>: UnaryOperation {
   ) {
     if scale != 1 { gradient.formApplying(.multiplyScalar(scale)) }
   }
+  /// `false`: the derivative is the constant `scale`.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// `x^p` for a constant exponent `p`. Derivative: `dy·p·x^(p-1)`.
