@@ -125,11 +125,12 @@ extension BinaryOperation {
     for (index, input) in [a, b].enumerated() where input.untrackedTrainable {
       untrackedInputFailure(index: index, input: input)
     }
-    let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
+    let output = Variable(value: value, producer: Self.self, tape: nil, needsGradient: true)
     tape.record(
       BinaryTapeEntry(
         operation: self, inputs: (a, b), inputValues: (consume left, consume right),
         output: output, outputValue: consume value))
+    output.tapeRecord = consume tape  // moved after its last use (see `apply(to:recording:)`)
     return output
   }
   /// Computes the operation on tensors (nothing is recorded).
@@ -215,10 +216,12 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
       output.untrackedTrainable = x.untrackedTrainable || (xTape == nil && x.needsGradient)
       return output
     }
-    // `consume`: the value moves into the output (a copy costs two atomic operations).
+    // `consume`: the value moves into the output (a copy costs two atomic operations), and so
+    // does the tape, after its last use, rather than being retained for the output.
     let output = Variable(
-      value: consume value, producer: Self.self, tape: tape, needsGradient: true)
+      value: consume value, producer: Self.self, tape: nil, needsGradient: true)
     tape.record(makeEntry(self, x, output, consume saved))
+    output.tapeRecord = consume tape
     return output
   }
 }
