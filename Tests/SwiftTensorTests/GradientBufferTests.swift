@@ -80,6 +80,20 @@ import Testing
     #expect(x.gradient!.isApproximatelyEqual(to: dx, relativeTolerance: 1e-12))
   }
 
+  @Test func outputsOfBinaryOperationsTheCallerHoldsKeepTheirGradients() throws {
+    let tape = Tape<Double>()
+    let x = tape.variable([0.5, -1])
+    let w = tape.variable([2, 4])
+    let product = x * w  // recorded without its output (`Multiply` does not read it)
+    let quotient = x / w  // recorded with its output (`Divide` reads it)
+    (product * 3 + quotient * 5).sum().backward()
+    #expect(try #require(product.gradient, "the caller holds the product") == [3, 3])
+    #expect(try #require(quotient.gradient, "the caller holds the quotient") == [5, 5])
+    // d/dx = 3w + 5/w; d/dw = 3x - 5x/w².
+    #expect(x.gradient!.isApproximatelyEqual(to: [8.5, 13.25], relativeTolerance: 1e-12))
+    #expect(w.gradient!.isApproximatelyEqual(to: [0.875, -2.6875], relativeTolerance: 1e-12))
+  }
+
   @Test func aSeedTheCallerHoldsIsNotOverwritten() {
     let tape = Tape<Float>()
     let x = tape.variable([0.25, 2])

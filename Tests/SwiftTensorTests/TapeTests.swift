@@ -128,6 +128,38 @@ import Testing
     #expect(x.gradient == [4, 4])
   }
 
+  /// `a·b`, whose backward records the `y` it is given; `ReadsOutput` sets
+  /// `backwardReadsOutput`.
+  struct Product<Scalar: TensorScalar, ReadsOutput: OutputReading>: BinaryOperation {
+    let seen: SeenByBackward
+    static var backwardReadsOutput: Bool { ReadsOutput.readsOutput }
+    func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> { a * b }
+    func backward(
+      _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
+    ) -> (Tensor<Scalar>, Tensor<Scalar>) {
+      seen.y = y.scalars.map { Float($0) }
+      return (dy * b, dy * a)
+    }
+  }
+  protocol OutputReading { static var readsOutput: Bool { get } }
+  enum ReadsOutput: OutputReading { static var readsOutput: Bool { true } }
+  enum IgnoresOutput: OutputReading { static var readsOutput: Bool { false } }
+
+  @Test func binaryBackwardGetsTheOutputUnlessTheOperationIgnoresIt() {
+    let tape = Tape<Float>()
+    let a = tape.variable([2, 3])
+    let b = tape.variable([5, 7])
+    let reading = SeenByBackward()
+    let ignoring = SeenByBackward()
+    let y = Product<Float, ReadsOutput>(seen: reading)(a, b)
+    let z = Product<Float, IgnoresOutput>(seen: ignoring)(y, b)
+    (z * 2).sum().backward()
+    // The default keeps the output; an operation that ignores it gets `dy` in its place.
+    #expect(reading.y == [10, 21])
+    #expect(ignoring.y == [2, 2])
+    #expect(a.gradient == [50, 98] && b.gradient == [40, 84])
+  }
+
   @Test func printsLikePytensor() {
     let v = Variable<Float>([1, 2], name: "hello")
     let text = "\(v)"

@@ -109,27 +109,35 @@ extension BinaryOperation {
   public func callAsFunction(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
     let (left, right) = (a.value, b.value)
     let value = forward(left, right)
-    let (aTape, bTape) = (a.tape, b.tape)
-    if let aTape, let bTape, aTape !== bTape {
+    // The inputs' tapes are compared without retaining them (two atomic operations each).
+    let found = a.tape ?? b.tape
+    if let found, !a.isOnTapeOrNone(found) || !b.isOnTapeOrNone(found) {
       tensorFailure("\(name): the inputs were recorded on two different tapes")
     }
     let needsGradient = a.needsGradient || b.needsGradient
-    guard let tape = aTape ?? bTape, needsGradient else {
+    guard let tape = found, needsGradient else {
       let output = Variable(
-        value: value, producer: Self.self, tape: aTape ?? bTape, needsGradient: false)
+        value: value, producer: Self.self, tape: found, needsGradient: false)
       output.untrackedTrainable =
-        a.untrackedTrainable || b.untrackedTrainable
-        || (aTape == nil && bTape == nil && needsGradient)
+        a.untrackedTrainable || b.untrackedTrainable || (found == nil && needsGradient)
       return output
     }
-    for (index, input) in [a, b].enumerated() where input.untrackedTrainable {
-      untrackedInputFailure(index: index, input: input)
+    if a.untrackedTrainable { untrackedInputFailure(index: 0, input: a) }
+    if b.untrackedTrainable { untrackedInputFailure(index: 1, input: b) }
+    let output: Variable<Scalar>
+    if Self.backwardReadsOutput {
+      output = Variable(value: value, producer: Self.self, tape: nil, needsGradient: true)
+      tape.record(
+        BinaryTapeEntry(
+          operation: self, inputs: (a, b), inputValues: (consume left, consume right),
+          output: output, outputValue: consume value))
+    } else {
+      output = Variable(value: consume value, producer: Self.self, tape: nil, needsGradient: true)
+      tape.record(
+        InputsOnlyTapeEntry(
+          operation: self, inputs: (a, b), inputValues: (consume left, consume right),
+          output: output))
     }
-    let output = Variable(value: value, producer: Self.self, tape: nil, needsGradient: true)
-    tape.record(
-      BinaryTapeEntry(
-        operation: self, inputs: (a, b), inputValues: (consume left, consume right),
-        output: output, outputValue: consume value))
     output.tapeRecord = consume tape  // moved after its last use (see `apply(to:recording:)`)
     return output
   }
@@ -303,7 +311,7 @@ struct BinaryTapeEntry<Operation: BinaryOperation>: TapeEntry {
   @usableFromInline let operation: Operation
   @usableFromInline let inputs: (Variable<Operation.Scalar>, Variable<Operation.Scalar>)
   @usableFromInline let inputValues: (Tensor<Operation.Scalar>, Tensor<Operation.Scalar>)
-  @usableFromInline let output: Variable<Operation.Scalar>
+  @usableFromInline var output: Variable<Operation.Scalar>
   @usableFromInline let outputValue: Tensor<Operation.Scalar>
 
   @inlinable
@@ -320,8 +328,10 @@ struct BinaryTapeEntry<Operation: BinaryOperation>: TapeEntry {
   }
 
   @inlinable
-  func backpropagate() {
-    guard let gradient = output.gradient else { return }
+  mutating func backpropagate() {
+    // As in `UnaryTapeEntry`: the gradient of an output nothing else holds is moved out.
+    let isPrivate = isKnownUniquelyReferenced(&output)
+    guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
     let (da, db) = operation.backward(inputValues.0, inputValues.1, outputValue, gradient)
     if inputs.0.needsGradient { inputs.0.accumulateGradient(da, from: operation.name) }
     if inputs.1.needsGradient { inputs.1.accumulateGradient(db, from: operation.name) }
@@ -352,5 +362,37 @@ struct OutputOnlyTapeEntry<Operation: UnaryOperation>: TapeEntry {
     guard var gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
     operation.backward(outputValue, outputValue, replacing: &gradient)
     input.accumulateGradient(gradient, from: operation.name)
+  }
+}
+
+/// The record of a `BinaryOperation` whose backward pass does not read its output
+/// (`backwardReadsOutput` is false): as `BinaryTapeEntry`, without the output's value.
+@usableFromInline
+struct InputsOnlyTapeEntry<Operation: BinaryOperation>: TapeEntry {
+  @usableFromInline let operation: Operation
+  @usableFromInline let inputs: (Variable<Operation.Scalar>, Variable<Operation.Scalar>)
+  @usableFromInline let inputValues: (Tensor<Operation.Scalar>, Tensor<Operation.Scalar>)
+  @usableFromInline var output: Variable<Operation.Scalar>
+
+  @inlinable
+  init(
+    operation: Operation, inputs: (Variable<Operation.Scalar>, Variable<Operation.Scalar>),
+    inputValues: (Tensor<Operation.Scalar>, Tensor<Operation.Scalar>),
+    output: Variable<Operation.Scalar>
+  ) {
+    self.operation = operation
+    self.inputs = inputs
+    self.inputValues = inputValues
+    self.output = output
+  }
+
+  @inlinable
+  mutating func backpropagate() {
+    // As in `UnaryTapeEntry`: the gradient of an output nothing else holds is moved out.
+    let isPrivate = isKnownUniquelyReferenced(&output)
+    guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
+    let (da, db) = operation.backward(inputValues.0, inputValues.1, gradient, gradient)
+    if inputs.0.needsGradient { inputs.0.accumulateGradient(da, from: operation.name) }
+    if inputs.1.needsGradient { inputs.1.accumulateGradient(db, from: operation.name) }
   }
 }

@@ -163,9 +163,17 @@ where Inputs == TensorPair<Scalar>, Outputs == Tensor<Scalar>, Saved == Void {
   func backward(
     _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
   ) -> (Tensor<Scalar>, Tensor<Scalar>)
+  /// Whether `backward` reads `y`. When false, the tape does not keep the output and passes
+  /// `dy` in its place (two atomic reference-count operations fewer per tensor not kept).
+  /// Default `true`; return `false` only when `backward` never reads `y`.
+  static var backwardReadsOutput: Bool { get }
 }
 
 extension BinaryOperation {
+  /// `true`: the tape keeps the output for the backward pass.
+  @inlinable
+  public static var backwardReadsOutput: Bool { true }
+
   /// Calls `forward(_:_:)`.
   public func forwardSaving(_ inputs: TensorPair<Scalar>) -> (outputs: Tensor<Scalar>, saved: Void)
   {

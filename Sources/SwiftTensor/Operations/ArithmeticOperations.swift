@@ -42,6 +42,9 @@ public struct Addition<Scalar: TensorScalar>: BinaryOperation {
   ) -> (Tensor<Scalar>, Tensor<Scalar>) {
     (dy.unbroadcasted(to: a.shape), dy.unbroadcasted(to: b.shape))
   }
+  /// `false`: the gradients are `dy`, summed to each input's shape.
+  @inlinable
+  public static var backwardReadsOutput: Bool { false }
 }
 
 /// `a - b`, broadcasting. Derivative: `(dy, -dy)`, summed to each input's shape.
@@ -59,6 +62,9 @@ public struct Subtract<Scalar: TensorScalar>: BinaryOperation {
   ) -> (Tensor<Scalar>, Tensor<Scalar>) {
     (dy.unbroadcasted(to: a.shape), (-dy).unbroadcasted(to: b.shape))
   }
+  /// `false`: the gradients are `dy` and `-dy`, summed to each input's shape.
+  @inlinable
+  public static var backwardReadsOutput: Bool { false }
 }
 
 /// `a * b` element-wise, broadcasting. Derivative: `(dy·b, dy·a)`.
@@ -76,6 +82,9 @@ public struct Multiply<Scalar: TensorScalar>: BinaryOperation {
   ) -> (Tensor<Scalar>, Tensor<Scalar>) {
     ((dy * b).unbroadcasted(to: a.shape), (dy * a).unbroadcasted(to: b.shape))
   }
+  /// `false`: the gradients read the inputs only.
+  @inlinable
+  public static var backwardReadsOutput: Bool { false }
 }
 
 /// `a / b` element-wise, broadcasting. Derivative: `(dy / b, -dy·a / b²)`.

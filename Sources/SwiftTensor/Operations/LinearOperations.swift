@@ -47,6 +47,9 @@ public struct MatMul<Scalar: TensorScalar>: BinaryOperation {
   static func sumBatch(_ gradient: Tensor<Scalar>, to shape: [Int]) -> Tensor<Scalar> {
     gradient.shape == shape ? gradient : gradient.sum(axis: 0).reshaped(to: shape)
   }
+  /// `false`: the gradients read the inputs only.
+  @inlinable
+  public static var backwardReadsOutput: Bool { false }
 }
 
 /// An element-wise activation computed inside `AffineTransform`, on its output: one recorded

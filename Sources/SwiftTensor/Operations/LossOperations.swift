@@ -141,4 +141,7 @@ public struct SquareLoss<Scalar: TensorScalar>: BinaryOperation {
     }
     return (gradient, -gradient)
   }
+  /// `false`: the gradients read the inputs only.
+  @inlinable
+  public static var backwardReadsOutput: Bool { false }
 }

@@ -139,8 +139,16 @@ extension Tensor {
   /// with their dimension kept. Gradients of broadcasting operations pass through here.
   ///
   /// - Precondition: `targetShape` broadcasts to `shape`.
+  @inlinable
   public func unbroadcasted(to targetShape: [Int]) -> Tensor {
+    // Inlined for the common case, equal shapes (every element-wise gradient passes here).
     if targetShape == shape { return self }
+    return summed(toBroadcastShape: targetShape)
+  }
+
+  /// `unbroadcasted(to:)` for shapes that differ.
+  @usableFromInline
+  func summed(toBroadcastShape targetShape: [Int]) -> Tensor {
     let lead = rank - targetShape.count
     tensorPrecondition(
       lead >= 0
