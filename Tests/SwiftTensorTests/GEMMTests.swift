@@ -120,6 +120,8 @@ private let cases: [GEMMCase] = [
   GEMMCase(m: 17, n: 7, k: 65, alpha: -1.5, beta: 1),
   GEMMCase(m: 33, n: 65, k: 1, alpha: 2),
   GEMMCase(m: 5, n: 21, k: 1, alpha: -1, beta: 0.5),
+  GEMMCase(m: 9, n: 30, k: 1, beta: 1),  // a batch-1 weight gradient accumulating
+  GEMMCase(m: 4, n: 6, k: 1, alpha: 0.5, beta: 1),  // rows narrower than a vector
   GEMMCase(m: 65, n: 33, k: 7, beta: -0.5),
   GEMMCase(m: 129, n: 17, k: 33, alpha: 0.25),
   GEMMCase(m: 17, n: 129, k: 7, alpha: 1, beta: 1),
