@@ -156,6 +156,45 @@ import Testing
     #expect(a.gradient == [50, 98] && b.gradient == [40, 84])
   }
 
+  @Test func inputsAreCapturedWhileOutputsAreFixedUntilBackward() async {
+    let tape = Tape<Float>()
+    let x = tape.variable([3])
+    let w = Variable<Float>([2], name: "w")
+    let y = (x * w).tanh()
+    // Inputs and parameters may change: the tape recorded their values.
+    w.value = [100]
+    x.value = [-1]
+    y.backward()
+    let t = Foundation.tanh(Float(6))
+    let expected = 2 * (1 - t * t)
+    #expect(abs(x.gradient!.scalars[0] - expected) < 1e-6)
+    y.value = [0]  // after backward: free to change
+    #expect(y.value == [0])
+    do {
+      let tape = Tape<Float>()
+      let z = tape.variable([1]).exp()
+      _ = consume tape
+      z.value = [5]  // the tape is gone: nothing reads it
+      #expect(z.value == [5])
+    }
+
+    let r1 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let tape = Tape<Float>()
+      let y = tape.variable([1, 2]).tanh()
+      y.value = [0, 0]
+      y.sum().backward()
+    }
+    expectStderr(
+      r1, "Variable 'Tanh': the value of an operation's output was set before its tape's")
+    let r2 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let tape = Tape<Float>()
+      let y = tape.variable([1, 2]).sigmoid()
+      y.value.withUnsafeMutableBufferPointer { $0[0] = 5 }
+      y.sum().backward()
+    }
+    expectStderr(r2, "Variable 'Sigmoid': the value of an operation's output was set before")
+  }
+
   @Test func printsLikePytensor() {
     let v = Variable<Float>([1, 2], name: "hello")
     let text = "\(v)"

@@ -80,13 +80,25 @@ extension DifferentiableOperation {
   }
 }
 
+extension DifferentiableOperation {
+  /// Stops when `input` was computed off the tape from trainable variables (see
+  /// `untrackedInputFailure`). Not itself `Never`-returning, so that a caller's consuming
+  /// parameters have a single path to their end.
+  @inlinable
+  func requireTracked(_ input: Variable<Scalar>, index: Int) {
+    if input.untrackedTrainable { untrackedInputFailure(index: index, input: input) }
+  }
+}
+
 extension UnaryOperation {
   /// Applies the operation to a variable, recording it on the variable's tape.
   ///
   /// `apply(to: x)`, the array-free path of one-input operations: most operations of a
-  /// network are unary or binary, and this is their hot path.
+  /// network are unary or binary, and this is their hot path. `x` is `consuming`: a caller's
+  /// last use of it (`x = f(x)`) hands its reference to the tape entry, saving a retain and a
+  /// release; a caller that goes on using `x` keeps it, as with any argument.
   @inlinable
-  public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+  public func callAsFunction(_ x: consuming Variable<Scalar>) -> Variable<Scalar> {
     if Self.backwardReadsInput {
       return apply(to: x) { operation, input, output, _ in
         UnaryTapeEntry(operation: operation, input: input, output: output)
@@ -104,9 +116,12 @@ extension UnaryOperation {
 extension BinaryOperation {
   /// Applies the operation to two variables, recording it on their tape.
   ///
-  /// The same as `apply(to: [a, b])[0]`, without the arrays.
+  /// The same as `apply(to: [a, b])[0]`, without the arrays; `a` and `b` are `consuming`, as
+  /// in `UnaryOperation.callAsFunction(_:)`.
   @inlinable
-  public func callAsFunction(_ a: Variable<Scalar>, _ b: Variable<Scalar>) -> Variable<Scalar> {
+  public func callAsFunction(
+    _ a: consuming Variable<Scalar>, _ b: consuming Variable<Scalar>
+  ) -> Variable<Scalar> {
     let (left, right) = (a.value, b.value)
     let value = forward(left, right)
     // The inputs' tapes are compared without retaining them (two atomic operations each).
@@ -122,22 +137,15 @@ extension BinaryOperation {
         a.untrackedTrainable || b.untrackedTrainable || (found == nil && needsGradient)
       return output
     }
-    if a.untrackedTrainable { untrackedInputFailure(index: 0, input: a) }
-    if b.untrackedTrainable { untrackedInputFailure(index: 1, input: b) }
-    let output: Variable<Scalar>
-    if Self.backwardReadsOutput {
-      output = Variable(value: value, producer: Self.self, tape: nil, needsGradient: true)
-      tape.record(
-        BinaryTapeEntry(
-          operation: self, inputs: (a, b), inputValues: (consume left, consume right),
-          output: output, outputValue: consume value))
-    } else {
-      output = Variable(value: consume value, producer: Self.self, tape: nil, needsGradient: true)
-      tape.record(
-        BinaryTapeEntry(
-          operation: self, inputs: (a, b), inputValues: (consume left, consume right),
-          output: output, outputValue: nil))
-    }
+    requireTracked(a, index: 0)
+    requireTracked(b, index: 1)
+    let keptValue: Tensor<Scalar>? = Self.backwardReadsOutput ? value : nil
+    let output = Variable(
+      value: consume value, producer: Self.self, tape: nil, needsGradient: true)
+    tape.record(
+      BinaryTapeEntry(
+        operation: self, inputs: (consume a, consume b),
+        inputValues: (consume left, consume right), output: output, outputValue: keptValue))
     output.tapeRecord = consume tape  // moved after its last use (see `apply(to:recording:)`)
     return output
   }
@@ -205,7 +213,7 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
   /// The same as `apply(to: [x])[0]`, without the arrays (a loss such as `SoftmaxCrossEntropy`
   /// runs once per training step, and the arrays cost more than a small batch's arithmetic).
   @inlinable
-  public func apply(to x: Variable<Scalar>) -> Variable<Scalar> {
+  public func apply(to x: consuming Variable<Scalar>) -> Variable<Scalar> {
     apply(to: x) { OneInputTapeEntry(operation: $0, input: $1, output: $2, saved: $3) }
   }
 
@@ -213,8 +221,8 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
   /// output and what the forward pass saved.
   @inlinable
   func apply<Entry: TapeEntry>(
-    to x: Variable<Scalar>,
-    recording makeEntry: (Self, Variable<Scalar>, Variable<Scalar>, Saved) -> Entry
+    to x: consuming Variable<Scalar>,
+    recording makeEntry: (Self, consuming Variable<Scalar>, Variable<Scalar>, Saved) -> Entry
   ) -> Variable<Scalar> {
     let (value, saved) = forwardSaving(x.value)
     let xTape = x.tape
@@ -228,7 +236,7 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
     // does the tape, after its last use, rather than being retained for the output.
     let output = Variable(
       value: consume value, producer: Self.self, tape: nil, needsGradient: true)
-    tape.record(makeEntry(self, x, output, consume saved))
+    tape.record(makeEntry(self, consume x, output, consume saved))
     output.tapeRecord = consume tape
     return output
   }
@@ -276,13 +284,16 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
 ///
 /// "Nothing else" means no other strong reference to the output variable: a caller that keeps
 /// an intermediate only through a `weak` reference finds its gradient moved out.
+///
+/// The input's value is captured; the output's is read from the output variable, whose value
+/// cannot change before `backward()` (see `Variable.value`): a copy here would cost two retains
+/// and two releases per operation.
 @usableFromInline
 struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
   @usableFromInline let operation: Operation
   @usableFromInline let input: Variable<Operation.Scalar>
   @usableFromInline let inputValue: Tensor<Operation.Scalar>
   @usableFromInline var output: Variable<Operation.Scalar>
-  @usableFromInline let outputValue: Tensor<Operation.Scalar>
 
   @inlinable
   init(operation: Operation, input: Variable<Operation.Scalar>, output: Variable<Operation.Scalar>)
@@ -291,7 +302,6 @@ struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
     self.input = input
     self.inputValue = input.value
     self.output = output
-    self.outputValue = output.value
   }
 
   @inlinable
@@ -300,7 +310,7 @@ struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
     // if this entry holds the only reference, its gradient is unobservable and can be moved.
     let isPrivate = isKnownUniquelyReferenced(&output)
     guard var gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
-    operation.backward(inputValue, outputValue, replacing: &gradient)
+    operation.backward(inputValue, output.value, replacing: &gradient)
     input.accumulateGradient(gradient, from: operation.name)
   }
 }
@@ -342,7 +352,7 @@ struct BinaryTapeEntry<Operation: BinaryOperation>: TapeEntry {
 }
 
 /// The record of a `UnaryOperation` whose backward passes read only its output
-/// (`backwardReadsInput` is false): as `UnaryTapeEntry`, keeping one tensor instead of two.
+/// (`backwardReadsInput` is false): as `UnaryTapeEntry`, keeping no tensor at all.
 ///
 /// A type of its own rather than an optional input in `UnaryTapeEntry` (as `BinaryTapeEntry`
 /// has an optional output): there the `??` cost a retain on every activation's backward pass
@@ -352,22 +362,22 @@ struct OutputOnlyTapeEntry<Operation: UnaryOperation>: TapeEntry {
   @usableFromInline let operation: Operation
   @usableFromInline let input: Variable<Operation.Scalar>
   @usableFromInline var output: Variable<Operation.Scalar>
-  @usableFromInline let outputValue: Tensor<Operation.Scalar>
 
   @inlinable
-  init(operation: Operation, input: Variable<Operation.Scalar>, output: Variable<Operation.Scalar>)
-  {
+  init(
+    operation: Operation, input: consuming Variable<Operation.Scalar>,
+    output: Variable<Operation.Scalar>
+  ) {
     self.operation = operation
     self.input = input
     self.output = output
-    self.outputValue = output.value
   }
 
   @inlinable
   mutating func backpropagate() {
     let isPrivate = isKnownUniquelyReferenced(&output)
     guard var gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
-    operation.backward(outputValue, outputValue, replacing: &gradient)
+    operation.backward(output.value, output.value, replacing: &gradient)
     input.accumulateGradient(gradient, from: operation.name)
   }
 }

@@ -13,7 +13,14 @@
 /// ```
 public final class Variable<Scalar: TensorScalar> {
   /// The current value.
-  @exclusivity(unchecked) public var value: Tensor<Scalar>
+  ///
+  /// The output of an operation recorded on a tape cannot be given a new value until that
+  /// tape's `backward()` has run (or the tape is gone): the backward pass reads the value it
+  /// computed, as PyTorch's autograd refuses in-place changes to saved tensors. Inputs and
+  /// parameters can change at any time; the tape captured their values when it recorded.
+  @exclusivity(unchecked) public var value: Tensor<Scalar> {
+    didSet { if producer != nil, tapeRecord != nil { checkValueMayChange() } }
+  }
   /// The gradient of the last `backward()` with respect to this variable, accumulated over
   /// backward passes until `zeroGradient()`; `nil` before any.
   @exclusivity(unchecked) public var gradient: Tensor<Scalar>?
@@ -79,6 +86,16 @@ public final class Variable<Scalar: TensorScalar> {
 
   /// The shape of the value.
   public var shape: [Int] { value.shape }
+
+  /// Stops if this variable is the output of an operation still waiting on a live tape.
+  @usableFromInline
+  func checkValueMayChange() {
+    guard let tape, !tape.consumed else { return }
+    tensorFailure(
+      "Variable\(name.isEmpty ? "" : " '\(name)'"): the value of an operation's output was set "
+        + "before its tape's backward() ran, which reads it; compute a new variable instead "
+        + "(or set it after backward())")
+  }
 
   /// Forgets the accumulated gradient.
   @inlinable
