@@ -203,11 +203,12 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     // `consume`: the values move into the output and the entry instead of being copied (each
     // copy of a tensor is two atomic reference-count operations).
     let output = Variable(
-      value: consume value, producer: Self.self, tape: tape, needsGradient: true)
+      value: consume value, producer: Self.self, tape: nil, needsGradient: true)
     tape.record(
       AffineTapeEntry(
         inputs: (x, w, b), inputValue: consume xValue, weightValue: consume wValue,
         output: output, activation: activation))
+    output.tapeRecord = consume tape  // moved after its last use, rather than retained
     return output
   }
 }
@@ -220,9 +221,9 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
   @usableFromInline let inputs: (x: Variable<Scalar>, w: Variable<Scalar>, b: Variable<Scalar>?)
   @usableFromInline let inputValue: Tensor<Scalar>
   @usableFromInline let weightValue: Tensor<Scalar>
+  /// The output, whose value an activation's derivative reads (fixed until `backward()`, see
+  /// `Variable.value`).
   @usableFromInline var output: Variable<Scalar>
-  /// The output's value, kept only when an activation's derivative needs it.
-  @usableFromInline let outputValue: Tensor<Scalar>?
   @usableFromInline let activation: FusedActivation
 
   @inlinable
@@ -235,7 +236,6 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
     self.inputValue = inputValue
     self.weightValue = weightValue
     self.output = output
-    self.outputValue = activation == .identity ? nil : output.value
     self.activation = activation
   }
 
@@ -245,8 +245,8 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
     // else can read its gradient, whose buffer then takes the activation's derivative in place.
     let isPrivate = isKnownUniquelyReferenced(&output)
     guard var dy = isPrivate ? output.takeGradient() : output.gradient else { return }
-    if let kernel = activation.backwardKernel, let outputValue {
-      dy.formCombination(with: outputValue, kernel, name: "AffineTransform.backward")
+    if let kernel = activation.backwardKernel {
+      dy.formCombination(with: output.value, kernel, name: "AffineTransform.backward")
     }
     if inputs.x.needsGradient {
       inputs.x.accumulateGradient(

@@ -94,7 +94,10 @@ struct OptimizerSlots<Scalar: TensorScalar> {
     _ parameter: NamedParameter<Scalar>, rule: UpdateRule<Scalar>, slots: [String]
   ) {
     let variable = parameter.variable
-    guard let gradient = variable.gradient else { return }
+    // Moved out and back rather than copied: a copy of a tensor costs two atomic operations
+    // and their two releases, per parameter and step.
+    guard let gradient = variable.takeGradient() else { return }
+    defer { variable.gradient = gradient }
     tensorPrecondition(
       gradient.shape == variable.value.shape,
       "Optimizer: gradient of '\(parameter.path)' has shape \(describe(shape: gradient.shape)),"

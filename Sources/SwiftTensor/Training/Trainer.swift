@@ -141,12 +141,15 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   public func trainStep(on batch: Batch<Scalar>) -> (loss: Double, correct: Int) {
     tensorPrecondition(batch.count > 0, "Trainer: empty batch")
     let tape = Tape<Scalar>()
-    for variable in parameterVariables { tape.watch(variable) }
+    // One loop, as each pass over the parameters retains and releases every one of them.
+    for variable in parameterVariables {
+      tape.watch(variable)
+      variable.zeroGradientKeepingBuffer()
+    }
     let input = Variable(batch.inputs, trainable: false)
     let context = LayerContext(isTraining: true, seed: mix(seed, UInt64(stepCount)))
     let output = model.forward(input, context: context)
     let value = loss.loss(output, batch)
-    for variable in parameterVariables { variable.zeroGradientKeepingBuffer() }
     value.backward()
     if let maximumGradientNorm { clipGradients(parameters, maximumNorm: maximumGradientNorm) }
     if let schedule { optimizer.learningRate = Scalar(schedule.learningRate(at: stepCount)) }
