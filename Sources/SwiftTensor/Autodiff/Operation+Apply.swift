@@ -244,8 +244,9 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
 
 /// The record of a one-input, one-output operation (see `apply(to:)`).
 ///
-/// The values are captured when recorded (tensors are values), so changing a variable's value
-/// after the forward pass does not change the backward pass.
+/// The input's value is captured when recorded (tensors are values), so changing it after the
+/// forward pass does not change the backward pass; the output's is read from its variable,
+/// whose value cannot change before `backward()` (see `Variable.value`).
 @usableFromInline
 struct OneInputTapeEntry<Operation: DifferentiableOperation>: TapeEntry
 where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<Operation.Scalar> {
@@ -253,7 +254,6 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
   @usableFromInline let input: Variable<Operation.Scalar>
   @usableFromInline let inputValue: Tensor<Operation.Scalar>
   @usableFromInline let output: Variable<Operation.Scalar>
-  @usableFromInline let outputValue: Tensor<Operation.Scalar>
   @usableFromInline let saved: Operation.Saved
 
   @inlinable
@@ -265,7 +265,6 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
     self.input = input
     self.inputValue = input.value
     self.output = output
-    self.outputValue = output.value
     self.saved = saved
   }
 
@@ -274,7 +273,7 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
     guard let gradient = output.gradient else { return }
     input.accumulateGradient(
       operation.backward(
-        inputs: inputValue, outputs: outputValue, saved: saved, gradients: gradient),
+        inputs: inputValue, outputs: output.value, saved: saved, gradients: gradient),
       from: operation.name)
   }
 }
