@@ -77,6 +77,25 @@ import Testing
     #expect(log.indices == Array((0..<1_000).reversed()))
   }
 
+  /// Records outlive their tapes and are reused: a variable of a dropped tape must not find
+  /// itself on the next tape that gets its record. (A record of its own, retired by hand:
+  /// one given back to the pool could be taken by a test on another thread meanwhile.)
+  @Test func aRetiredRecordIsNoVariablesTapeEvenWhenReused() {
+    let record = TapeRecord()
+    let reference = Unmanaged.passUnretained(record)
+    let old = Variable<Float>(value: [1], tape: reference, needsGradient: true)
+    _ = old.exp()
+    #expect(old.liveTape?.toOpaque() == reference.toOpaque() && record.count == 1)
+    record.retire()  // what dropping its tape does, before the pool hands it to another
+    #expect(old.liveTape == nil && old.tape == nil && record.count == 0)
+    // The same record, now recording for another tape: the old variable stays off it.
+    let new = Variable<Float>(value: [2], tape: reference, needsGradient: true)
+    let product = old * new
+    #expect(new.liveTape != nil && product.liveTape != nil && record.count == 1)
+    #expect(old.exp().tape == nil && record.count == 1)
+    record.retire()
+  }
+
   @Test func aResetTapeRecordsAgainAfterBackward() {
     let tape = Tape<Double>()
     let x = tape.variable([2])

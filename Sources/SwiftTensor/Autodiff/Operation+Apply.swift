@@ -12,14 +12,14 @@ extension DifferentiableOperation {
     // A closure, not a key path: a key path in generic code is instantiated at run time.
     let inputValues = Inputs(tensors: inputs.map { $0.value })
     let (outputValues, saved) = forwardSaving(inputValues)
-    var tape: TapeRecord? = nil
+    var tape: Unmanaged<TapeRecord>? = nil
     var needsGradient = false
     var untracked = false
     for input in inputs {
-      if let inputTape = input.tape {
+      if let inputTape = input.liveTape {
         if tape == nil {
           tape = inputTape
-        } else if tape !== inputTape {
+        } else if tape?.toOpaque() != inputTape.toOpaque() {
           tensorFailure("\(name): the inputs were recorded on two different tapes")
         }
       }
@@ -42,7 +42,7 @@ extension DifferentiableOperation {
     let outputs = outputValues.tensors.map {
       Variable(value: $0, producer: Self.self, tape: tape, needsGradient: true)
     }
-    tape.record { [self] in
+    tape.takeUnretainedValue().record { [self] in
       var anyGradient = false
       let gradients = outputs.map { output -> Tensor<Scalar> in
         if let gradient = output.gradient {
@@ -125,7 +125,7 @@ extension BinaryOperation {
     let (left, right) = (a.value, b.value)
     let value = forward(left, right)
     // The inputs' tapes are compared without retaining them (two atomic operations each).
-    let found = a.tape ?? b.tape
+    let found = a.liveTape ?? b.liveTape
     if let found, !a.isOnTapeOrNone(found) || !b.isOnTapeOrNone(found) {
       tensorFailure("\(name): the inputs were recorded on two different tapes")
     }
@@ -142,11 +142,14 @@ extension BinaryOperation {
     let keptValue: Tensor<Scalar>? = Self.backwardReadsOutput ? value : nil
     let output = Variable(
       value: consume value, producer: Self.self, tape: nil, needsGradient: true)
-    tape.record(
-      BinaryTapeEntry(
+    // Built straight into its slot (see `apply(to:recording:)`).
+    let slot = tape._withUnsafeGuaranteedRef { $0.reserve(BinaryTapeEntry<Self>.self) }
+    slot.initializeMemory(
+      as: BinaryTapeEntry<Self>.self,
+      to: BinaryTapeEntry(
         operation: self, inputs: (consume a, consume b),
         inputValues: (consume left, consume right), output: output, outputValue: keptValue))
-    output.tapeRecord = consume tape  // moved after its last use (see `apply(to:recording:)`)
+    output.setTape(tape)
     return output
   }
   /// Computes the operation on tensors (nothing is recorded).
@@ -164,14 +167,14 @@ extension NaryOperation {
   public func callAsFunction(_ xs: [Variable<Scalar>]) -> Variable<Scalar> {
     let inputs = xs.map { $0.value }
     let value = forward(inputs)
-    var tape: TapeRecord? = nil
+    var tape: Unmanaged<TapeRecord>? = nil
     var needsGradient = false
     var untracked = false
     for x in xs {
-      if let inputTape = x.tape {
+      if let inputTape = x.liveTape {
         if tape == nil {
           tape = inputTape
-        } else if tape !== inputTape {
+        } else if tape?.toOpaque() != inputTape.toOpaque() {
           tensorFailure("\(name): the inputs were recorded on two different tapes")
         }
       }
@@ -187,7 +190,7 @@ extension NaryOperation {
       untrackedInputFailure(index: index, input: input)
     }
     let output = Variable(value: value, producer: Self.self, tape: tape, needsGradient: true)
-    tape.record { [self] in
+    tape.takeUnretainedValue().record { [self] in
       guard let gradient = output.gradient else { return }
       let gradients = backward(inputs, value, gradient)
       tensorPrecondition(
@@ -225,19 +228,20 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
     recording makeEntry: (Self, consuming Variable<Scalar>, Variable<Scalar>, Saved) -> Entry
   ) -> Variable<Scalar> {
     let (value, saved) = forwardSaving(x.value)
-    let xTape = x.tape
+    let xTape = x.liveTape
     guard let tape = xTape, x.needsGradient else {
       let output = Variable(
         value: consume value, producer: Self.self, tape: xTape, needsGradient: false)
       output.untrackedTrainable = x.untrackedTrainable || (xTape == nil && x.needsGradient)
       return output
     }
-    // `consume`: the value moves into the output (a copy costs two atomic operations), and so
-    // does the tape, after its last use, rather than being retained for the output.
+    // `consume`: the value moves into the output (a copy costs two atomic operations).
     let output = Variable(
-      value: consume value, producer: Self.self, tape: nil, needsGradient: true)
-    tape.record(makeEntry(self, consume x, output, consume saved))
-    output.tapeRecord = consume tape
+      value: consume value, producer: Self.self, tape: tape, needsGradient: true)
+    // The slot first, the entry built straight into it: built first, it was copied across
+    // `reserve` (three retains and releases per operation).
+    let slot = tape._withUnsafeGuaranteedRef { $0.reserve(Entry.self) }
+    slot.initializeMemory(as: Entry.self, to: makeEntry(self, consume x, output, consume saved))
     return output
   }
 }

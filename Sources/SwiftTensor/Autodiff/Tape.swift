@@ -15,12 +15,12 @@
 /// A tape is not thread-safe; use one per concurrent computation. There is no global tape.
 public final class Tape<Scalar: TensorScalar> {
   /// What the variables of this tape refer to.
-  @usableFromInline let record = TapeRecord()
+  @usableFromInline let record = TapeRecordPool.take()
 
   /// Creates an empty tape.
   public init() {}
 
-  deinit { record.close() }
+  deinit { TapeRecordPool.giveBack(record) }
 
   /// The number of operations recorded so far.
   public var count: Int { record.count }
@@ -30,13 +30,13 @@ public final class Tape<Scalar: TensorScalar> {
   /// Its gradient is computed by `backward()` (as every variable on a tape), which is what a
   /// gradient check reads.
   public func variable(_ value: Tensor<Scalar>, name: String = "") -> Variable<Scalar> {
-    Variable(value: value, name: name, tape: record, needsGradient: true)
+    Variable(value: value, name: name, tape: Unmanaged.passUnretained(record), needsGradient: true)
   }
 
   /// Puts an existing variable (a parameter) on this tape, so operations on it alone are
   /// recorded too; it keeps its identity and gradient.
   public func watch(_ variable: Variable<Scalar>) {
-    variable.tapeRecord = record
+    variable.setTape(Unmanaged.passUnretained(record))
     variable.needsGradient = true
   }
 

@@ -41,11 +41,12 @@ struct TapeEntryTrailer {
 /// it when the record is freed, so recording an operation costs no allocation beyond its
 /// outputs, and a training loop's tape of each step records into the previous step's memory.
 ///
-/// The public `Tape` is the owner's handle: when it is dropped, `close()` destroys the entries,
-/// which breaks the cycle entries → recorded outputs → record, and marks the record dead, so
-/// variables still referring to it behave as if on no tape. A strong reference rather than a
-/// weak one to the `Tape`: a weak reference gives the tape a side table and makes every retain
-/// of it, and every variable's creation and destruction, take the runtime's slow path.
+/// The public `Tape` is the owner's handle: when it is dropped, `retire()` destroys the entries
+/// and starts a new generation, so variables still referring to the record behave as if on no
+/// tape. Variables refer to their record unretained, with the generation they were put on: a
+/// strong reference cost each operation a retain and each variable's destruction a release
+/// (two atomic operations), and a weak one a side table that slows every reference count. A
+/// record is therefore never freed: `TapeRecordPool` keeps retired records for the next tapes.
 @usableFromInline
 final class TapeRecord {
   /// The first block of the arena (`nil` until something is recorded); each block links to the
@@ -57,8 +58,10 @@ final class TapeRecord {
   /// The number of entries recorded and not yet run.
   @usableFromInline @exclusivity(unchecked) var count = 0
   @usableFromInline @exclusivity(unchecked) var consumed = false
-  /// False once the owning `Tape` is gone.
-  @usableFromInline @exclusivity(unchecked) var isLive = true
+  /// Which recording this record holds: it changes when the owning `Tape` is dropped and the
+  /// record retired (see `TapeRecordPool`), so variables of the old recording (which remember
+  /// the generation they were put on) find themselves on no live tape.
+  @usableFromInline @exclusivity(unchecked) var generation = 0
 
   @usableFromInline static let trailerSize =
     (MemoryLayout<TapeEntryTrailer>.size + 15) & ~15
@@ -90,26 +93,45 @@ final class TapeRecord {
   /// Records `entry`, moving it into the arena.
   @inlinable
   func record<Entry: TapeEntry>(_ entry: consuming Entry) {
-    if consumed { recordingAfterBackwardFailure() }
-    let size = (MemoryLayout<Entry>.size + 15) & ~15
-    let needed = size + Self.trailerSize
-    if MemoryLayout<Entry>.alignment > 16
-      || needed > TapeBlockPool.blockSize - TapeBlockHeader.size
-    {
+    if Self.fits(Entry.self) {
+      reserve(Entry.self).initializeMemory(as: Entry.self, to: consume entry)
+    } else {
       // Too large for a block (no entry of this library is): boxed in a closure instead.
       var boxed = entry
       record(ClosureTapeEntry { boxed.backpropagate() })
-      return
     }
+  }
+
+  /// Whether an `Entry` fits an arena block (every entry type of the library does).
+  @inlinable
+  static func fits<Entry: TapeEntry>(_: Entry.Type) -> Bool {
+    MemoryLayout<Entry>.alignment <= 16
+      && ((MemoryLayout<Entry>.size + 15) & ~15) + trailerSize
+        <= TapeBlockPool.blockSize - TapeBlockHeader.size
+  }
+
+  /// Makes room for an `Entry`, which must fit a block, and writes its trailer: the caller
+  /// must initialise the entry at the returned address before anything else touches the
+  /// record.
+  ///
+  /// The operations' fast paths build their entry straight into this slot: an entry built
+  /// first and then moved in was copied across the call (a retain and a release of everything
+  /// it holds).
+  @inlinable
+  func reserve<Entry: TapeEntry>(_: Entry.Type) -> UnsafeMutableRawPointer {
+    if consumed { recordingAfterBackwardFailure() }
+    precondition(Self.fits(Entry.self), "TapeRecord: \(Entry.self) does not fit an arena block")
+    let size = (MemoryLayout<Entry>.size + 15) & ~15
+    let needed = size + Self.trailerSize
     if top + needed > TapeBlockPool.blockSize { advanceBlock() }
     guard let block = current else { preconditionFailure("TapeRecord: no block after advancing") }
     let address = block + top
-    address.initializeMemory(as: Entry.self, to: consume entry)
     (address + size).initializeMemory(
       as: TapeEntryTrailer.self,
       to: TapeEntryTrailer(consume: TapeRecord.consume(Entry.self), size: size))
     top += needed
     count += 1
+    return address
   }
 
   /// The function that moves an `Entry` out of the arena and runs it (or only destroys it).
@@ -174,9 +196,16 @@ final class TapeRecord {
     while count > 0 { popLast(running: false) }
   }
 
-  func close() {
-    isLive = false
+  /// Ends the recording of the owning `Tape`, which is being dropped: a new generation, no
+  /// entries, and the arena's blocks back in their pool.
+  func retire() {
+    generation &+= 1
     removeAll()
+    consumed = false
+    if let first { TapeBlockPool.giveBack(chainStartingAt: first) }
+    first = nil
+    current = nil
+    top = TapeBlockPool.blockSize
   }
 
   /// Runs every entry in reverse order, then drops them.
@@ -188,5 +217,27 @@ final class TapeRecord {
     // outputs, their gradients, saved tensors) while later entries still allocate: memory is
     // reused at once instead of piling up until the end.
     while count > 0 { popLast(running: true) }
+  }
+}
+
+/// The records of dropped tapes, reused by new ones; never freed, as variables refer to records
+/// unretained (see `TapeRecord`).
+///
+/// It holds as many records as there were tapes alive at once (about 100 bytes each; their
+/// arena blocks go back to `TapeBlockPool`). Shared by all threads, behind a spin lock taken
+/// once per tape.
+enum TapeRecordPool {
+  nonisolated(unsafe) private static var retired: [TapeRecord] = []
+  private static let lock = SpinLock()
+
+  /// A record with no entries, retired or new.
+  static func take() -> TapeRecord {
+    lock.withLock { retired.popLast() } ?? TapeRecord()
+  }
+
+  /// Retires `record`, whose tape is being dropped, and keeps it for a later tape.
+  static func giveBack(_ record: TapeRecord) {
+    record.retire()
+    lock.withLock { retired.append(record) }
   }
 }

@@ -35,22 +35,39 @@ public final class Variable<Scalar: TensorScalar> {
   /// The type of the operation that computed this variable; its name is derived only when
   /// asked for, since reflecting a type name costs microseconds per operation.
   @usableFromInline let producer: Any.Type?
-  /// The record of the tape this variable records on, if any (see `TapeRecord` for why this
-  /// is strong and how the cycle through it is broken).
+  /// The record of the tape this variable records on, if any, unretained: records are never
+  /// freed (see `TapeRecordPool`), and `tapeGeneration` tells whether it still holds the
+  /// recording this variable belongs to.
   @usableFromInline
-  @exclusivity(unchecked) var tapeRecord: TapeRecord?
+  @exclusivity(unchecked) var tapeRecord: Unmanaged<TapeRecord>?
+  /// The record's `generation` when this variable was put on it.
+  @usableFromInline
+  @exclusivity(unchecked) var tapeGeneration = 0
   /// The record of the tape this variable records on, if that tape is still alive.
   @inlinable
   var tape: TapeRecord? {
-    guard let tapeRecord, tapeRecord.isLive else { return nil }
+    liveTape?.takeUnretainedValue()
+  }
+  /// `tape`, unretained.
+  @inlinable
+  var liveTape: Unmanaged<TapeRecord>? {
+    guard let tapeRecord,
+      tapeRecord._withUnsafeGuaranteedRef({ $0.generation }) == tapeGeneration
+    else { return nil }
     return tapeRecord
+  }
+  /// Puts this variable on `record` (or on none).
+  @inlinable
+  func setTape(_ record: Unmanaged<TapeRecord>?) {
+    tapeRecord = record
+    tapeGeneration = record?._withUnsafeGuaranteedRef { $0.generation } ?? 0
   }
   /// Whether this variable records on `record`, or on no live tape (compared without
   /// retaining either).
   @inlinable
-  func isOnTapeOrNone(_ record: TapeRecord) -> Bool {
-    guard let tapeRecord, tapeRecord.isLive else { return true }
-    return tapeRecord === record
+  func isOnTapeOrNone(_ record: Unmanaged<TapeRecord>) -> Bool {
+    guard let live = liveTape else { return true }
+    return live.toOpaque() == record.toOpaque()
   }
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
   @usableFromInline
@@ -73,7 +90,8 @@ public final class Variable<Scalar: TensorScalar> {
 
   @inlinable
   init(
-    value: Tensor<Scalar>, name: String? = nil, producer: Any.Type? = nil, tape: TapeRecord?,
+    value: Tensor<Scalar>, name: String? = nil, producer: Any.Type? = nil,
+    tape: Unmanaged<TapeRecord>?,
     needsGradient: Bool
   ) {
     self.value = value
@@ -81,6 +99,7 @@ public final class Variable<Scalar: TensorScalar> {
     self.producer = producer
     self.isTrainable = false
     self.tapeRecord = tape
+    self.tapeGeneration = tape?._withUnsafeGuaranteedRef { $0.generation } ?? 0
     self.needsGradient = needsGradient
   }
 

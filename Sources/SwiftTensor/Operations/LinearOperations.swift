@@ -182,7 +182,7 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     let (xValue, wValue) = (x.value, w.value)
     let value = forward(xValue, wValue, b?.value, activation: activation)
     // The first live tape among the inputs; every input on a live tape must be on that one.
-    let tape = x.tape ?? w.tape ?? b?.tape
+    let tape = x.liveTape ?? w.liveTape ?? b?.liveTape
     if let tape,
       !x.isOnTapeOrNone(tape) || !w.isOnTapeOrNone(tape)
         || !(b?.isOnTapeOrNone(tape) ?? true)
@@ -203,12 +203,14 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     // `consume`: the values move into the output and the entry instead of being copied (each
     // copy of a tensor is two atomic reference-count operations).
     let output = Variable(
-      value: consume value, producer: Self.self, tape: nil, needsGradient: true)
-    tape.record(
-      AffineTapeEntry(
+      value: consume value, producer: Self.self, tape: tape, needsGradient: true)
+    // Built straight into its slot (see `DifferentiableOperation.apply(to:recording:)`).
+    let slot = tape._withUnsafeGuaranteedRef { $0.reserve(AffineTapeEntry<Scalar>.self) }
+    slot.initializeMemory(
+      as: AffineTapeEntry<Scalar>.self,
+      to: AffineTapeEntry(
         inputs: (x, w, b), inputValue: consume xValue, weightValue: consume wValue,
         output: output, activation: activation))
-    output.tapeRecord = consume tape  // moved after its last use, rather than retained
     return output
   }
 }
