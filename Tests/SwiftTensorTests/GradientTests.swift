@@ -57,6 +57,19 @@ import Testing
     }
   }
 
+  /// relu's backward reads its output: at the kink and at NaN it must agree with the
+  /// derivative written on the input, `[x > 0]` (zero at either zero and at NaN).
+  @Test func reluGradientFromTheOutputAtZerosAndNaN() {
+    func check<T: TensorScalar>(_: T.Type) {
+      let tape = Tape<T>()
+      let x = tape.variable(Tensor<T>([-1, -0.0, 0, 2, T.nan, T.infinity, -T.infinity]))
+      (x.relu() * 3).sum().backward()
+      #expect(x.gradient == [0, 0, 0, 3, 0, 3, 0])
+    }
+    check(Float.self)
+    check(Double.self)
+  }
+
   @Test func elementwiseFloat() throws { try elementwise(Float.self) }
   @Test func elementwiseDouble() throws { try elementwise(Double.self) }
 

@@ -79,22 +79,26 @@ public struct Relu<Scalar: TensorScalar>: UnaryOperation {
   /// `max(x, 0)`
   @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.relu() }
-  /// `dy·[x > 0]`
+  /// `dy·[y > 0]`, the same as `dy·[x > 0]` for every `x` (zeros of either sign and NaN
+  /// give `y ≤ 0` or NaN, as they give `x ≤ 0` or NaN).
   @inlinable
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
   )
     -> Tensor<Scalar>
   {
-    x.combining(dy, .reluBackward, name: "Relu.backward")
+    y.combining(dy, .reluBackward, name: "Relu.backward")
   }
-  /// `dy` where `x > 0`, else 0, into `gradient`'s buffer when it is not shared.
+  /// `dy` where `y > 0`, else 0, into `gradient`'s buffer when it is not shared.
   @inlinable
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
   ) {
-    gradient.formCombination(with: x, .reluBackward, name: "Relu.backward")
+    gradient.formCombination(with: y, .reluBackward, name: "Relu.backward")
   }
+  /// `false`: the output says where the input was positive, so the tape keeps it alone.
+  @inlinable
+  public static var backwardReadsInput: Bool { false }
 }
 
 /// The logistic sigmoid `1 / (1 + e^-x)`. Derivative: `dy·y·(1 - y)`.
