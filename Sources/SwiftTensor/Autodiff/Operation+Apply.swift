@@ -100,11 +100,11 @@ extension UnaryOperation {
   @inlinable
   public func callAsFunction(_ x: consuming Variable<Scalar>) -> Variable<Scalar> {
     if Self.backwardReadsInput {
-      return apply(to: x) { operation, input, output, _ in
-        UnaryTapeEntry(operation: operation, input: input, output: output)
+      return apply(to: x) { operation, input, inputValue, output, _ in
+        UnaryTapeEntry(operation: operation, input: input, inputValue: inputValue, output: output)
       }
     }
-    return apply(to: x) { operation, input, output, _ in
+    return apply(to: x) { operation, input, _, output, _ in
       OutputOnlyTapeEntry(operation: operation, input: input, output: output)
     }
   }
@@ -217,7 +217,9 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
   /// runs once per training step, and the arrays cost more than a small batch's arithmetic).
   @inlinable
   public func apply(to x: consuming Variable<Scalar>) -> Variable<Scalar> {
-    apply(to: x) { OneInputTapeEntry(operation: $0, input: $1, output: $2, saved: $3) }
+    apply(to: x) {
+      OneInputTapeEntry(operation: $0, input: $1, inputValue: $2, output: $3, saved: $4)
+    }
   }
 
   /// `apply(to:)`, recording the entry `makeEntry` builds from the operation, the input, the
@@ -225,9 +227,14 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
   @inlinable
   func apply<Entry: TapeEntry>(
     to x: consuming Variable<Scalar>,
-    recording makeEntry: (Self, consuming Variable<Scalar>, Variable<Scalar>, Saved) -> Entry
+    recording makeEntry: (
+      Self, consuming Variable<Scalar>, consuming Tensor<Scalar>, Variable<Scalar>, Saved
+    ) -> Entry
   ) -> Variable<Scalar> {
-    let (value, saved) = forwardSaving(x.value)
+    // One copy of the input's value, for the forward pass and then the entry (an entry
+    // reading its input keeps it; a copy of its own cost two more atomic operations).
+    let input = x.value
+    let (value, saved) = forwardSaving(input)
     let xTape = x.liveTape
     guard let tape = xTape, x.needsGradient else {
       let output = Variable(
@@ -241,7 +248,8 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
     // The slot first, the entry built straight into it: built first, it was copied across
     // `reserve` (three retains and releases per operation).
     let slot = tape._withUnsafeGuaranteedRef { $0.reserve(Entry.self) }
-    slot.initializeMemory(as: Entry.self, to: makeEntry(self, consume x, output, consume saved))
+    slot.initializeMemory(
+      as: Entry.self, to: makeEntry(self, consume x, consume input, output, consume saved))
     return output
   }
 }
@@ -262,12 +270,13 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
 
   @inlinable
   init(
-    operation: Operation, input: Variable<Operation.Scalar>, output: Variable<Operation.Scalar>,
+    operation: Operation, input: Variable<Operation.Scalar>,
+    inputValue: Tensor<Operation.Scalar>, output: Variable<Operation.Scalar>,
     saved: Operation.Saved
   ) {
     self.operation = operation
     self.input = input
-    self.inputValue = input.value
+    self.inputValue = inputValue
     self.output = output
     self.saved = saved
   }
@@ -299,11 +308,13 @@ struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
   @usableFromInline var output: Variable<Operation.Scalar>
 
   @inlinable
-  init(operation: Operation, input: Variable<Operation.Scalar>, output: Variable<Operation.Scalar>)
-  {
+  init(
+    operation: Operation, input: Variable<Operation.Scalar>,
+    inputValue: Tensor<Operation.Scalar>, output: Variable<Operation.Scalar>
+  ) {
     self.operation = operation
     self.input = input
-    self.inputValue = input.value
+    self.inputValue = inputValue
     self.output = output
   }
 
