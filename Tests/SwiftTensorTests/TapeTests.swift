@@ -178,6 +178,15 @@ import Testing
       #expect(z.value == [5])
     }
 
+    do {
+      let tape = Tape<Float>()
+      let x = tape.variable([1])
+      let dropped = x.tanh()
+      tape.reset()  // drops the entry that read `dropped`
+      dropped.value = [3]
+      #expect(dropped.value == [3] && tape.count == 0)
+    }
+
     let r1 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       let tape = Tape<Float>()
       let y = tape.variable([1, 2]).tanh()
@@ -193,6 +202,15 @@ import Testing
       y.sum().backward()
     }
     expectStderr(r2, "Variable 'Sigmoid': the value of an operation's output was set before")
+    let r3 = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let tape = Tape<Float>()
+      let x = tape.variable([1, 2])
+      x.exp().sum().backward()
+      tape.reset()
+      let y = x.exp()  // recorded after the reset: its entry is pending again
+      y.value = [0, 0]
+    }
+    expectStderr(r3, "Variable 'Exp': the value of an operation's output was set before")
   }
 
   @Test func printsLikePytensor() {

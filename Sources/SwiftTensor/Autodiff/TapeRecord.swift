@@ -62,6 +62,10 @@ final class TapeRecord {
   /// record retired (see `TapeRecordPool`), so variables of the old recording (which remember
   /// the generation they were put on) find themselves on no live tape.
   @usableFromInline @exclusivity(unchecked) var generation = 0
+  /// Which set of entries the record holds: it changes whenever they are all dropped (after
+  /// `backward()`, at `reset()`), freeing the values of the outputs they read (see
+  /// `Variable.value`).
+  @usableFromInline @exclusivity(unchecked) var epoch: UInt32 = 0
 
   @usableFromInline static let trailerSize =
     (MemoryLayout<TapeEntryTrailer>.size + 15) & ~15
@@ -194,6 +198,7 @@ final class TapeRecord {
   /// Destroys every entry without running it, keeping the arena's blocks.
   func removeAll() {
     while count > 0 { popLast(running: false) }
+    epoch &+= 1
   }
 
   /// Ends the recording of the owning `Tape`, which is being dropped: a new generation, no
@@ -217,6 +222,7 @@ final class TapeRecord {
     // outputs, their gradients, saved tensors) while later entries still allocate: memory is
     // reused at once instead of piling up until the end.
     while count > 0 { popLast(running: true) }
+    epoch &+= 1
   }
 }
 

@@ -15,9 +15,9 @@ public final class Variable<Scalar: TensorScalar> {
   /// The current value.
   ///
   /// The output of an operation recorded on a tape cannot be given a new value until that
-  /// tape's `backward()` has run (or the tape is gone): the backward pass reads the value it
-  /// computed, as PyTorch's autograd refuses in-place changes to saved tensors. Inputs and
-  /// parameters can change at any time; the tape captured their values when it recorded.
+  /// tape's `backward()` or `reset()` has run (or the tape is gone): the backward pass reads
+  /// the value it computed, as PyTorch's autograd refuses in-place changes to saved tensors.
+  /// Inputs and parameters can change at any time; the tape captured their values.
   @exclusivity(unchecked) public var value: Tensor<Scalar> {
     didSet { if producer != nil, tapeRecord != nil { checkValueMayChange() } }
   }
@@ -60,7 +60,9 @@ public final class Variable<Scalar: TensorScalar> {
   @inlinable
   func setTape(_ record: Unmanaged<TapeRecord>?) {
     tapeRecord = record
-    tapeGeneration = record?._withUnsafeGuaranteedRef { $0.generation } ?? 0
+    if let record {
+      (tapeGeneration, tapeEpoch) = record._withUnsafeGuaranteedRef { ($0.generation, $0.epoch) }
+    }
   }
   /// Whether this variable records on `record`, or on no live tape (compared without
   /// retaining either).
@@ -78,6 +80,10 @@ public final class Variable<Scalar: TensorScalar> {
   // The flags are declared together, after the references, to keep the object small.
   /// Whether optimisers update this variable, and whether `backward()` computes its gradient.
   @exclusivity(unchecked) public var isTrainable: Bool
+  /// The record's `epoch` when this variable was computed on it: while it is current, an entry
+  /// may still read this variable's value.
+  @usableFromInline
+  @exclusivity(unchecked) var tapeEpoch: UInt32 = 0
 
   /// Creates a leaf variable (a parameter when `trainable`), not on any tape.
   public init(_ value: Tensor<Scalar>, name: String = "", trainable: Bool = true) {
@@ -99,21 +105,24 @@ public final class Variable<Scalar: TensorScalar> {
     self.producer = producer
     self.isTrainable = false
     self.tapeRecord = tape
-    self.tapeGeneration = tape?._withUnsafeGuaranteedRef { $0.generation } ?? 0
+    if let tape {
+      (tapeGeneration, tapeEpoch) = tape._withUnsafeGuaranteedRef { ($0.generation, $0.epoch) }
+    }
     self.needsGradient = needsGradient
   }
 
   /// The shape of the value.
   public var shape: [Int] { value.shape }
 
-  /// Stops if this variable is the output of an operation still waiting on a live tape.
+  /// Stops if this variable is the output of an operation whose entry may still read it: on a
+  /// live tape whose entries have not been dropped since (by `backward()` or `reset()`).
   @usableFromInline
   func checkValueMayChange() {
-    guard let tape, !tape.consumed else { return }
+    guard let tape, tape.epoch == tapeEpoch else { return }
     tensorFailure(
       "Variable\(name.isEmpty ? "" : " '\(name)'"): the value of an operation's output was set "
         + "before its tape's backward() ran, which reads it; compute a new variable instead "
-        + "(or set it after backward())")
+        + "(or set it after backward() or reset())")
   }
 
   /// Forgets the accumulated gradient.
