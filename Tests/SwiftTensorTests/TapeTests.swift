@@ -213,6 +213,32 @@ import Testing
     expectStderr(r3, "Variable 'Exp': the value of an operation's output was set before")
   }
 
+  /// `x + 1`, whose forward pass also sets `variable` to `3x`: a forward pass may reach a
+  /// variable, which may be its own input.
+  struct TriplesVariable: UnaryOperation {
+    typealias Scalar = Float
+    let variable: Variable<Float>
+    static var backwardReadsInput: Bool { false }
+    func forward(_ x: Tensor<Float>) -> Tensor<Float> {
+      variable.value = x * 3
+      return x + 1
+    }
+    func backward(_ x: Tensor<Float>, _ y: Tensor<Float>, _ dy: Tensor<Float>) -> Tensor<Float> {
+      dy
+    }
+  }
+
+  @Test func theInputsValueIsBackAfterItWasLentToTheForwardPass() {
+    let tape = Tape<Float>()
+    let x = tape.variable([1, -2])
+    // A library operation reads the value moved out of `x`, which gets it back.
+    let y = x.tanh()
+    #expect(x.value == [1, -2] && y.value.scalars.map { Float($0) } == [tanh(1), tanh(-2)])
+    // An operation from outside the library may reach its input variable: it gets a copy.
+    #expect(TriplesVariable(variable: x)(x).value == [2, -1])
+    #expect(x.value == [3, -6])
+  }
+
   @Test func printsLikePytensor() {
     let v = Variable<Float>([1, 2], name: "hello")
     let text = "\(v)"

@@ -90,6 +90,24 @@ extension DifferentiableOperation {
   }
 }
 
+/// The library's operations whose backward reads only the output and whose forward reads
+/// only the tensor it is given, never a variable: their input's value can be lent to the
+/// forward pass moved out of its variable (see `Variable.withMovedValue`). An operation
+/// defined outside the library could read the input variable from its forward pass, so it
+/// gets a copy.
+@usableFromInline
+protocol LendsInputToForward {}
+extension Exp: LendsInputToForward {}
+extension SquareRoot: LendsInputToForward {}
+extension Relu: LendsInputToForward {}
+extension Sigmoid: LendsInputToForward {}
+extension Tanh: LendsInputToForward {}
+extension Softmax: LendsInputToForward {}
+extension LogSoftmax: LendsInputToForward {}
+extension Negate: LendsInputToForward {}
+extension ScaleShift: LendsInputToForward {}
+extension MaskMultiply: LendsInputToForward {}
+
 extension UnaryOperation {
   /// Applies the operation to a variable, recording it on the variable's tape.
   ///
@@ -101,10 +119,13 @@ extension UnaryOperation {
   public func callAsFunction(_ x: consuming Variable<Scalar>) -> Variable<Scalar> {
     if Self.backwardReadsInput {
       return apply(to: x) { operation, input, inputValue, output, _ in
-        UnaryTapeEntry(operation: operation, input: input, inputValue: inputValue, output: output)
+        guard let inputValue else { preconditionFailure("apply: the input was lent, not copied") }
+        return UnaryTapeEntry(
+          operation: operation, input: input, inputValue: inputValue, output: output)
       }
     }
-    return apply(to: x) { operation, input, _, output, _ in
+    return apply(to: x, lendingInput: Self.self is LendsInputToForward.Type) {
+      operation, input, _, output, _ in
       OutputOnlyTapeEntry(operation: operation, input: input, output: output)
     }
   }
@@ -217,24 +238,38 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
   /// runs once per training step, and the arrays cost more than a small batch's arithmetic).
   @inlinable
   public func apply(to x: consuming Variable<Scalar>) -> Variable<Scalar> {
-    apply(to: x) {
-      OneInputTapeEntry(operation: $0, input: $1, inputValue: $2, output: $3, saved: $4)
+    apply(to: x) { operation, input, inputValue, output, saved in
+      guard let inputValue else { preconditionFailure("apply: the input was lent, not copied") }
+      return OneInputTapeEntry(
+        operation: operation, input: input, inputValue: inputValue, output: output, saved: saved)
     }
   }
 
-  /// `apply(to:)`, recording the entry `makeEntry` builds from the operation, the input, the
-  /// output and what the forward pass saved.
+  /// `apply(to:)`, recording the entry `makeEntry` builds from the operation, the input, its
+  /// value, the output and what the forward pass saved.
+  ///
+  /// With `lendingInput` (only for a `LendsInputToForward` operation, whose entry keeps no
+  /// input value), the forward pass reads the input's value moved out of its variable, and
+  /// `makeEntry` gets `nil` for it.
   @inlinable
   func apply<Entry: TapeEntry>(
-    to x: consuming Variable<Scalar>,
+    to x: consuming Variable<Scalar>, lendingInput: Bool = false,
     recording makeEntry: (
-      Self, consuming Variable<Scalar>, consuming Tensor<Scalar>, Variable<Scalar>, Saved
+      Self, consuming Variable<Scalar>, consuming Tensor<Scalar>?, Variable<Scalar>, Saved
     ) -> Entry
   ) -> Variable<Scalar> {
-    // One copy of the input's value, for the forward pass and then the entry (an entry
-    // reading its input keeps it; a copy of its own cost two more atomic operations).
-    let input = x.value
-    let (value, saved) = forwardSaving(input)
+    // The input's value is read once: lent to the forward pass when the operation allows it
+    // (a copy costs two atomic operations and their releases), else copied for the forward
+    // pass and then handed to the entry, which keeps it if its backward reads it.
+    var input: Tensor<Scalar>? = nil
+    let (value, saved): (Tensor<Scalar>, Saved)
+    if lendingInput {
+      (value, saved) = x.withMovedValue { forwardSaving($0) }
+    } else {
+      let copy = x.value
+      (value, saved) = forwardSaving(copy)
+      input = copy
+    }
     let xTape = x.liveTape
     guard let tape = xTape, x.needsGradient else {
       let output = Variable(

@@ -18,9 +18,20 @@ public final class Variable<Scalar: TensorScalar> {
   /// tape's `backward()` or `reset()` has run (or the tape is gone): the backward pass reads
   /// the value it computed, as PyTorch's autograd refuses in-place changes to saved tensors.
   /// Inputs and parameters can change at any time; the tape captured their values.
-  @exclusivity(unchecked) public var value: Tensor<Scalar> {
-    didSet { if producer != nil, tapeRecord != nil { checkValueMayChange() } }
+  @inlinable public var value: Tensor<Scalar> {
+    get { storedValue }
+    set {
+      storedValue = newValue
+      if producer != nil, tapeRecord != nil { checkValueMayChange() }
+    }
+    _modify {
+      yield &storedValue
+      if producer != nil, tapeRecord != nil { checkValueMayChange() }
+    }
   }
+  /// The storage of `value`.
+  @usableFromInline
+  @exclusivity(unchecked) var storedValue: Tensor<Scalar>
   /// The gradient of the last `backward()` with respect to this variable, accumulated over
   /// backward passes until `zeroGradient()`; `nil` before any.
   @exclusivity(unchecked) public var gradient: Tensor<Scalar>?
@@ -87,7 +98,7 @@ public final class Variable<Scalar: TensorScalar> {
 
   /// Creates a leaf variable (a parameter when `trainable`), not on any tape.
   public init(_ value: Tensor<Scalar>, name: String = "", trainable: Bool = true) {
-    self.value = value
+    self.storedValue = value
     self.explicitName = name
     self.producer = nil
     self.isTrainable = trainable
@@ -100,7 +111,7 @@ public final class Variable<Scalar: TensorScalar> {
     tape: Unmanaged<TapeRecord>?,
     needsGradient: Bool
   ) {
-    self.value = value
+    self.storedValue = value
     self.explicitName = name
     self.producer = producer
     self.isTrainable = false
@@ -123,6 +134,19 @@ public final class Variable<Scalar: TensorScalar> {
       "Variable\(name.isEmpty ? "" : " '\(name)'"): the value of an operation's output was set "
         + "before its tape's backward() ran, which reads it; compute a new variable instead "
         + "(or set it after backward() or reset())")
+  }
+
+  /// Runs `body` on the value moved out of the variable and back: no copy, where reading the
+  /// property for a call that the compiler cannot see through copies it (a retain and a
+  /// release of its shape and of its storage). The value is not in the variable meanwhile, so
+  /// `body` must not reach this variable: only the library's own operations run here.
+  @inlinable
+  func withMovedValue<Result>(_ body: (Tensor<Scalar>) -> Result) -> Result {
+    withUnsafeMutablePointer(to: &storedValue) { pointer in
+      let value = pointer.move()
+      defer { pointer.initialize(to: value) }
+      return body(value)
+    }
   }
 
   /// Forgets the accumulated gradient.
