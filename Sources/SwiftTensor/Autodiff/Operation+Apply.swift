@@ -162,15 +162,12 @@ extension BinaryOperation {
     requireTracked(b, index: 1)
     let keptValue: Tensor<Scalar>? = Self.backwardReadsOutput ? value : nil
     let output = Variable(
-      value: consume value, producer: Self.self, tape: nil, needsGradient: true)
+      value: consume value, producer: Self.self, tape: tape, needsGradient: true)
     // Built straight into its slot (see `apply(to:recording:)`).
-    let slot = tape._withUnsafeGuaranteedRef { $0.reserve(BinaryTapeEntry<Self>.self) }
-    slot.initializeMemory(
-      as: BinaryTapeEntry<Self>.self,
+    TapeRecord.slot(for: BinaryTapeEntry<Self>.self, on: tape).initialize(
       to: BinaryTapeEntry(
         operation: self, inputs: (consume a, consume b),
         inputValues: (consume left, consume right), output: output, outputValue: keptValue))
-    output.setTape(tape)
     return output
   }
   /// Computes the operation on tensors (nothing is recorded).
@@ -282,9 +279,8 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
       value: consume value, producer: Self.self, tape: tape, needsGradient: true)
     // The slot first, the entry built straight into it: built first, it was copied across
     // `reserve` (three retains and releases per operation).
-    let slot = tape._withUnsafeGuaranteedRef { $0.reserve(Entry.self) }
-    slot.initializeMemory(
-      as: Entry.self, to: makeEntry(self, consume x, consume input, output, consume saved))
+    TapeRecord.slot(for: Entry.self, on: tape).initialize(
+      to: makeEntry(self, consume x, consume input, output, consume saved))
     return output
   }
 }

@@ -114,6 +114,16 @@ final class TapeRecord {
         <= TapeBlockPool.blockSize - TapeBlockHeader.size
   }
 
+  /// The slot of a new `Entry` on the record `tape` refers to (see `reserve`), which the caller
+  /// must initialise at once, building the entry straight into it; the record is not retained.
+  @inlinable
+  static func slot<Entry: TapeEntry>(
+    for _: Entry.Type, on tape: Unmanaged<TapeRecord>
+  ) -> UnsafeMutablePointer<Entry> {
+    tape._withUnsafeGuaranteedRef { $0.reserve(Entry.self) }
+      .bindMemory(to: Entry.self, capacity: 1)
+  }
+
   /// Makes room for an `Entry`, which must fit a block, and writes its trailer: the caller
   /// must initialise the entry at the returned address before anything else touches the
   /// record.

@@ -67,13 +67,11 @@ public final class Variable<Scalar: TensorScalar> {
     else { return nil }
     return tapeRecord
   }
-  /// Puts this variable on `record` (or on none).
+  /// Puts this variable on `record`, at its current generation and epoch.
   @inlinable
-  func setTape(_ record: Unmanaged<TapeRecord>?) {
+  func setTape(_ record: Unmanaged<TapeRecord>) {
     tapeRecord = record
-    if let record {
-      (tapeGeneration, tapeEpoch) = record._withUnsafeGuaranteedRef { ($0.generation, $0.epoch) }
-    }
+    (tapeGeneration, tapeEpoch) = record._withUnsafeGuaranteedRef { ($0.generation, $0.epoch) }
   }
   /// Whether this variable records on `record`, or on no live tape (compared without
   /// retaining either).
@@ -115,11 +113,8 @@ public final class Variable<Scalar: TensorScalar> {
     self.explicitName = name
     self.producer = producer
     self.isTrainable = false
-    self.tapeRecord = tape
-    if let tape {
-      (tapeGeneration, tapeEpoch) = tape._withUnsafeGuaranteedRef { ($0.generation, $0.epoch) }
-    }
     self.needsGradient = needsGradient
+    if let tape { setTape(tape) }
   }
 
   /// The shape of the value.

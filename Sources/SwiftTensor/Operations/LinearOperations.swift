@@ -205,9 +205,7 @@ public struct AffineTransform<Scalar: TensorScalar>: NaryOperation {
     let output = Variable(
       value: consume value, producer: Self.self, tape: tape, needsGradient: true)
     // Built straight into its slot (see `DifferentiableOperation.apply(to:recording:)`).
-    let slot = tape._withUnsafeGuaranteedRef { $0.reserve(AffineTapeEntry<Scalar>.self) }
-    slot.initializeMemory(
-      as: AffineTapeEntry<Scalar>.self,
+    TapeRecord.slot(for: AffineTapeEntry<Scalar>.self, on: tape).initialize(
       to: AffineTapeEntry(
         inputs: (x, w, b), inputValue: consume xValue, weightValue: consume wValue,
         output: output, activation: activation))
