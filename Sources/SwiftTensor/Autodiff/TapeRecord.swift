@@ -1,25 +1,3 @@
-/// One recorded operation: what it needs to push its outputs' gradients to its inputs.
-///
-/// An entry is a small struct written straight into its tape's arena (no allocation of its
-/// own); `backpropagate()` runs once, in reverse recording order, on the entry moved out of
-/// the arena, so whatever it holds is released as soon as it has run.
-@usableFromInline
-protocol TapeEntry {
-  /// Accumulates the gradients of the recorded operation's inputs from those of its outputs.
-  ///
-  /// Mutating, so that an entry can check whether it holds the only reference to an output
-  /// (whose gradient nobody else can then read, and whose buffer it may reuse).
-  mutating func backpropagate()
-}
-
-/// An entry that is a closure: for operations whose backward pass is easiest to write inline.
-@usableFromInline
-struct ClosureTapeEntry: TapeEntry {
-  @usableFromInline let body: () -> Void
-  @inlinable init(_ body: @escaping () -> Void) { self.body = body }
-  @inlinable func backpropagate() { body() }
-}
-
 /// What follows each entry in the arena: how to run or destroy it, and its size.
 @usableFromInline
 struct TapeEntryTrailer {

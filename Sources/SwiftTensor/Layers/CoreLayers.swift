@@ -112,32 +112,8 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
     guard context.isTraining, rate > 0 else { return input }
     let uniform = Tensor<Scalar>.random(shape: input.value.shape, using: &context.generator)
     let keep = uniform .>= Scalar(rate)
-    return MaskMultiply(mask: keep * Scalar(1 / (1 - rate))).apply(to: [input])[0]
+    return MaskMultiply(mask: keep * Scalar(1 / (1 - rate)))(input)
   }
-}
-
-/// `x·mask` for a constant mask (dropout's). Derivative: `dy·mask`.
-public struct MaskMultiply<Scalar: TensorScalar>: UnaryOperation {
-  /// The constant factor, of the input's shape.
-  public let mask: Tensor<Scalar>
-  /// Creates the operation.
-  @inlinable
-  public init(mask: Tensor<Scalar>) { self.mask = mask }
-  /// `x·mask`
-  @inlinable
-  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x * mask }
-  /// `dy·mask`
-  @inlinable
-  public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    dy * mask
-  }
-  /// `false`: the derivative is the mask.
-  @inlinable
-  public static var backwardReadsInput: Bool { false }
 }
 
 /// Reshapes each sample, keeping the batch axis: `[batch, ...]` to `[batch] + shape`.

@@ -9,21 +9,14 @@ public struct Exp<Scalar: TensorScalar>: UnaryOperation {
   /// `e^x`
   @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.exp() }
-  /// `dy·e^x`, read from the output.
+  /// `dy·e^x`, written into `dy`'s buffer when nothing else shares it.
   @inlinable
   public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    dy * y
-  }
-  /// `dy·e^x`, into `gradient`'s buffer when it is not shared.
-  @inlinable
-  public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
-  ) {
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
+  ) -> Tensor<Scalar> {
+    var gradient = dy
     gradient.formCombination(with: y, .multiply, name: "Exp.backward")
+    return gradient
   }
   /// `false`: the derivative is read from the output.
   @inlinable
@@ -79,22 +72,14 @@ public struct Relu<Scalar: TensorScalar>: UnaryOperation {
   /// `max(x, 0)`
   @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.relu() }
-  /// `dy·[y > 0]`, the same as `dy·[x > 0]` for every `x` (zeros of either sign and NaN
-  /// give `y ≤ 0` or NaN, as they give `x ≤ 0` or NaN).
+  /// `dy` where `y > 0`, else 0, written into `dy`'s buffer when nothing else shares it.
   @inlinable
   public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    y.combining(dy, .reluBackward, name: "Relu.backward")
-  }
-  /// `dy` where `y > 0`, else 0, into `gradient`'s buffer when it is not shared.
-  @inlinable
-  public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
-  ) {
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
+  ) -> Tensor<Scalar> {
+    var gradient = dy
     gradient.formCombination(with: y, .reluBackward, name: "Relu.backward")
+    return gradient
   }
   /// `false`: the output says where the input was positive, so the tape keeps it alone.
   @inlinable
@@ -109,21 +94,14 @@ public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
   /// `1 / (1 + e^-x)`
   @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.sigmoid() }
-  /// `dy·y·(1 - y)`
+  /// `dy·y·(1 - y)`, written into `dy`'s buffer when nothing else shares it.
   @inlinable
   public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    y.combining(dy, .sigmoidBackward, name: "Sigmoid.backward")
-  }
-  /// `dy·y·(1 - y)`, into `gradient`'s buffer when it is not shared.
-  @inlinable
-  public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
-  ) {
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
+  ) -> Tensor<Scalar> {
+    var gradient = dy
     gradient.formCombination(with: y, .sigmoidBackward, name: "Sigmoid.backward")
+    return gradient
   }
   /// `false`: the derivative is read from the output.
   @inlinable
@@ -138,21 +116,14 @@ public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
   /// `tanh x`
   @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.tanh() }
-  /// `dy·(1 - y²)`
+  /// `dy·(1 - y²)`, written into `dy`'s buffer when nothing else shares it.
   @inlinable
   public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    y.combining(dy, .tanhBackward, name: "Tanh.backward")
-  }
-  /// `dy·(1 - y²)`, into `gradient`'s buffer when it is not shared.
-  @inlinable
-  public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
-  ) {
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
+  ) -> Tensor<Scalar> {
+    var gradient = dy
     gradient.formCombination(with: y, .tanhBackward, name: "Tanh.backward")
+    return gradient
   }
   /// `false`: the derivative is read from the output.
   @inlinable
@@ -205,4 +176,48 @@ public struct LogSoftmax<Scalar: TensorScalar>: UnaryOperation {
   /// `false`: the derivative is read from the output.
   @inlinable
   public static var backwardReadsInput: Bool { false }
+}
+
+// Their forward passes read only the tensor given, their backward passes only the output.
+extension Exp: LendsInputToForward {}
+extension SquareRoot: LendsInputToForward {}
+extension Relu: LendsInputToForward {}
+extension Sigmoid: LendsInputToForward {}
+extension Tanh: LendsInputToForward {}
+extension Softmax: LendsInputToForward {}
+extension LogSoftmax: LendsInputToForward {}
+
+// The spellings on variables: each records one operation (see `UnaryOperation.callAsFunction`).
+extension Variable {
+  /// `e^x` element-wise.
+  @inlinable
+  public consuming func exp() -> Variable { Exp()(self) }
+
+  /// Natural logarithm element-wise.
+  @inlinable
+  public consuming func log() -> Variable { Log()(self) }
+
+  /// Square root element-wise.
+  @inlinable
+  public consuming func sqrt() -> Variable { SquareRoot()(self) }
+
+  /// `max(x, 0)` element-wise.
+  @inlinable
+  public consuming func relu() -> Variable { Relu()(self) }
+
+  /// Logistic sigmoid element-wise.
+  @inlinable
+  public consuming func sigmoid() -> Variable { Sigmoid()(self) }
+
+  /// Hyperbolic tangent element-wise.
+  @inlinable
+  public consuming func tanh() -> Variable { Tanh()(self) }
+
+  /// Softmax along `axis` (default: the last).
+  @inlinable
+  public consuming func softmax(axis: Int = -1) -> Variable { Softmax(axis: axis)(self) }
+
+  /// Log-softmax along `axis` (default: the last).
+  @inlinable
+  public consuming func logSoftmax(axis: Int = -1) -> Variable { LogSoftmax(axis: axis)(self) }
 }

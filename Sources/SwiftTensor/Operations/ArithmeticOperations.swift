@@ -114,21 +114,14 @@ public struct Negate<Scalar: TensorScalar>: UnaryOperation {
   /// `-x`
   @inlinable
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { -x }
-  /// `-dy`
+  /// `-dy`, written into `dy`'s buffer when nothing else shares it.
   @inlinable
   public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    -dy
-  }
-  /// `-dy`, into `gradient`'s buffer when it is not shared.
-  @inlinable
-  public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
-  ) {
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
+  ) -> Tensor<Scalar> {
+    var gradient = dy
     gradient.formApplying(.negate)
+    return gradient
   }
   /// `false`: the derivative is the constant -1.
   @inlinable
@@ -153,21 +146,14 @@ public struct ScaleShift<Scalar: TensorScalar>: UnaryOperation {
   public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     scale == 1 ? x + offset : (offset == 0 ? x * scale : x * scale + offset)
   }
-  /// `dy·scale`
+  /// `dy·scale`, written into `dy`'s buffer when nothing else shares it.
   @inlinable
   public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: Tensor<Scalar>
-  )
-    -> Tensor<Scalar>
-  {
-    scale == 1 ? dy : dy * scale
-  }
-  /// `dy·scale`, into `gradient`'s buffer when it is not shared.
-  @inlinable
-  public func backward(
-    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, replacing gradient: inout Tensor<Scalar>
-  ) {
+    _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
+  ) -> Tensor<Scalar> {
+    var gradient = dy
     if scale != 1 { gradient.formApplying(.multiplyScalar(scale)) }
+    return gradient
   }
   /// `false`: the derivative is the constant `scale`.
   @inlinable
@@ -193,4 +179,93 @@ public struct Power<Scalar: TensorScalar>: UnaryOperation {
   {
     dy * x.pow(exponent - 1) * exponent
   }
+}
+
+// Their forward passes read only the tensor given, their backward passes only the output.
+extension Negate: LendsInputToForward {}
+extension ScaleShift: LendsInputToForward {}
+
+// The spellings on variables: each records one operation (see `UnaryOperation.callAsFunction`).
+extension Variable {
+  /// Element-wise sum, broadcasting.
+  @inlinable
+  public static func + (lhs: consuming Variable, rhs: consuming Variable) -> Variable {
+    Addition()(lhs, rhs)
+  }
+
+  /// Element-wise difference, broadcasting.
+  @inlinable
+  public static func - (lhs: consuming Variable, rhs: consuming Variable) -> Variable {
+    Subtract()(lhs, rhs)
+  }
+
+  /// Element-wise product, broadcasting.
+  @inlinable
+  public static func * (lhs: consuming Variable, rhs: consuming Variable) -> Variable {
+    Multiply()(lhs, rhs)
+  }
+
+  /// Element-wise quotient, broadcasting.
+  @inlinable
+  public static func / (lhs: consuming Variable, rhs: consuming Variable) -> Variable {
+    Divide()(lhs, rhs)
+  }
+
+  /// Negation.
+  @inlinable
+  public static prefix func - (operand: consuming Variable) -> Variable { Negate()(operand) }
+
+  /// Adds a constant.
+  @inlinable
+  public static func + (lhs: consuming Variable, rhs: Scalar) -> Variable {
+    ScaleShift(offset: rhs)(lhs)
+  }
+
+  /// Adds a constant.
+  @inlinable
+  public static func + (lhs: Scalar, rhs: consuming Variable) -> Variable {
+    ScaleShift(offset: lhs)(rhs)
+  }
+
+  /// Subtracts a constant.
+  @inlinable
+  public static func - (lhs: consuming Variable, rhs: Scalar) -> Variable {
+    ScaleShift(offset: -rhs)(lhs)
+  }
+
+  /// A constant minus the variable.
+  @inlinable
+  public static func - (lhs: Scalar, rhs: consuming Variable) -> Variable {
+    ScaleShift(scale: -1, offset: lhs)(rhs)
+  }
+
+  /// Multiplies by a constant.
+  @inlinable
+  public static func * (lhs: consuming Variable, rhs: Scalar) -> Variable {
+    ScaleShift(scale: rhs)(lhs)
+  }
+
+  /// Multiplies by a constant.
+  @inlinable
+  public static func * (lhs: Scalar, rhs: consuming Variable) -> Variable {
+    ScaleShift(scale: lhs)(rhs)
+  }
+
+  /// Divides by a constant.
+  @inlinable
+  public static func / (lhs: consuming Variable, rhs: Scalar) -> Variable {
+    ScaleShift(scale: 1 / rhs)(lhs)
+  }
+
+  /// The sum of any number of variables, broadcasting (pytensor's `Add`).
+  @inlinable
+  public static func sum(_ variables: [Variable]) -> Variable { Add()(variables) }
+
+  /// `x^exponent` element-wise.
+  @inlinable
+  public consuming func pow(_ exponent: Scalar) -> Variable { Power(exponent)(self) }
+
+  /// `x²` element-wise.
+  @inlinable
+  public consuming func squared() -> Variable { Power(2)(self) }
 }

@@ -145,3 +145,20 @@ public struct SquareLoss<Scalar: TensorScalar>: BinaryOperation {
   @inlinable
   public static var backwardReadsOutput: Bool { false }
 }
+
+// The spellings on variables: each records one operation (see `UnaryOperation.callAsFunction`).
+extension Variable {
+  /// Softmax cross-entropy of these logits (`[batch, classes]`) against class labels.
+  @inlinable
+  public consuming func softmaxCrossEntropy(
+    labels: [Int], reduction: LossReduction = .mean
+  ) -> Variable {
+    SoftmaxCrossEntropy(labels: labels, reduction: reduction).apply(to: self)
+  }
+
+  /// Squared error against `target` (mean by default; `.sum` is pytensor's half sum).
+  @inlinable
+  public consuming func squareLoss(target: Variable, reduction: LossReduction = .mean) -> Variable {
+    SquareLoss(reduction: reduction)(self, target)
+  }
+}

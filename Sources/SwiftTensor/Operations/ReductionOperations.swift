@@ -73,3 +73,38 @@ public struct Mean<Scalar: TensorScalar>: UnaryOperation {
     return zip(shape, kept).reduce(1) { $0 * ($1.1 == 1 ? $1.0 : 1) }
   }
 }
+
+// The spellings on variables: each records one operation (see `UnaryOperation.callAsFunction`).
+extension Variable {
+  /// Sum of all scalars, a rank-0 variable.
+  @inlinable
+  public consuming func sum() -> Variable { Sum()(self) }
+
+  /// Sum along `axes`.
+  @inlinable
+  public consuming func sum(axes: [Int], keepingDimensions: Bool = false) -> Variable {
+    Sum(axes: axes, keepingDimensions: keepingDimensions)(self)
+  }
+
+  /// Sum along `axis`.
+  @inlinable
+  public consuming func sum(axis: Int, keepingDimensions: Bool = false) -> Variable {
+    sum(axes: [axis], keepingDimensions: keepingDimensions)
+  }
+
+  /// Mean of all scalars, a rank-0 variable.
+  @inlinable
+  public consuming func mean() -> Variable { Mean()(self) }
+
+  /// Mean along `axes`.
+  @inlinable
+  public consuming func mean(axes: [Int], keepingDimensions: Bool = false) -> Variable {
+    Mean(axes: axes, keepingDimensions: keepingDimensions)(self)
+  }
+
+  /// Mean along `axis`.
+  @inlinable
+  public consuming func mean(axis: Int, keepingDimensions: Bool = false) -> Variable {
+    mean(axes: [axis], keepingDimensions: keepingDimensions)
+  }
+}

@@ -164,3 +164,42 @@ public struct Index<Scalar: TensorScalar>: UnaryOperation {
     return gradient
   }
 }
+
+// The spellings on variables: each records one operation (see `UnaryOperation.callAsFunction`).
+extension Variable {
+  /// The same scalars in a new shape (one dimension may be `-1`).
+  @inlinable
+  public consuming func reshaped(to shape: [Int]) -> Variable { Reshape(to: shape)(self) }
+
+  /// The axes reordered; see `Tensor.transposed(permutation:)`.
+  @inlinable
+  public consuming func transposed(permutation: [Int]) -> Variable {
+    Transpose(permutation: permutation)(self)
+  }
+
+  /// The axes reversed (a matrix's transpose).
+  @inlinable
+  public consuming func transposed() -> Variable { Transpose()(self) }
+
+  /// Variables joined along an existing axis.
+  @inlinable
+  public static func concatenate(_ variables: [Variable], axis: Int = 0) -> Variable {
+    Concatenate(axis: axis)(variables)
+  }
+
+  /// Variables of one shape joined along a new axis.
+  @inlinable
+  public static func stack(_ variables: [Variable], axis: Int = 0) -> Variable {
+    Stack(axis: axis)(variables)
+  }
+
+  /// Pieces of the given sizes along `axis`.
+  @inlinable
+  public consuming func split(sizes: [Int], axis: Int = 0) -> [Variable] {
+    Split(sizes: sizes, axis: axis).apply(to: [self])
+  }
+
+  /// A sub-tensor read by indices and ranges; see `Tensor`'s subscript.
+  @inlinable
+  public subscript(_ indices: any TensorIndexExpression...) -> Variable { Index(indices)(self) }
+}

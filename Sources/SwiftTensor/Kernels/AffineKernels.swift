@@ -1,0 +1,48 @@
+// The loops of the affine map `x·W + b` and of its parameters' gradients, over packed GEMM.
+
+/// Writes `x·W + b` into `y` (`[batch, output]`): every row starts as the bias and the product
+/// accumulates onto it, in one pass.
+@inlinable
+func addAffineProduct<Scalar: TensorScalar>(
+  _ x: Tensor<Scalar>, _ w: Tensor<Scalar>, bias: Tensor<Scalar>,
+  into y: UnsafeMutablePointer<Scalar>
+) {
+  let (batch, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[1])
+  for row in 0..<batch { (y + row * outputs).update(from: bias.baseAddress, count: outputs) }
+  if batch * outputs == 0 { return }
+  Scalar._gemm(
+    transposeA: false, transposeB: false, m: batch, n: outputs, k: inputs, alpha: 1,
+    x.baseAddress, lda: inputs, w.baseAddress, ldb: outputs, beta: 1, y, ldc: outputs)
+}
+
+/// `dW = xᵀ·dz` (or `dW += xᵀ·dz` when `accumulate`), `dW` of shape `[input, output]`.
+@inlinable
+func addAffineWeightGradient<Scalar: TensorScalar>(
+  _ x: Tensor<Scalar>, _ dz: Tensor<Scalar>, into dw: UnsafeMutablePointer<Scalar>,
+  accumulate: Bool
+) {
+  let (batch, inputs, outputs) = (x.shape[0], x.shape[1], dz.shape[1])
+  guard inputs * outputs > 0 else { return }
+  if batch == 0 {
+    if !accumulate { dw.update(repeating: 0, count: inputs * outputs) }
+    return
+  }
+  Scalar._gemm(
+    transposeA: true, transposeB: false, m: inputs, n: outputs, k: batch, alpha: 1,
+    x.baseAddress, lda: inputs, dz.baseAddress, ldb: outputs, beta: accumulate ? 1 : 0, dw,
+    ldc: outputs)
+}
+
+/// `db = Σ_rows dz` (or `db +=` when `accumulate`), `db` of `dz.shape[1]` elements.
+@inlinable
+func addColumnSums<Scalar: TensorScalar>(
+  of dz: Tensor<Scalar>, into db: UnsafeMutablePointer<Scalar>, accumulate: Bool
+) {
+  let (rows, columns) = (dz.shape[0], dz.shape[1])
+  if !accumulate { db.update(repeating: 0, count: columns) }
+  let source = dz.baseAddress
+  for row in 0..<rows {
+    let values = source + row * columns
+    for column in 0..<columns { db[column] += values[column] }
+  }
+}

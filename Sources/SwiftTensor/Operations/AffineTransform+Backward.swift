@@ -1,0 +1,64 @@
+// The backward pass of `AffineTransform`, and its tape entry. A reader can skip this file: it
+// computes the derivative the operation's documentation states, writing the parameters'
+// gradients straight into their buffers (a matrix product with `beta = 1`).
+
+extension AffineTransform {
+  /// Accumulates the gradients of `variables` (`x`, `W`, `b`) from the output gradient `dy`;
+  /// `y` is the output, read by the activation's derivative. Inputs that need no gradient (a
+  /// network's input batch) get none computed.
+  @inlinable
+  func backpropagate(
+    _ dy: consuming Tensor<Scalar>, output y: Tensor<Scalar>, input x: Tensor<Scalar>,
+    weight w: Tensor<Scalar>, to variables: AffineVariables<Scalar>
+  ) {
+    var dz = dy
+    if let kernel = activation.backwardKernel {
+      dz.formCombination(with: y, kernel, name: "AffineTransform.backward")
+    }
+    if variables.x.needsGradient {
+      variables.x.accumulateGradient(
+        dz.matmul(w, transposingOther: true), from: "AffineTransform")
+    }
+    if variables.w.needsGradient {
+      variables.w.accumulateGradient(shape: w.shape, from: "AffineTransform") {
+        dw, accumulate in
+        addAffineWeightGradient(x, dz, into: dw, accumulate: accumulate)
+      }
+    }
+    if let b = variables.b, b.needsGradient {
+      b.accumulateGradient(shape: [w.shape[1]], from: "AffineTransform") { db, accumulate in
+        addColumnSums(of: dz, into: db, accumulate: accumulate)
+      }
+    }
+  }
+}
+
+/// The record of `AffineTransform`: the input's and the weight's values; the output's is read
+/// from its variable (fixed until `backward()`, see `Variable.value`).
+@usableFromInline
+struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
+  @usableFromInline let operation: AffineTransform<Scalar>
+  @usableFromInline let inputs: AffineVariables<Scalar>
+  @usableFromInline let kept: (input: Tensor<Scalar>, weight: Tensor<Scalar>)
+  @usableFromInline var output: Variable<Scalar>
+
+  @inlinable
+  init(
+    operation: AffineTransform<Scalar>, inputs: consuming AffineVariables<Scalar>,
+    kept: consuming (input: Tensor<Scalar>, weight: Tensor<Scalar>), output: Variable<Scalar>
+  ) {
+    self.operation = operation
+    self.inputs = inputs
+    self.kept = kept
+    self.output = output
+  }
+
+  @inlinable
+  mutating func backpropagate() {
+    // As in TapeEntries.swift: an output nothing else holds gives up its gradient's buffer.
+    let isPrivate = isKnownUniquelyReferenced(&output)
+    guard let dy = isPrivate ? output.takeGradient() : output.gradient else { return }
+    operation.backpropagate(
+      dy, output: output.value, input: kept.input, weight: kept.weight, to: inputs)
+  }
+}
