@@ -94,7 +94,7 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
     guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
     input.accumulateGradient(
       operation.backward(
-        inputs: inputValue, outputs: output.value, saved: saved, gradients: gradient),
+        inputs: inputValue, outputs: output.value, saved: saved, gradients: consume gradient),
       from: operation.name)
   }
 }
@@ -123,7 +123,7 @@ struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
     let isPrivate = isKnownUniquelyReferenced(&output)
     guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
     input.accumulateGradient(
-      operation.backward(inputValue, output.value, gradient), from: operation.name)
+      operation.backward(inputValue, output.value, consume gradient), from: operation.name)
   }
 }
 
@@ -153,7 +153,8 @@ struct OutputOnlyTapeEntry<Operation: UnaryOperation>: TapeEntry {
     let isPrivate = isKnownUniquelyReferenced(&output)
     guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
     input.accumulateGradient(
-      operation.backward(output.value, output.value, gradient), from: operation.name)
+      operation.backward(output.value, output.value, consume gradient),
+      from: operation.name)
   }
 }
 

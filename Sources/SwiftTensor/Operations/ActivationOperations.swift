@@ -14,7 +14,7 @@ public struct Exp<Scalar: TensorScalar>: UnaryOperation {
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    var gradient = dy
+    var gradient = consume dy
     gradient.formCombination(with: y, .multiply, name: "Exp.backward")
     return gradient
   }
@@ -77,7 +77,7 @@ public struct Relu<Scalar: TensorScalar>: UnaryOperation {
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    var gradient = dy
+    var gradient = consume dy
     gradient.formCombination(with: y, .reluBackward, name: "Relu.backward")
     return gradient
   }
@@ -99,7 +99,7 @@ public struct Sigmoid<Scalar: TensorScalar>: UnaryOperation {
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    var gradient = dy
+    var gradient = consume dy
     gradient.formCombination(with: y, .sigmoidBackward, name: "Sigmoid.backward")
     return gradient
   }
@@ -121,7 +121,7 @@ public struct Tanh<Scalar: TensorScalar>: UnaryOperation {
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    var gradient = dy
+    var gradient = consume dy
     gradient.formCombination(with: y, .tanhBackward, name: "Tanh.backward")
     return gradient
   }

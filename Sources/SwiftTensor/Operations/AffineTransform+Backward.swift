@@ -11,7 +11,7 @@ extension AffineTransform {
     _ dy: consuming Tensor<Scalar>, output y: Tensor<Scalar>, input x: Tensor<Scalar>,
     weight w: Tensor<Scalar>, to variables: AffineVariables<Scalar>
   ) {
-    var dz = dy
+    var dz = consume dy
     if let kernel = activation.backwardKernel {
       dz.formCombination(with: y, kernel, name: "AffineTransform.backward")
     }
@@ -59,6 +59,6 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
     let isPrivate = isKnownUniquelyReferenced(&output)
     guard let dy = isPrivate ? output.takeGradient() : output.gradient else { return }
     operation.backpropagate(
-      dy, output: output.value, input: kept.input, weight: kept.weight, to: inputs)
+      consume dy, output: output.value, input: kept.input, weight: kept.weight, to: inputs)
   }
 }

@@ -119,7 +119,7 @@ public struct Negate<Scalar: TensorScalar>: UnaryOperation {
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    var gradient = dy
+    var gradient = consume dy
     gradient.formApplying(.negate)
     return gradient
   }
@@ -151,7 +151,7 @@ public struct ScaleShift<Scalar: TensorScalar>: UnaryOperation {
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    var gradient = dy
+    var gradient = consume dy
     if scale != 1 { gradient.formApplying(.multiplyScalar(scale)) }
     return gradient
   }

@@ -13,7 +13,7 @@ public struct MaskMultiply<Scalar: TensorScalar>: UnaryOperation {
   public func backward(
     _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    var gradient = dy
+    var gradient = consume dy
     gradient.formCombination(with: mask, .multiply, name: "MaskMultiply.backward")
     return gradient
   }

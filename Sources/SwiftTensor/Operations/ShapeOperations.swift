@@ -143,7 +143,7 @@ public struct Index<Scalar: TensorScalar>: UnaryOperation {
   )
     -> Tensor<Scalar>
   {
-    var gradient = dy
+    var gradient = consume dy
     // Re-insert the axes an integer index removed, then pad each axis with zeros.
     for axis in 0..<x.rank {
       // The forward pass already resolved these indices, so they are in range.
