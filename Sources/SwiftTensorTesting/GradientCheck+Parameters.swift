@@ -27,7 +27,7 @@ import SwiftTensor
 ///   - seed: seed of the projection tensor.
 ///   - loss: computes the loss from the current values of `parameters`; it must not create
 ///     its own tape.
-/// - Complexity: two evaluations of `loss` per parameter scalar, plus one backward pass.
+/// - Complexity: two evaluations of `loss` per parameter scalar, plus two backward passes.
 public func checkParameterGradients<Scalar: TensorScalar>(
   _ parameters: [Variable<Scalar>], tolerance: GradientCheckTolerance? = nil, seed: UInt64 = 0,
   loss: () -> Variable<Scalar>
@@ -38,7 +38,8 @@ public func checkParameterGradients<Scalar: TensorScalar>(
     for (parameter, gradient) in zip(parameters, savedGradients) { parameter.gradient = gradient }
   }
 
-  let (analytic, projection) = analyticParameterGradients(parameters, seed: seed, loss: loss)
+  let (analytic, accumulated, projection) = analyticParameterGradients(
+    parameters, seed: seed, loss: loss)
   func objective() -> Double {
     let value = loss().value
     return zip(value.scalars, projection.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
@@ -51,6 +52,9 @@ public func checkParameterGradients<Scalar: TensorScalar>(
     guard let gradient = analytic[position] else {
       if original.scalarCount > 0 { report.missingGradients.append(position) }
       continue
+    }
+    if !accumulatedTwice(gradient, accumulated[position], tolerance: tolerance) {
+      report.inconsistentAccumulation.append(position)
     }
     for flat in 0..<original.scalarCount {
       let x = Double(original.scalars[flat])
@@ -89,12 +93,13 @@ public func expectParameterGradients<Scalar: TensorScalar>(
   }
 }
 
-/// The gradients of the projected loss for each parameter (`nil` where none flowed), and the
-/// projection. The tape lives only in this function, so afterwards the parameters are on no
-/// live tape and the numeric pass records nothing.
+/// The gradients of the projected loss for each parameter (`nil` where none flowed), the same
+/// after a second step accumulated onto them (as a `Trainer` step does into kept buffers), and
+/// the projection. The tapes live only in this function, so afterwards the parameters are on
+/// no live tape and the numeric pass records nothing.
 private func analyticParameterGradients<Scalar: TensorScalar>(
   _ parameters: [Variable<Scalar>], seed: UInt64, loss: () -> Variable<Scalar>
-) -> (gradients: [Tensor<Scalar>?], projection: Tensor<Scalar>) {
+) -> (gradients: [Tensor<Scalar>?], accumulated: [Tensor<Scalar>?], projection: Tensor<Scalar>) {
   let tape = Tape<Scalar>()
   for parameter in parameters {
     tape.watch(parameter)
@@ -103,5 +108,9 @@ private func analyticParameterGradients<Scalar: TensorScalar>(
   let output = loss()
   let projection = Tensor<Scalar>.random(shape: output.shape, lower: -1, upper: 1, seed: seed)
   output.backward(seed: projection)
-  return (parameters.map(\.gradient), projection)
+  let gradients = parameters.map(\.gradient)
+  let again = Tape<Scalar>()
+  for parameter in parameters { again.watch(parameter) }
+  loss().backward(seed: projection)
+  return (gradients, parameters.map(\.gradient), projection)
 }

@@ -20,14 +20,23 @@ public struct GradientCheckReport<Scalar: TensorScalar>: CustomStringConvertible
   public var worst: Element?
   /// Inputs whose gradient `backward` never produced although the output depends on them.
   public var missingGradients: [Int]
+  /// Inputs whose gradient a second backward pass, recorded onto the kept gradients as a
+  /// training step accumulates onto its parameters' buffers, did not double.
+  public var inconsistentAccumulation: [Int] = []
 
-  /// Whether every element is within tolerance and every gradient was produced.
-  public var passed: Bool { missingGradients.isEmpty && (worst?.excess ?? 0) <= 1 }
+  /// Whether every element is within tolerance and every gradient was produced and accumulated.
+  public var passed: Bool {
+    missingGradients.isEmpty && inconsistentAccumulation.isEmpty && (worst?.excess ?? 0) <= 1
+  }
 
   /// A one-line summary naming the worst element.
   public var description: String {
     if !missingGradients.isEmpty {
       return "no gradient was computed for inputs \(missingGradients)"
+    }
+    if !inconsistentAccumulation.isEmpty {
+      return "a second backward pass did not add the same gradient to inputs "
+        + "\(inconsistentAccumulation) (the path that accumulates into kept gradients differs)"
     }
     guard let worst else { return "gradient check: no elements" }
     return "gradient check \(passed ? "passed" : "FAILED"): worst at input \(worst.input) "
@@ -68,12 +77,18 @@ public struct GradientCheckTolerance: Sendable {
 /// `Σ f(x)·r`), so every element of the vector-Jacobian product is exercised, not only its sum.
 /// Differences are accumulated in `Double`.
 ///
+/// The analytic gradient comes from the path training runs: `function` records on a tape and
+/// `backward(seed:)` walks it, so the operations' own records (and the traits that choose them,
+/// such as `UnaryOperation.backwardReadsInput`) are what is checked. The computation is then
+/// recorded and backpropagated a second time onto the gradients already there, as a training
+/// step accumulates into its parameters' kept buffers, and must add the same gradient again.
+///
 /// - Parameters:
 ///   - function: builds the output from variables (in the order of `inputs`).
 ///   - inputs: the point to check at.
 ///   - tolerance: defaults to `GradientCheckTolerance.standard(for:)`.
 ///   - seed: seed of the projection tensor.
-/// - Complexity: two evaluations of `function` per input element, plus one backward pass.
+/// - Complexity: two evaluations of `function` per input element, plus two backward passes.
 public func checkGradients<Scalar: TensorScalar>(
   of function: ([Variable<Scalar>]) -> Variable<Scalar>, at inputs: [Tensor<Scalar>],
   tolerance: GradientCheckTolerance? = nil, seed: UInt64 = 0
@@ -84,6 +99,10 @@ public func checkGradients<Scalar: TensorScalar>(
   let output = function(variables)
   let projection = Tensor<Scalar>.random(shape: output.shape, lower: -1, upper: 1, seed: seed)
   output.backward(seed: projection)
+  let firstPass = variables.map(\.gradient)
+  let again = Tape<Scalar>()
+  for variable in variables { again.watch(variable) }
+  function(variables).backward(seed: projection)
 
   func objective(_ point: [Tensor<Scalar>]) -> Double {
     let value = function(point.map { Variable($0, trainable: false) }).value
@@ -92,10 +111,15 @@ public func checkGradients<Scalar: TensorScalar>(
 
   var report = GradientCheckReport<Scalar>(worst: nil, missingGradients: [])
   for (inputIndex, input) in inputs.enumerated() {
-    let analytic = variables[inputIndex].gradient
+    let analytic = firstPass[inputIndex]
     if analytic == nil && input.scalarCount > 0 {
       report.missingGradients.append(inputIndex)
       continue
+    }
+    if let analytic,
+      !accumulatedTwice(analytic, variables[inputIndex].gradient, tolerance: tolerance)
+    {
+      report.inconsistentAccumulation.append(inputIndex)
     }
     for flat in 0..<input.scalarCount {
       var point = inputs
@@ -136,6 +160,19 @@ public func checkGradients<Operation: DifferentiableOperation>(
       return outputs.count == 1
         ? outputs[0] : Variable.concatenate(outputs.map { $0.reshaped(to: [-1]) })
     }, at: inputs, tolerance: tolerance, seed: seed)
+}
+
+/// Whether `twice` is `2·once` within `tolerance`.
+func accumulatedTwice<Scalar: TensorScalar>(
+  _ once: Tensor<Scalar>, _ twice: Tensor<Scalar>?, tolerance: GradientCheckTolerance
+) -> Bool {
+  guard let twice, twice.shape == once.shape else { return false }
+  return zip(once.scalars, twice.scalars).allSatisfy { single, double in
+    let expected = 2 * Double(single)
+    let error = Swift.abs(Double(double) - expected)
+    return error <= tolerance.absolute + tolerance.relative * Swift.abs(expected)
+      || (expected.isNaN && Double(double).isNaN)
+  }
 }
 
 func rowMajorIndex(_ flat: Int, shape: [Int]) -> [Int] {
