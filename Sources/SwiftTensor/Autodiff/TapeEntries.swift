@@ -8,6 +8,14 @@
 // been destroyed, so nobody can read the output's gradient any more: it moves the gradient out
 // and hands it to `backward`, which may then write into its buffer.
 
+/// The gradient of the output an entry holds, for its backward pass: moved out, so that
+/// `backward` may write into its buffer, when the entry holds the only reference to the output
+/// (see above); read, and left in place, when something else may still read it.
+@inlinable
+func takeGradient<Scalar>(of output: inout Variable<Scalar>) -> Tensor<Scalar>? {
+  isKnownUniquelyReferenced(&output) ? output.takeGradient() : output.gradient
+}
+
 /// One recorded operation: what it needs to push its outputs' gradients to its inputs.
 @usableFromInline
 protocol TapeEntry {
@@ -90,8 +98,7 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
 
   @inlinable
   mutating func backpropagate() {
-    let isPrivate = isKnownUniquelyReferenced(&output)
-    guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
+    guard let gradient = takeGradient(of: &output) else { return }
     input.accumulateGradient(
       operation.backward(
         inputs: inputValue, outputs: output.value, saved: saved, gradients: consume gradient),
@@ -120,8 +127,7 @@ struct UnaryTapeEntry<Operation: UnaryOperation>: TapeEntry {
 
   @inlinable
   mutating func backpropagate() {
-    let isPrivate = isKnownUniquelyReferenced(&output)
-    guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
+    guard let gradient = takeGradient(of: &output) else { return }
     input.accumulateGradient(
       operation.backward(inputValue, output.value, consume gradient), from: operation.name)
   }
@@ -150,8 +156,7 @@ struct OutputOnlyTapeEntry<Operation: UnaryOperation>: TapeEntry {
 
   @inlinable
   mutating func backpropagate() {
-    let isPrivate = isKnownUniquelyReferenced(&output)
-    guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
+    guard let gradient = takeGradient(of: &output) else { return }
     input.accumulateGradient(
       operation.backward(output.value, output.value, consume gradient),
       from: operation.name)
@@ -198,8 +203,7 @@ struct BinaryTapeEntry<Operation: BinaryOperation>: TapeEntry {
 
   @inlinable
   mutating func backpropagate() {
-    let isPrivate = isKnownUniquelyReferenced(&output)
-    guard let gradient = isPrivate ? output.takeGradient() : output.gradient else { return }
+    guard let gradient = takeGradient(of: &output) else { return }
     let (da, db) = operation.backward(kept.left, kept.right, kept.output ?? gradient, gradient)
     if inputs.first.needsGradient { inputs.first.accumulateGradient(da, from: operation.name) }
     if inputs.second.needsGradient { inputs.second.accumulateGradient(db, from: operation.name) }

@@ -55,9 +55,7 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
 
   @inlinable
   mutating func backpropagate() {
-    // As in TapeEntries.swift: an output nothing else holds gives up its gradient's buffer.
-    let isPrivate = isKnownUniquelyReferenced(&output)
-    guard let dy = isPrivate ? output.takeGradient() : output.gradient else { return }
+    guard let dy = takeGradient(of: &output) else { return }
     operation.backpropagate(
       consume dy, output: output.value, input: kept.input, weight: kept.weight, to: inputs)
   }
