@@ -9,7 +9,9 @@ import Testing
   /// `log(1 + eˣ)`. Derivative: `dy·σ(x)`.
   struct Softplus<Scalar: TensorScalar>: UnaryOperation {
     func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { (x.exp() + 1).log() }
-    func backward(_ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>)
+    func backward(
+      _ x: Tensor<Scalar>, _ y: Tensor<Scalar>, _ dy: consuming Tensor<Scalar>
+    )
       -> Tensor<Scalar>
     { dy * x.sigmoid() }
   }
