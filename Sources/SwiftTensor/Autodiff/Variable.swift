@@ -12,6 +12,11 @@
 /// print(v)
 /// ```
 public final class Variable<Scalar: TensorScalar> {
+  // Stored properties read at every operation skip Swift's run-time exclusivity checks
+  // (`@exclusivity(unchecked)`): a variable, like its tape, is used by one thread at a time.
+  // The tape bookkeeping (`tapeRecord`, `tapeGeneration`, `tapeEpoch`, `untrackedTrainable`)
+  // is explained with its use in `Variable+Tape.swift`.
+
   /// The current value.
   ///
   /// The output of an operation recorded on a tape cannot be given a new value until that
@@ -54,32 +59,6 @@ public final class Variable<Scalar: TensorScalar> {
   /// The record's `generation` when this variable was put on it.
   @usableFromInline
   @exclusivity(unchecked) var tapeGeneration = 0
-  /// The record of the tape this variable records on, if that tape is still alive.
-  @inlinable
-  var tape: TapeRecord? {
-    liveTape?.takeUnretainedValue()
-  }
-  /// `tape`, unretained.
-  @inlinable
-  var liveTape: Unmanaged<TapeRecord>? {
-    guard let tapeRecord,
-      tapeRecord._withUnsafeGuaranteedRef({ $0.generation }) == tapeGeneration
-    else { return nil }
-    return tapeRecord
-  }
-  /// Puts this variable on `record`, at its current generation and epoch.
-  @inlinable
-  func setTape(_ record: Unmanaged<TapeRecord>) {
-    tapeRecord = record
-    (tapeGeneration, tapeEpoch) = record._withUnsafeGuaranteedRef { ($0.generation, $0.epoch) }
-  }
-  /// Whether this variable records on `record`, or on no live tape (compared without
-  /// retaining either).
-  @inlinable
-  func isOnTapeOrNone(_ record: Unmanaged<TapeRecord>) -> Bool {
-    guard let live = liveTape else { return true }
-    return live.toOpaque() == record.toOpaque()
-  }
   /// Whether a gradient flows to this variable: trainable, on a tape, or computed from one.
   @usableFromInline
   @exclusivity(unchecked) var needsGradient: Bool
@@ -120,98 +99,9 @@ public final class Variable<Scalar: TensorScalar> {
   /// The shape of the value.
   public var shape: [Int] { value.shape }
 
-  /// Stops if this variable is the output of an operation whose entry may still read it: on a
-  /// live tape whose entries have not been dropped since (by `backward()` or `reset()`).
-  @usableFromInline
-  func checkValueMayChange() {
-    guard let tape, tape.epoch == tapeEpoch else { return }
-    tensorFailure(
-      "Variable\(name.isEmpty ? "" : " '\(name)'"): the value of an operation's output was set "
-        + "before its tape's backward() ran, which reads it; compute a new variable instead "
-        + "(or set it after backward() or reset())")
-  }
-
-  /// Runs `body` on the value moved out of the variable and back: no copy, where reading the
-  /// property for a call that the compiler cannot see through copies it (a retain and a
-  /// release of its shape and of its storage). The value is not in the variable meanwhile, so
-  /// `body` must not reach this variable: only the library's own operations run here.
-  @inlinable
-  func withMovedValue<Result>(_ body: (Tensor<Scalar>) -> Result) -> Result {
-    withUnsafeMutablePointer(to: &storedValue) { pointer in
-      let value = pointer.move()
-      defer { pointer.initialize(to: value) }
-      return body(value)
-    }
-  }
-
   /// Forgets the accumulated gradient.
   @inlinable
   public func zeroGradient() { gradient = nil }
-
-  /// Sets the gradient to zeros in place, keeping its buffer for the next backward pass to
-  /// accumulate into (see `zeroGradientsKeepingBuffers`); a `nil` gradient stays `nil`.
-  @inlinable
-  func zeroGradientKeepingBuffer() {
-    guard var kept = gradient else { return }
-    gradient = nil  // so the buffer is ours alone and zeroed in place
-    kept.withUnsafeMutableBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
-      Scalar._unaryKernel(.fill(0), base, base, count: buffer.count)
-    }
-    gradient = kept
-  }
-
-  /// Moves the gradient out, leaving `nil`: a caller holding the only reference to the result
-  /// can then update its buffer in place.
-  @inlinable
-  func takeGradient() -> Tensor<Scalar>? {
-    let taken = gradient
-    gradient = nil
-    return taken
-  }
-
-  /// Adds `delta` to the gradient (the first contribution is stored as is).
-  @inlinable
-  func accumulateGradient(_ delta: Tensor<Scalar>, from operation: @autoclosure () -> String) {
-    tensorPrecondition(
-      delta.shape == value.shape,
-      "\(operation()).backward: gradient of shape \(describe(shape: delta.shape)) for an input of "
-        + "shape \(describe(shape: value.shape))")
-    guard var existing = gradient else {
-      gradient = delta
-      return
-    }
-    // In place when the gradient buffer is ours alone (a weight shared by every time step of
-    // a recurrent network accumulates once per step): no new parameter-sized tensor each time.
-    gradient = nil
-    existing.addInPlace(delta)
-    gradient = existing
-  }
-
-  /// Adds a gradient contribution of `shape` that `write` produces straight into the gradient's
-  /// buffer: with `accumulate` true it must add to what is there (a matrix product with
-  /// `beta = 1`, say), with false it must overwrite it (the first contribution). A gradient
-  /// kept from an earlier step (see `zeroGradientsKeepingBuffers`) is reused in place, so a
-  /// parameter's gradient costs no allocation per step. O(1) plus `write`.
-  @inlinable
-  func accumulateGradient(
-    shape: [Int], from operation: @autoclosure () -> String,
-    write: (UnsafeMutablePointer<Scalar>, _ accumulate: Bool) -> Void
-  ) {
-    tensorPrecondition(
-      shape == value.shape,
-      "\(operation()).backward: gradient of shape \(describe(shape: shape)) for an input of "
-        + "shape \(describe(shape: value.shape))")
-    guard var existing = gradient else {
-      gradient = Tensor(shape: shape) { write($0, false) }
-      return
-    }
-    gradient = nil  // ours alone now, unless the caller kept a copy (then this copies it)
-    existing.withUnsafeMutableBufferPointer { buffer in
-      if let base = buffer.baseAddress { write(base, true) }
-    }
-    gradient = existing
-  }
 
   /// Backpropagates from this variable, which must hold a single scalar (a loss): its gradient
   /// is seeded with 1.
