@@ -1,3 +1,7 @@
+// The tape's arena: where entries live between recording and `backward()`. A speed device a
+// reader can skip: what an entry holds and how it runs are in TapeEntries.swift; here they are
+// only stored, in pooled blocks, and run in reverse order.
+
 /// What follows each entry in the arena: how to run or destroy it, and its size.
 @usableFromInline
 struct TapeEntryTrailer {
@@ -13,7 +17,7 @@ struct TapeEntryTrailer {
   }
 }
 
-/// The entries of a tape, which its variables refer to strongly.
+/// The entries of a tape, which its variables refer to unretained.
 ///
 /// Entries live in an arena of fixed-size blocks, taken from `TapeBlockPool` and returned to
 /// it when the record is freed, so recording an operation costs no allocation beyond its
@@ -22,8 +26,8 @@ struct TapeEntryTrailer {
 /// The public `Tape` is the owner's handle: when it is dropped, `retire()` destroys the entries
 /// and starts a new generation, so variables still referring to the record behave as if on no
 /// tape. Variables refer to their record unretained, with the generation they were put on: a
-/// strong reference cost each operation a retain and each variable's destruction a release
-/// (two atomic operations), and a weak one a side table that slows every reference count. A
+/// strong reference costs each operation a retain and each variable's destruction a release,
+/// and a weak one a side table that slows every reference count. A
 /// record is therefore never freed: `TapeRecordPool` keeps retired records for the next tapes.
 @usableFromInline
 final class TapeRecord {

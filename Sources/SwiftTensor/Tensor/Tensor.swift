@@ -136,7 +136,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   }
 
   /// The product of `shape`, after checking that no dimension is negative. Inlined into every
-  /// tensor creation (called out of line, it cost about 50 instructions per operation).
+  /// tensor creation (a call out of line costs every operation; see docs/PERFORMANCE.md).
   @inlinable @inline(__always)
   static func elementCount(of shape: [Int], operation: @autoclosure () -> String) -> Int {
     var count = 1
