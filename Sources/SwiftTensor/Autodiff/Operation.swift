@@ -2,8 +2,8 @@
 ///
 /// The associated types state the operation's shape of data: `Inputs` and `Outputs` say its
 /// arity (one `Tensor`, a `TensorPair`, a `TensorList`, or a struct naming each tensor, such
-/// as `AffineInputs`), and `Saved` is what `forward` keeps for `backward` beyond the inputs and
-/// outputs (for example the probabilities of a fused softmax cross-entropy). Most operations
+/// as an operation's own `XInputs`), and `Saved` is what `forward` keeps for `backward` beyond the inputs and
+/// outputs (for example probabilities a fused loss computed on the way). Most operations
 /// conform through a friendlier refinement: `UnaryOperation`, `BinaryOperation` or
 /// `NaryOperation`, where a user writes one `forward` and one `backward` on tensors.
 ///
@@ -16,12 +16,12 @@ public protocol DifferentiableOperation {
   associatedtype Scalar: TensorScalar
   /// The inputs: one tensor, a pair, any number, or a struct naming them.
   associatedtype Inputs: TensorArguments where Inputs.Scalar == Scalar
-  /// The outputs: one tensor, or several (an LSTM cell gives a pair).
+  /// The outputs: one tensor, or several (a recurrent cell gives two).
   associatedtype Outputs: TensorArguments where Outputs.Scalar == Scalar
   /// What the forward pass keeps for the backward pass, beyond inputs and outputs.
   associatedtype Saved = Void
 
-  /// A short name for messages and tape listings, such as `"MatMul"`.
+  /// A short name for messages and tape listings, the type name without generic arguments by default.
   var name: String { get }
 
   /// Computes the outputs, and what backward will need.
