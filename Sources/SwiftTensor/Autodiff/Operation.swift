@@ -1,9 +1,9 @@
 /// A differentiable operation: a forward computation on tensors and its vector-Jacobian product.
 ///
 /// The associated types state the operation's shape of data: `Inputs` and `Outputs` say its
-/// arity (one `Tensor`, a `TensorPair`, a `TensorList`, or a struct naming each tensor, such
-/// as an operation's own `XInputs`), and `Saved` is what `forward` keeps for `backward` beyond the inputs and
-/// outputs (for example probabilities a fused loss computed on the way). Most operations
+/// arity (one `Tensor`, a `TensorPair`, a `TensorList`, or a struct of the operation's own
+/// naming each tensor), and `Saved` is what `forward` keeps for `backward` beyond the inputs
+/// and outputs (for example probabilities a fused loss computed on the way). Most operations
 /// conform through a friendlier refinement: `UnaryOperation`, `BinaryOperation` or
 /// `NaryOperation`, where a user writes one `forward` and one `backward` on tensors.
 ///
