@@ -45,8 +45,9 @@ extension BinaryOperation {
     let (left, right) = (a.value, b.value)
     let value = forward(left, right)
     let kept = BinaryTapeEntry<Self>.Kept(
-      left: left, right: right, output: Self.backwardReadsOutput ? value : nil)
-    return record(VariablePair(a, b), keeping: kept, outputs: value) { inputs, kept, output in
+      left: consume left, right: consume right, output: Self.backwardReadsOutput ? value : nil)
+    return record(VariablePair(a, b), keeping: consume kept, outputs: consume value) {
+      inputs, kept, output in
       BinaryTapeEntry(operation: self, inputs: inputs, kept: kept, output: output)
     }
   }

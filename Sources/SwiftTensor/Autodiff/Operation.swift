@@ -75,7 +75,8 @@ where Inputs == Tensor<Scalar>, Outputs == Tensor<Scalar> {
   public func apply(to x: consuming Variable<Scalar>) -> Variable<Scalar> {
     let input = x.value
     let (value, saved) = forwardSaving(input)
-    return record(x, keeping: (input, saved), outputs: value) { x, kept, output in
+    let kept = OneInputTapeEntry<Self>.Kept(input: consume input, saved: consume saved)
+    return record(x, keeping: consume kept, outputs: consume value) { x, kept, output in
       OneInputTapeEntry(operation: self, input: x, kept: kept, output: output)
     }
   }

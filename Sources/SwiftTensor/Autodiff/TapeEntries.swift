@@ -79,20 +79,32 @@ struct OperationTapeEntry<Operation: DifferentiableOperation>: TapeEntry {
 @usableFromInline
 struct OneInputTapeEntry<Operation: DifferentiableOperation>: TapeEntry
 where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<Operation.Scalar> {
+  /// The values the entry keeps.
+  @usableFromInline
+  struct Kept {
+    @usableFromInline let input: Tensor<Operation.Scalar>
+    @usableFromInline let saved: Operation.Saved
+
+    @inlinable
+    init(input: consuming Tensor<Operation.Scalar>, saved: consuming Operation.Saved) {
+      self.input = input
+      self.saved = saved
+    }
+  }
+
   @usableFromInline let operation: Operation
   @usableFromInline let input: Variable<Operation.Scalar>
-  @usableFromInline let inputValue: Tensor<Operation.Scalar>
-  @usableFromInline let saved: Operation.Saved
+  @usableFromInline let kept: Kept
   @usableFromInline var output: Variable<Operation.Scalar>
 
   @inlinable
   init(
-    operation: Operation, input: consuming Variable<Operation.Scalar>,
-    kept: consuming (Tensor<Operation.Scalar>, Operation.Saved), output: Variable<Operation.Scalar>
+    operation: Operation, input: consuming Variable<Operation.Scalar>, kept: consuming Kept,
+    output: Variable<Operation.Scalar>
   ) {
     self.operation = operation
     self.input = input
-    (inputValue, saved) = kept
+    self.kept = kept
     self.output = output
   }
 
@@ -101,7 +113,7 @@ where Operation.Inputs == Tensor<Operation.Scalar>, Operation.Outputs == Tensor<
     guard let gradient = takeGradient(of: &output) else { return }
     input.accumulateGradient(
       operation.backward(
-        inputs: inputValue, outputs: output.value, saved: saved, gradients: consume gradient),
+        inputs: kept.input, outputs: output.value, saved: kept.saved, gradients: consume gradient),
       from: operation.name)
   }
 }

@@ -59,13 +59,13 @@ extension UnaryOperation {
     if Self.backwardReadsInput {
       let input = x.value
       let value = forward(input)
-      return record(x, keeping: input, outputs: value) { x, input, output in
+      return record(x, keeping: consume input, outputs: consume value) { x, input, output in
         UnaryTapeEntry(operation: self, input: x, inputValue: input, output: output)
       }
     }
     let value =
       Self.self is LendsInputToForward.Type ? x.withMovedValue { forward($0) } : forward(x.value)
-    return record(x, keeping: (), outputs: value) { x, _, output in
+    return record(x, keeping: (), outputs: consume value) { x, _, output in
       OutputOnlyTapeEntry(operation: self, input: x, output: output)
     }
   }

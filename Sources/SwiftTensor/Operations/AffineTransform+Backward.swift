@@ -26,7 +26,7 @@ extension AffineTransform {
       }
     }
     if let b = variables.b, b.needsGradient {
-      b.accumulateGradient(shape: [w.shape[1]], from: "AffineTransform") { db, accumulate in
+      b.accumulateGradient(shape: b.value.shape, from: "AffineTransform") { db, accumulate in
         addColumnSums(of: dz, into: db, accumulate: accumulate)
       }
     }

@@ -116,7 +116,8 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
     let (input, weightValue) = (x.value, weight.value)
     let value = Self.forward(input, weightValue, bias?.value, activation: activation)
     return record(
-      AffineVariables(x, weight, bias), keeping: (input, weightValue), outputs: value
+      AffineVariables(x, weight, bias), keeping: (consume input, consume weightValue),
+      outputs: consume value
     ) { inputs, kept, output in
       AffineTapeEntry(operation: self, inputs: inputs, kept: kept, output: output)
     }
