@@ -71,6 +71,32 @@ import Testing
     expectClose(output.cell, [[0.7441388895414256]], tolerance: 1e-14)
   }
 
+  /// `LSTMCell` on variables (the README's spelling) gives the operation's outputs by name and
+  /// records one entry that reaches every input.
+  @Test func lstmCellOnVariables() {
+    let named: RecurrentSequenceInputs<Double> = recurrentInputs(
+      .lstm, batch: 2, time: nil, features: 3, hidden: 4, seed: 1)
+    guard let cellState = named.cell else {
+      Issue.record("no LSTM cell state")
+      return
+    }
+    let tape = Tape<Double>()
+    let (x, h, c) = (tape.variable(named.x), tape.variable(named.hidden), tape.variable(cellState))
+    let (wx, wh, b) = (
+      tape.variable(named.inputWeight), tape.variable(named.hiddenWeight), tape.variable(named.bias)
+    )
+    let step = LSTMCell<Double>()(x, hidden: h, cell: c, inputWeight: wx, hiddenWeight: wh, bias: b)
+    let expected = LSTMCell<Double>().forwardSaving(
+      LSTMInputs(
+        x: named.x, hidden: named.hidden, cell: cellState, inputWeight: named.inputWeight,
+        hiddenWeight: named.hiddenWeight, bias: named.bias)
+    ).outputs
+    expectClose(step.hidden.value, expected.hidden)
+    expectClose(step.cell.value, expected.cell)
+    (step.hidden.sum() + step.cell.sum()).backward()
+    #expect([x, h, c, wx, wh, b].allSatisfy { $0.gradient != nil })
+  }
+
   func embeddingGradients<T: TensorScalar>(_: T.Type) {
     let cases: [(ids: [Int], shape: [Int])] = [
       ([2], [1]), ([0, 3, 3, 1, 0, 3], [2, 3]), ([1], []),
