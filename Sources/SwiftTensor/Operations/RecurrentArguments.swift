@@ -33,7 +33,11 @@ public struct LSTMInputs<Scalar: TensorScalar>: TensorArguments {
 
   /// Takes the six tensors in the order `tensors` gives.
   public init(tensors: [Tensor<Scalar>]) {
-    let step = RecurrentSequenceInputs(tensors: tensors)
+    self.init(step: RecurrentSequenceInputs(tensors: tensors))
+  }
+
+  /// Names the tensors of a sequence operation's inputs, which must have a cell state.
+  init(step: RecurrentSequenceInputs<Scalar>) {
     guard let cell = step.cell else {
       tensorFailure("LSTMCell: expected inputs [x, h, c, W_x, W_h, b], got 5 inputs")
     }
@@ -78,7 +82,11 @@ public struct RecurrentInputs<Scalar: TensorScalar>: TensorArguments {
 
   /// Takes the five tensors in the order `tensors` gives.
   public init(tensors: [Tensor<Scalar>]) {
-    let step = RecurrentSequenceInputs(tensors: tensors)
+    self.init(step: RecurrentSequenceInputs(tensors: tensors))
+  }
+
+  /// Names the tensors of a sequence operation's inputs, which must have no cell state.
+  init(step: RecurrentSequenceInputs<Scalar>) {
     tensorPrecondition(
       step.cell == nil, "GRUCell, RNNCell: expected inputs [x, h, W_x, W_h, b], got 6 inputs")
     self.init(
@@ -152,11 +160,17 @@ public struct RecurrentSequenceInputs<Scalar: TensorScalar>: TensorArguments {
       tensors.count == 5 || tensors.count == 6,
       "RecurrentSequence: expected inputs [x, h0, c0 (LSTM only), W_x, W_h, b], got "
         + "\(tensors.count) inputs")
-    let cell = tensors.count == 6
-    let w = cell ? 3 : 2
+    // Read in order, each tensor named as it is taken.
+    var rest = tensors[...]
+    let x = rest.removeFirst()
+    let hidden = rest.removeFirst()
+    let cell = rest.count == 4 ? rest.removeFirst() : nil
+    let inputWeight = rest.removeFirst()
+    let hiddenWeight = rest.removeFirst()
+    let bias = rest.removeFirst()
     self.init(
-      x: tensors[0], hidden: tensors[1], cell: cell ? tensors[2] : nil, inputWeight: tensors[w],
-      hiddenWeight: tensors[w + 1], bias: tensors[w + 2])
+      x: x, hidden: hidden, cell: cell, inputWeight: inputWeight, hiddenWeight: hiddenWeight,
+      bias: bias)
   }
 }
 
@@ -198,12 +212,17 @@ func recurrentOutputs<T>(_ outputs: [T]) -> (sequence: T, hidden: T, cell: T?) {
   tensorPrecondition(
     outputs.count == 2 || outputs.count == 3,
     "RecurrentSequence: expected outputs [hs, h_T, c_T (LSTM only)], got \(outputs.count)")
-  return (outputs[0], outputs[1], outputs.count == 3 ? outputs[2] : nil)
+  var rest = outputs[...]
+  let sequence = rest.removeFirst()
+  let hidden = rest.removeFirst()
+  return (sequence, hidden, rest.popFirst())
 }
 
 /// Names an LSTM step's outputs `[hidden, cell]`, tensors or variables.
 func lstmOutputs<T>(_ outputs: [T]) -> (hidden: T, cell: T) {
   tensorPrecondition(
     outputs.count == 2, "LSTMCell: expected outputs [h', c'], got \(outputs.count)")
-  return (outputs[0], outputs[1])
+  var rest = outputs[...]
+  let hidden = rest.removeFirst()
+  return (hidden, rest.removeFirst())
 }

@@ -34,9 +34,8 @@ public struct LSTMCell<Scalar: TensorScalar>: DifferentiableOperation {
     gradients: LSTMOutputs<Scalar>
   ) -> LSTMInputs<Scalar> {
     LSTMInputs(
-      tensors: cellBackward(
-        .lstm, inputs.step, outputs.hidden, saved, gradients.hidden, gradients.cell
-      ).tensors)
+      step: cellBackward(
+        .lstm, inputs.step, outputs.hidden, saved, gradients.hidden, gradients.cell))
   }
 
   /// Applies the step to variables, recording it as `apply(to:)` does.
@@ -77,8 +76,7 @@ public struct GRUCell<Scalar: TensorScalar>: DifferentiableOperation {
     inputs: RecurrentInputs<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
     gradients: Tensor<Scalar>
   ) -> RecurrentInputs<Scalar> {
-    RecurrentInputs(
-      tensors: cellBackward(.gru, inputs.step, outputs, saved, gradients, nil).tensors)
+    RecurrentInputs(step: cellBackward(.gru, inputs.step, outputs, saved, gradients, nil))
   }
 }
 
@@ -106,8 +104,7 @@ public struct RNNCell<Scalar: TensorScalar>: DifferentiableOperation {
     inputs: RecurrentInputs<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
     gradients: Tensor<Scalar>
   ) -> RecurrentInputs<Scalar> {
-    RecurrentInputs(
-      tensors: cellBackward(.rnn, inputs.step, outputs, saved, gradients, nil).tensors)
+    RecurrentInputs(step: cellBackward(.rnn, inputs.step, outputs, saved, gradients, nil))
   }
 }
 
