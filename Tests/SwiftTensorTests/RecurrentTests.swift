@@ -97,6 +97,32 @@ import Testing
     #expect([x, h, c, wx, wh, b].allSatisfy { $0.gradient != nil })
   }
 
+  /// `GRUCell` and `RNNCell` on variables give the operations' outputs.
+  @Test func gruAndRNNCellsOnVariables() {
+    for cell in [RecurrentCellKind.gru, .rnn] {
+      let named: RecurrentSequenceInputs<Double> = recurrentInputs(
+        cell, batch: 2, time: nil, features: 3, hidden: 4, seed: 2)
+      let inputs = RecurrentInputs(
+        x: named.x, hidden: named.hidden, inputWeight: named.inputWeight,
+        hiddenWeight: named.hiddenWeight, bias: named.bias)
+      let (x, h) = (Variable(named.x), Variable(named.hidden))
+      let (wx, wh, b) = (
+        Variable(named.inputWeight), Variable(named.hiddenWeight), Variable(named.bias)
+      )
+      let (output, expected) =
+        cell == .gru
+        ? (
+          GRUCell<Double>()(x, hidden: h, inputWeight: wx, hiddenWeight: wh, bias: b),
+          GRUCell<Double>().forwardSaving(inputs).outputs
+        )
+        : (
+          RNNCell<Double>()(x, hidden: h, inputWeight: wx, hiddenWeight: wh, bias: b),
+          RNNCell<Double>().forwardSaving(inputs).outputs
+        )
+      expectClose(output.value, expected, "\(cell)")
+    }
+  }
+
   func embeddingGradients<T: TensorScalar>(_: T.Type) {
     let cases: [(ids: [Int], shape: [Int])] = [
       ([2], [1]), ([0, 3, 3, 1, 0, 3], [2, 3]), ([1], []),

@@ -1,8 +1,8 @@
 // The named inputs and outputs of the recurrent operations. The tape sees them as tensors in
-// one order, `[x, hidden, cell (LSTM only), W_x, W_h, b]` in and `[sequence, hidden,
-// cell (LSTM only)]` out; this file is the only place that order is written, for tensors
-// (`tensors`, `init(tensors:)`) and variables (`recurrentInputOrder`,
-// `recurrentOutputs`, `lstmOutputs`).
+// one order: `[x, hidden, cell (LSTM only), W_x, W_h, b]` in; `[sequence, hidden, cell (LSTM
+// only)]` out of a sequence, `[hidden, cell]` out of an LSTM step. This file is the only place
+// that order is written, for tensors (`tensors`, `init(tensors:)`) and for variables
+// (`recurrentInputOrder`, `recurrentOutputs`, `lstmOutputs`, `onlyOutput`).
 
 /// The inputs of one LSTM step (`LSTMCell`), with `G = 4` gate blocks `i, f, g, o`.
 public struct LSTMInputs<Scalar: TensorScalar>: TensorArguments {
@@ -225,4 +225,12 @@ func lstmOutputs<T>(_ outputs: [T]) -> (hidden: T, cell: T) {
   var rest = outputs[...]
   let hidden = rest.removeFirst()
   return (hidden, rest.removeFirst())
+}
+
+/// The one output of a GRU or RNN step, `h'`.
+func onlyOutput<T>(_ outputs: [T]) -> T {
+  guard outputs.count == 1, let output = outputs.first else {
+    tensorFailure("GRUCell, RNNCell: expected one output h', got \(outputs.count)")
+  }
+  return output
 }

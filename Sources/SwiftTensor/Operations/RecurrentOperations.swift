@@ -78,6 +78,14 @@ public struct GRUCell<Scalar: TensorScalar>: DifferentiableOperation {
   ) -> RecurrentInputs<Scalar> {
     RecurrentInputs(step: cellBackward(.gru, inputs.step, outputs, saved, gradients, nil))
   }
+
+  /// Applies the step to variables, recording it as `apply(to:)` does; the result is `h'`.
+  public func callAsFunction(
+    _ x: Variable<Scalar>, hidden: Variable<Scalar>, inputWeight: Variable<Scalar>,
+    hiddenWeight: Variable<Scalar>, bias: Variable<Scalar>
+  ) -> Variable<Scalar> {
+    onlyOutput(apply(to: recurrentInputOrder(x, hidden, nil, inputWeight, hiddenWeight, bias)))
+  }
 }
 
 /// One Elman RNN step, fused: `h' = tanh(x·W_x + h·W_h + b)`.
@@ -105,6 +113,14 @@ public struct RNNCell<Scalar: TensorScalar>: DifferentiableOperation {
     gradients: Tensor<Scalar>
   ) -> RecurrentInputs<Scalar> {
     RecurrentInputs(step: cellBackward(.rnn, inputs.step, outputs, saved, gradients, nil))
+  }
+
+  /// Applies the step to variables, recording it as `apply(to:)` does; the result is `h'`.
+  public func callAsFunction(
+    _ x: Variable<Scalar>, hidden: Variable<Scalar>, inputWeight: Variable<Scalar>,
+    hiddenWeight: Variable<Scalar>, bias: Variable<Scalar>
+  ) -> Variable<Scalar> {
+    onlyOutput(apply(to: recurrentInputOrder(x, hidden, nil, inputWeight, hiddenWeight, bias)))
   }
 }
 
