@@ -123,6 +123,25 @@ import Testing
     }
   }
 
+  /// A cell state is given to a sequence operation exactly when its cell is LSTM, and an LSTM
+  /// step is given one; the messages name the expected inputs.
+  @Test func cellStateMistakes() async {
+    expectStderr(
+      await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        let (x, h) = (
+          Variable<Float>(.zeros(shape: [1, 2, 3])), Variable<Float>(.zeros(shape: [1, 4]))
+        )
+        _ = RecurrentSequence<Float>(.lstm)(
+          x, hidden: h, inputWeight: Variable(.zeros(shape: [3, 16])),
+          hiddenWeight: Variable(.zeros(shape: [4, 16])), bias: Variable(.zeros(shape: [16])))
+      }, "LSTM: expected inputs [x, h0, c0, W_x, W_h, b], got 5 inputs")
+    expectStderr(
+      await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        _ = LSTMCell<Float>().apply(
+          to: (0..<5).map { _ in Variable<Float>(.zeros(shape: [1, 1])) })
+      }, "LSTMCell: expected inputs [x, h, c, W_x, W_h, b], got 5 inputs")
+  }
+
   func embeddingGradients<T: TensorScalar>(_: T.Type) {
     let cases: [(ids: [Int], shape: [Int])] = [
       ([2], [1]), ([0, 3, 3, 1, 0, 3], [2, 3]), ([1], []),
