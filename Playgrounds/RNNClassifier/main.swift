@@ -42,7 +42,7 @@ final class SequenceClassifier: Model {
 
   func forward(_ input: Variable<Float>, context: LayerContext) -> Variable<Float> {
     let (_, state) = recurrent(embedding(input, context: context))
-    return readout(state.hidden[0], context: context)
+    return readout(state.topHidden, context: context)
   }
 
   func registerParameters(_ registrar: ParameterRegistrar<Float>) {

@@ -50,6 +50,12 @@ public struct RecurrentState<Scalar: TensorScalar> {
     self.cell = cell
   }
 
+  /// The final hidden state of the top layer, `[batch, hidden]`: what a classifier reads.
+  public var topHidden: Variable<Scalar> {
+    guard let top = hidden.last else { tensorFailure("RecurrentState: no layers") }
+    return top
+  }
+
   /// The same values, cut from the graph: for truncated backpropagation through time, carry
   /// `state.detached()` into the next batch, so gradients stop at the batch boundary.
   public func detached() -> RecurrentState {
@@ -59,19 +65,42 @@ public struct RecurrentState<Scalar: TensorScalar> {
   }
 }
 
+/// The parameters of one recurrent layer, with `G` gate blocks (4 for LSTM, 3 for GRU, 1 for
+/// RNN); they are the weight inputs of `RecurrentSequence`.
+public struct RecurrentWeights<Scalar: TensorScalar> {
+  /// `W_x`, `[input, G·hidden]`, registered as `W_x`.
+  public let inputWeight: Variable<Scalar>
+  /// `W_h`, `[hidden, G·hidden]`, registered as `W_h`.
+  public let hiddenWeight: Variable<Scalar>
+  /// `b`, `[G·hidden]`, registered as `b`.
+  public let bias: Variable<Scalar>
+
+  /// Zero weights of `cell` for inputs of `inputSize` features and `hiddenSize` units; they get
+  /// their values when their model is initialised.
+  init(_ cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int) {
+    let width = cell.gateCount * hiddenSize
+    inputWeight = Variable(.zeros(shape: [inputSize, width]), name: "W_x")
+    hiddenWeight = Variable(.zeros(shape: [hiddenSize, width]), name: "W_h")
+    bias = Variable(.zeros(shape: [width]), name: "b")
+  }
+}
+
 /// A stack of recurrent layers of one cell kind; `RNN`, `LSTM` and `GRU` wrap it.
 ///
-/// Each layer has `W_x` `[input, G·hidden]`, `W_h` `[hidden, G·hidden]` and `b` `[G·hidden]`,
-/// registered as `lstm_0/W_x`, `lstm_0/W_h`, `lstm_0/b`, then `lstm_1/...` for the next layer.
-/// Weights start uniform in `±1/√hidden` (PyTorch's choice); biases at 0, except the LSTM
-/// forget gate's at 1 (pytensor's and Jozefowicz et al. 2015's advice).
+/// Each layer has `W_x` `[input, G·hidden]`, `W_h` `[hidden, G·hidden]` and `b` `[G·hidden]`
+/// (`RecurrentWeights`), registered as `lstm_0/W_x`, `lstm_0/W_h`, `lstm_0/b`, then
+/// `lstm_1/...` for the next layer. Weights start uniform in `±1/√hidden` (PyTorch's choice);
+/// biases at 0, except the LSTM forget gate's at 1 (pytensor's and Jozefowicz et al. 2015's
+/// advice).
 public struct RecurrentStack<Scalar: TensorScalar> {
   /// The cell.
   public let cell: RecurrentCellKind
+  /// Features of each step of the input.
+  public let inputSize: Int
   /// Units per layer.
   public let hiddenSize: Int
-  /// `[W_x, W_h, b]` per layer, bottom first.
-  public let weights: [[Variable<Scalar>]]
+  /// Each layer's parameters, bottom first.
+  public let weights: [RecurrentWeights<Scalar>]
 
   /// Creates the stack.
   public init(_ cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int) {
@@ -81,14 +110,11 @@ public struct RecurrentStack<Scalar: TensorScalar> {
       "\(name): input size \(inputSize), hidden size \(hiddenSize) and layers \(layers) must be "
         + "positive")
     self.cell = cell
+    self.inputSize = inputSize
     self.hiddenSize = hiddenSize
-    let width = cell.gateCount * hiddenSize
     weights = (0..<layers).map { layer in
-      [
-        Variable(.zeros(shape: [layer == 0 ? inputSize : hiddenSize, width]), name: "W_x"),
-        Variable(.zeros(shape: [hiddenSize, width]), name: "W_h"),
-        Variable(.zeros(shape: [width]), name: "b"),
-      ]
+      RecurrentWeights(
+        cell, inputSize: layer == 0 ? inputSize : hiddenSize, hiddenSize: hiddenSize)
     }
   }
 
@@ -100,9 +126,8 @@ public struct RecurrentStack<Scalar: TensorScalar> {
     let name = RecurrentSequenceCore.name(cell)
     let shape = input.value.shape
     tensorPrecondition(
-      shape.count == 3 && shape[2] == weights[0][0].value.shape[0],
-      "\(name): input of shape \(describe(shape: shape)); expected [batch, time, "
-        + "\(weights[0][0].value.shape[0])]")
+      shape.count == 3 && shape[2] == inputSize,
+      "\(name): input of shape \(describe(shape: shape)); expected [batch, time, \(inputSize)]")
     let lstm = cell == .lstm
     if let initialState {
       tensorPrecondition(
@@ -114,13 +139,14 @@ public struct RecurrentStack<Scalar: TensorScalar> {
     let zero = Variable<Scalar>(.zeros(shape: [shape[0], hiddenSize]), trainable: false)
     var sequence = input
     var state = RecurrentState<Scalar>(hidden: [])
-    for (layer, parameters) in weights.enumerated() {
-      let h0 = initialState?.hidden[layer] ?? zero
-      let c0 = lstm ? [initialState?.cell[layer] ?? zero] : []
-      let outputs = RecurrentSequence<Scalar>(cell).apply(to: [sequence, h0] + c0 + parameters)
-      sequence = outputs[0]
-      state.hidden.append(outputs[1])
-      if lstm { state.cell.append(outputs[2]) }
+    for (layer, weights) in weights.enumerated() {
+      let outputs = RecurrentSequence<Scalar>(cell)(
+        sequence, hidden: initialState?.hidden[layer] ?? zero,
+        cell: lstm ? initialState?.cell[layer] ?? zero : nil, inputWeight: weights.inputWeight,
+        hiddenWeight: weights.hiddenWeight, bias: weights.bias)
+      sequence = outputs.sequence
+      state.hidden.append(outputs.hidden)
+      if let cell = outputs.cell { state.cell.append(cell) }
     }
     return (sequence, state)
   }
@@ -130,11 +156,11 @@ public struct RecurrentStack<Scalar: TensorScalar> {
     let kind = RecurrentSequenceCore.name(cell).lowercased()
     let bound = 1 / Double(hiddenSize).squareRoot()
     let bias: ParameterInitializer = cell == .lstm ? .constantSegments([0, 1, 0, 0]) : .constant(0)
-    for parameters in weights {
+    for layer in weights {
       registrar.layer(kind) { scope in
-        scope.add("W_x", parameters[0], initializer: .uniform(bound: bound))
-        scope.add("W_h", parameters[1], initializer: .uniform(bound: bound))
-        scope.add("b", parameters[2], initializer: bias)
+        scope.add("W_x", layer.inputWeight, initializer: .uniform(bound: bound))
+        scope.add("W_h", layer.hiddenWeight, initializer: .uniform(bound: bound))
+        scope.add("b", layer.bias, initializer: bias)
       }
     }
   }
@@ -170,8 +196,9 @@ extension RecurrentLayer {
   }
 }
 
-/// Elman RNN layers (`h' = tanh(x·W_x + h·W_h + b)`, see `RNNCell`) over sequences `[batch, time, inputSize]`, giving every step's hidden state
-/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+/// Elman RNN layers (`h' = tanh(x·W_x + h·W_h + b)`, see `RNNCell`) over sequences
+/// `[batch, time, inputSize]`, giving every step's hidden state `[batch, time, hiddenSize]` of
+/// the top layer; see `RecurrentStack` for parameters and names.
 ///
 /// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
 /// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
@@ -185,8 +212,10 @@ public struct RNN<Scalar: TensorScalar>: RecurrentLayer {
     stack = RecurrentStack(.rnn, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
   }
 }
-/// LSTM layers (see `LSTMCell`; gates `i, f, g, o`, forget-gate bias 1) over sequences `[batch, time, inputSize]`, giving every step's hidden state
-/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+
+/// LSTM layers (see `LSTMCell`; gates `i, f, g, o`, forget-gate bias 1) over sequences
+/// `[batch, time, inputSize]`, giving every step's hidden state `[batch, time, hiddenSize]` of
+/// the top layer; see `RecurrentStack` for parameters and names.
 ///
 /// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
 /// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated
@@ -200,8 +229,10 @@ public struct LSTM<Scalar: TensorScalar>: RecurrentLayer {
     stack = RecurrentStack(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
   }
 }
-/// GRU layers (see `GRUCell`; gates `r, z, n`) over sequences `[batch, time, inputSize]`, giving every step's hidden state
-/// `[batch, time, hiddenSize]` of the top layer; see `RecurrentStack` for parameters and names.
+
+/// GRU layers (see `GRUCell`; gates `r, z, n`) over sequences `[batch, time, inputSize]`,
+/// giving every step's hidden state `[batch, time, hiddenSize]` of the top layer; see
+/// `RecurrentStack` for parameters and names.
 ///
 /// In a `@LayerBuilder` block it maps a sequence to its hidden states, from a zero state. Call
 /// `callAsFunction(_:initialState:)` to pass a state and get the final one (truncated

@@ -4,9 +4,10 @@
 
 /// One LSTM step, fused: gates from one GEMM on `x` and one on `h`, then one vectorised pass.
 ///
-/// Inputs `[x, h, c, W_x, W_h, b]`: `x` `[batch, features]`, `h` and `c` `[batch, hidden]`,
-/// `W_x` `[features, 4·hidden]`, `W_h` `[hidden, 4·hidden]`, `b` `[4·hidden]`, the gate blocks
-/// in the order `i, f, g, o` (PyTorch's). Outputs `(h', c')`, each `[batch, hidden]`:
+/// Inputs (`LSTMInputs`): `x` `[batch, features]`, `hidden` `h` and `cell` `c` `[batch, hidden]`,
+/// `inputWeight` `W_x` `[features, 4·hidden]`, `hiddenWeight` `W_h` `[hidden, 4·hidden]`, `bias`
+/// `b` `[4·hidden]`, the gate blocks in the order `i, f, g, o` (PyTorch's). Outputs
+/// (`LSTMOutputs`) `hidden` `h'` and `cell` `c'`, each `[batch, hidden]`:
 ///
 ///     a = x·W_x + h·W_h + b,  i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)
 ///     c' = f·c + i·g,  h' = o·tanh(c')
@@ -20,27 +21,38 @@ public struct LSTMCell<Scalar: TensorScalar>: DifferentiableOperation {
 
   /// `(h', c')`, saving the gate activations.
   public func forwardSaving(
-    _ inputs: TensorList<Scalar>
-  ) -> (outputs: TensorPair<Scalar>, saved: RecurrentSaved<Scalar>) {
-    let (h, c, saved) = cellForward(.lstm, inputs.tensors, name)
-    return (TensorPair(h, c ?? h), saved)
+    _ inputs: LSTMInputs<Scalar>
+  ) -> (outputs: LSTMOutputs<Scalar>, saved: RecurrentSaved<Scalar>) {
+    let result = cellForward(.lstm, inputs.step, name)
+    guard let cell = result.outputs.cell else { tensorFailure("\(name): no cell state") }
+    return (LSTMOutputs(hidden: result.outputs.hidden, cell: cell), result.saved)
   }
 
-  /// The gradients of `[x, h, c, W_x, W_h, b]`.
+  /// The gradients of the inputs.
   public func backward(
-    inputs: TensorList<Scalar>, outputs: TensorPair<Scalar>, saved: RecurrentSaved<Scalar>,
-    gradients: TensorPair<Scalar>
-  ) -> TensorList<Scalar> {
-    cellBackward(
-      .lstm, inputs.tensors, outputs.first, saved, gradients.first, gradients.second)
+    inputs: LSTMInputs<Scalar>, outputs: LSTMOutputs<Scalar>, saved: RecurrentSaved<Scalar>,
+    gradients: LSTMOutputs<Scalar>
+  ) -> LSTMInputs<Scalar> {
+    LSTMInputs(
+      step: cellBackward(
+        .lstm, inputs.step, outputs.hidden, saved, gradients.hidden, gradients.cell))
+  }
+
+  /// Applies the step to variables, recording it as `apply(to:)` does.
+  public func callAsFunction(
+    _ x: Variable<Scalar>, hidden: Variable<Scalar>, cell: Variable<Scalar>,
+    inputWeight: Variable<Scalar>, hiddenWeight: Variable<Scalar>, bias: Variable<Scalar>
+  ) -> (hidden: Variable<Scalar>, cell: Variable<Scalar>) {
+    lstmOutputs(apply(to: recurrentInputOrder(x, hidden, cell, inputWeight, hiddenWeight, bias)))
   }
 }
 
 /// One GRU step, fused (PyTorch's formulation with a single bias, on the input side).
 ///
-/// Inputs `[x, h, W_x, W_h, b]`: `x` `[batch, features]`, `h` `[batch, hidden]`,
-/// `W_x` `[features, 3·hidden]`, `W_h` `[hidden, 3·hidden]`, `b` `[3·hidden]`, gate blocks
-/// `r, z, n`. Output `h'` `[batch, hidden]`, with `u = x·W_x + b`, `v = h·W_h`:
+/// Inputs (`RecurrentInputs`): `x` `[batch, features]`, `hidden` `h` `[batch, hidden]`,
+/// `inputWeight` `W_x` `[features, 3·hidden]`, `hiddenWeight` `W_h` `[hidden, 3·hidden]`,
+/// `bias` `b` `[3·hidden]`, gate blocks `r, z, n`. Output `h'` `[batch, hidden]`, with
+/// `u = x·W_x + b`, `v = h·W_h`:
 ///
 ///     r = σ(u_r + v_r), z = σ(u_z + v_z), n = tanh(u_n + r·v_n),  h' = (1 - z)·n + z·h
 ///
@@ -53,25 +65,34 @@ public struct GRUCell<Scalar: TensorScalar>: DifferentiableOperation {
 
   /// `h'`, saving the gate activations and `h·W_h`.
   public func forwardSaving(
-    _ inputs: TensorList<Scalar>
+    _ inputs: RecurrentInputs<Scalar>
   ) -> (outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>) {
-    let (h, _, saved) = cellForward(.gru, inputs.tensors, name)
-    return (h, saved)
+    let result = cellForward(.gru, inputs.step, name)
+    return (result.outputs.hidden, result.saved)
   }
 
-  /// The gradients of `[x, h, W_x, W_h, b]`.
+  /// The gradients of the inputs.
   public func backward(
-    inputs: TensorList<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
+    inputs: RecurrentInputs<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
     gradients: Tensor<Scalar>
-  ) -> TensorList<Scalar> {
-    cellBackward(.gru, inputs.tensors, outputs, saved, gradients, nil)
+  ) -> RecurrentInputs<Scalar> {
+    RecurrentInputs(step: cellBackward(.gru, inputs.step, outputs, saved, gradients, nil))
+  }
+
+  /// Applies the step to variables, recording it as `apply(to:)` does; the result is `h'`.
+  public func callAsFunction(
+    _ x: Variable<Scalar>, hidden: Variable<Scalar>, inputWeight: Variable<Scalar>,
+    hiddenWeight: Variable<Scalar>, bias: Variable<Scalar>
+  ) -> Variable<Scalar> {
+    onlyOutput(apply(to: recurrentInputOrder(x, hidden, nil, inputWeight, hiddenWeight, bias)))
   }
 }
 
 /// One Elman RNN step, fused: `h' = tanh(x·W_x + h·W_h + b)`.
 ///
-/// Inputs `[x, h, W_x, W_h, b]`: `x` `[batch, features]`, `h` `[batch, hidden]`,
-/// `W_x` `[features, hidden]`, `W_h` `[hidden, hidden]`, `b` `[hidden]`. Output `[batch, hidden]`.
+/// Inputs (`RecurrentInputs`): `x` `[batch, features]`, `hidden` `h` `[batch, hidden]`,
+/// `inputWeight` `W_x` `[features, hidden]`, `hiddenWeight` `W_h` `[hidden, hidden]`, `bias` `b`
+/// `[hidden]`. Output `h'` `[batch, hidden]`.
 /// Derivative: `da = dh'·(1 - h'²)`, `dx = da·W_xᵀ`, `dh = da·W_hᵀ`, `dW_x = xᵀ·da`,
 /// `dW_h = hᵀ·da`, `db = Σ_batch da`.
 public struct RNNCell<Scalar: TensorScalar>: DifferentiableOperation {
@@ -80,28 +101,37 @@ public struct RNNCell<Scalar: TensorScalar>: DifferentiableOperation {
 
   /// `h'`.
   public func forwardSaving(
-    _ inputs: TensorList<Scalar>
+    _ inputs: RecurrentInputs<Scalar>
   ) -> (outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>) {
-    let (h, _, saved) = cellForward(.rnn, inputs.tensors, name)
-    return (h, saved)
+    let result = cellForward(.rnn, inputs.step, name)
+    return (result.outputs.hidden, result.saved)
   }
 
-  /// The gradients of `[x, h, W_x, W_h, b]`.
+  /// The gradients of the inputs.
   public func backward(
-    inputs: TensorList<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
+    inputs: RecurrentInputs<Scalar>, outputs: Tensor<Scalar>, saved: RecurrentSaved<Scalar>,
     gradients: Tensor<Scalar>
-  ) -> TensorList<Scalar> {
-    cellBackward(.rnn, inputs.tensors, outputs, saved, gradients, nil)
+  ) -> RecurrentInputs<Scalar> {
+    RecurrentInputs(step: cellBackward(.rnn, inputs.step, outputs, saved, gradients, nil))
+  }
+
+  /// Applies the step to variables, recording it as `apply(to:)` does; the result is `h'`.
+  public func callAsFunction(
+    _ x: Variable<Scalar>, hidden: Variable<Scalar>, inputWeight: Variable<Scalar>,
+    hiddenWeight: Variable<Scalar>, bias: Variable<Scalar>
+  ) -> Variable<Scalar> {
+    onlyOutput(apply(to: recurrentInputOrder(x, hidden, nil, inputWeight, hiddenWeight, bias)))
   }
 }
 
 /// A recurrent cell run over whole sequences as one fused operation (what the `RNN`, `LSTM` and
 /// `GRU` layers record: one tape entry per layer, whatever the length).
 ///
-/// Inputs `[x, h0, c0, W_x, W_h, b]` for LSTM, `[x, h0, W_x, W_h, b]` otherwise, with
-/// `x` `[batch, time, features]` (time > 0) and the weights as in the cell operations.
-/// Outputs `[hs, h_T, c_T]` for LSTM, `[hs, h_T]` otherwise: `hs` `[batch, time, hidden]` holds
-/// every step's hidden state, `h_T` and `c_T` `[batch, hidden]` the last state.
+/// Inputs (`RecurrentSequenceInputs`): `x` `[batch, time, features]` (time > 0), the initial
+/// `hidden` state and, for LSTM only, `cell` state, `[batch, hidden]`, and the weights as in the
+/// cell operations. Outputs (`RecurrentSequenceOutputs`): `sequence` `[batch, time, hidden]`
+/// holds every step's hidden state, `hidden` and (LSTM only) `cell` `[batch, hidden]` the last
+/// state.
 ///
 /// Derivative: backpropagation through time; each step's gradients are its cell's (see
 /// `LSTMCell`, `GRUCell`, `RNNCell`), and the weight gradients sum over all steps.
@@ -117,69 +147,75 @@ public struct RecurrentSequence<Scalar: TensorScalar>: DifferentiableOperation {
 
   /// All hidden states and the last state.
   public func forwardSaving(
-    _ inputs: TensorList<Scalar>
-  ) -> (outputs: TensorList<Scalar>, saved: RecurrentSaved<Scalar>) {
-    let t = inputs.tensors
+    _ inputs: RecurrentSequenceInputs<Scalar>
+  ) -> (outputs: RecurrentSequenceOutputs<Scalar>, saved: RecurrentSaved<Scalar>) {
     let lstm = cell == .lstm
     tensorPrecondition(
-      t.count == (lstm ? 6 : 5),
+      (inputs.cell != nil) == lstm,
       "\(name): expected inputs \(lstm ? "[x, h0, c0, W_x, W_h, b]" : "[x, h0, W_x, W_h, b]"), "
-        + "got \(t.count) inputs")
-    let w = lstm ? 3 : 2
+        + "got \(inputs.tensors.count) inputs")
     let result = RecurrentSequenceCore.forward(
-      cell, x: t[0], h0: t[1], c0: lstm ? t[2] : nil, wx: t[w], wh: t[w + 1], b: t[w + 2],
-      operation: name)
-    let outputs = [result.outputs, result.hidden] + (result.cell.map { [$0] } ?? [])
-    return (TensorList(tensors: outputs), result.saved)
+      cell, x: inputs.x, h0: inputs.hidden, c0: inputs.cell, wx: inputs.inputWeight,
+      wh: inputs.hiddenWeight, b: inputs.bias, operation: name)
+    return (
+      RecurrentSequenceOutputs(sequence: result.outputs, hidden: result.hidden, cell: result.cell),
+      result.saved
+    )
   }
 
-  /// The gradients of the inputs, in their order.
+  /// The gradients of the inputs.
   public func backward(
-    inputs: TensorList<Scalar>, outputs: TensorList<Scalar>, saved: RecurrentSaved<Scalar>,
-    gradients: TensorList<Scalar>
-  ) -> TensorList<Scalar> {
-    let (t, g) = (inputs.tensors, gradients.tensors)
-    let lstm = cell == .lstm
-    let w = lstm ? 3 : 2
-    return TensorList(
+    inputs: RecurrentSequenceInputs<Scalar>, outputs: RecurrentSequenceOutputs<Scalar>,
+    saved: RecurrentSaved<Scalar>, gradients: RecurrentSequenceOutputs<Scalar>
+  ) -> RecurrentSequenceInputs<Scalar> {
+    RecurrentSequenceInputs(
       tensors: RecurrentSequenceCore.backward(
-        cell, x: t[0], h0: t[1], c0: lstm ? t[2] : nil, wx: t[w], wh: t[w + 1],
-        outputs: outputs.tensors[0], saved: saved, outputGradient: g[0], hiddenGradient: g[1],
-        cellGradient: lstm ? g[2] : nil))
+        cell, x: inputs.x, h0: inputs.hidden, c0: inputs.cell, wx: inputs.inputWeight,
+        wh: inputs.hiddenWeight, outputs: outputs.sequence, saved: saved,
+        outputGradient: gradients.sequence, hiddenGradient: gradients.hidden,
+        cellGradient: gradients.cell))
+  }
+
+  /// Applies the operation to variables, recording it as `apply(to:)` does; `cell` (the
+  /// initial cell state) is given for LSTM only, and the result's `cell` is `nil` otherwise.
+  public func callAsFunction(
+    _ x: Variable<Scalar>, hidden: Variable<Scalar>, cell: Variable<Scalar>? = nil,
+    inputWeight: Variable<Scalar>, hiddenWeight: Variable<Scalar>, bias: Variable<Scalar>
+  ) -> (sequence: Variable<Scalar>, hidden: Variable<Scalar>, cell: Variable<Scalar>?) {
+    recurrentOutputs(
+      apply(to: recurrentInputOrder(x, hidden, cell, inputWeight, hiddenWeight, bias)))
   }
 }
 
-/// A cell's forward pass as a sequence of one step: `(h', c')` and the saved state.
+/// A cell's forward pass as a sequence of one step: `(h', c')` and the saved state; `step.x`
+/// is `[batch, features]`.
 func cellForward<S: TensorScalar>(
-  _ cell: RecurrentCellKind, _ t: [Tensor<S>], _ name: String
-) -> (Tensor<S>, Tensor<S>?, RecurrentSaved<S>) {
-  let lstm = cell == .lstm
+  _ cell: RecurrentCellKind, _ step: RecurrentSequenceInputs<S>, _ name: String
+) -> (outputs: RecurrentSequenceOutputs<S>, saved: RecurrentSaved<S>) {
+  let x = step.x
   tensorPrecondition(
-    t.count == (lstm ? 6 : 5),
-    "\(name): expected inputs \(lstm ? "[x, h, c, W_x, W_h, b]" : "[x, h, W_x, W_h, b]"), got "
-      + "\(t.count) inputs")
-  tensorPrecondition(
-    t[0].rank == 2,
-    "\(name): input of shape \(describe(shape: t[0].shape)); expected [batch, features]")
-  let w = lstm ? 3 : 2
+    x.rank == 2, "\(name): input of shape \(describe(shape: x.shape)); expected [batch, features]")
   let result = RecurrentSequenceCore.forward(
-    cell, x: t[0].reshaped(to: [t[0].shape[0], 1, t[0].shape[1]]), h0: t[1],
-    c0: lstm ? t[2] : nil, wx: t[w], wh: t[w + 1], b: t[w + 2], operation: name)
-  return (result.hidden, result.cell, result.saved)
+    cell, x: x.reshaped(to: [x.shape[0], 1, x.shape[1]]), h0: step.hidden, c0: step.cell,
+    wx: step.inputWeight, wh: step.hiddenWeight, b: step.bias, operation: name)
+  return (
+    RecurrentSequenceOutputs(sequence: result.outputs, hidden: result.hidden, cell: result.cell),
+    result.saved
+  )
 }
 
-/// A cell's backward pass as a sequence of one step.
+/// A cell's backward pass as a sequence of one step: the gradients of `step`'s tensors.
 func cellBackward<S: TensorScalar>(
-  _ cell: RecurrentCellKind, _ t: [Tensor<S>], _ hidden: Tensor<S>, _ saved: RecurrentSaved<S>,
-  _ hiddenGradient: Tensor<S>, _ cellGradient: Tensor<S>?
-) -> TensorList<S> {
-  let lstm = cell == .lstm
-  let w = lstm ? 3 : 2
-  let x = t[0]
-  var gradients = RecurrentSequenceCore.backward(
-    cell, x: x.reshaped(to: [x.shape[0], 1, x.shape[1]]), h0: t[1], c0: lstm ? t[2] : nil,
-    wx: t[w], wh: t[w + 1], outputs: hidden.reshaped(to: [x.shape[0], 1, hidden.shape[1]]),
-    saved: saved, outputGradient: nil, hiddenGradient: hiddenGradient, cellGradient: cellGradient)
-  gradients[0] = gradients[0].reshaped(to: x.shape)
-  return TensorList(tensors: gradients)
+  _ cell: RecurrentCellKind, _ step: RecurrentSequenceInputs<S>, _ hidden: Tensor<S>,
+  _ saved: RecurrentSaved<S>, _ hiddenGradient: Tensor<S>, _ cellGradient: Tensor<S>?
+) -> RecurrentSequenceInputs<S> {
+  let x = step.x
+  var gradients = RecurrentSequenceInputs(
+    tensors: RecurrentSequenceCore.backward(
+      cell, x: x.reshaped(to: [x.shape[0], 1, x.shape[1]]), h0: step.hidden, c0: step.cell,
+      wx: step.inputWeight, wh: step.hiddenWeight,
+      outputs: hidden.reshaped(to: [x.shape[0], 1, hidden.shape[1]]), saved: saved,
+      outputGradient: nil, hiddenGradient: hiddenGradient, cellGradient: cellGradient))
+  gradients.x = gradients.x.reshaped(to: x.shape)
+  return gradients
 }
