@@ -9,7 +9,7 @@
 /// let trainer = Trainer(model, loss: .ctc(), optimizer: Adam(learningRate: 0.01))
 /// trainer.trainStep(on: Batch(inputs: frames, labelSequences: [[1, 2], [3]], inputLengths: [9, 5]))
 /// ```
-public struct CTCSequenceLoss<Scalar: TensorScalar>: TrainingLoss {
+public struct CTCSequenceLoss<Scalar: TensorScalar>: TrainingLoss, Sendable {
   /// The class index of the blank.
   public let blank: Int
 

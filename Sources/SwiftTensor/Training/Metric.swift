@@ -25,7 +25,7 @@ public protocol Metric<Scalar> {
 
 /// The fraction of samples whose largest score (`argmax` over the classes of a
 /// `[batch, classes]` output) is their class label; named "accuracy".
-public struct Accuracy<Scalar: TensorScalar>: Metric {
+public struct Accuracy<Scalar: TensorScalar>: Metric, Sendable {
   /// Creates the metric.
   @inlinable public init() {}
 

@@ -45,7 +45,7 @@ extension TrainingLoss {
 
 /// Softmax cross-entropy of the model's logits (`[batch, classes]`) against the batch's class
 /// labels, averaged over the batch; the trainer reports accuracy with it by default.
-public struct SoftmaxCrossEntropyLoss<Scalar: TensorScalar>: TrainingLoss {
+public struct SoftmaxCrossEntropyLoss<Scalar: TensorScalar>: TrainingLoss, Sendable {
   /// Creates the loss.
   @inlinable public init() {}
   /// "softmax cross-entropy".
@@ -66,7 +66,7 @@ public struct SoftmaxCrossEntropyLoss<Scalar: TensorScalar>: TrainingLoss {
 }
 
 /// Mean squared error of the model's outputs against the batch's targets (same shape).
-public struct MeanSquaredErrorLoss<Scalar: TensorScalar>: TrainingLoss {
+public struct MeanSquaredErrorLoss<Scalar: TensorScalar>: TrainingLoss, Sendable {
   /// Creates the loss.
   @inlinable public init() {}
   /// "mean squared error".
