@@ -13,11 +13,9 @@ let symbols = 3  // classes 1...3; class 0 is CTC's blank
 let frames = 20
 var generator = SeededGenerator(seed: 1)
 
-func makeBatch(
-  size: Int, using generator: inout SeededGenerator
-) -> (
-  inputs: Tensor<Float>, labels: [[Int]], lengths: [Int]
-) {
+// A batch carries the symbol sequences as `labelSequences` (of any lengths) and the number of
+// frames that hold symbols as `inputLengths`: what the CTC loss needs.
+func makeBatch(size: Int, using generator: inout SeededGenerator) -> Batch<Float> {
   var scalars: [Float] = []
   var labels: [[Int]] = []
   var lengths: [Int] = []
@@ -42,7 +40,9 @@ func makeBatch(
     }
     labels.append(sequence)
   }
-  return (Tensor(shape: [size, frames, symbols], scalars: scalars), labels, lengths)
+  return Batch(
+    inputs: Tensor(shape: [size, frames, symbols], scalars: scalars), labelSequences: labels,
+    inputLengths: lengths)
 }
 
 // 2. The model: the same small network applied to every frame, giving scores for
@@ -63,30 +63,37 @@ final class FrameClassifier: Model {
   }
 }
 
+// 3. A metric of our own: the fraction of samples whose best-path decoding (the best class
+//    at each frame, repeats merged, blanks removed) is exactly their symbol sequence.
+let sequenceAccuracy = CustomMetric<Float>(name: "sequence_accuracy") { logits, batch in
+  let decoded = CTC.greedyDecode(logits: logits, inputLengths: batch.inputLengths)
+  return Double(zip(decoded, batch.labelSequences ?? []).filter { $0 == $1 }.count)
+}
+
+// 4. Training: the trainer's CTC loss reads each batch's label sequences and lengths. Every
+//    epoch sees 30 fresh batches of 32; the validation set stays the same.
 let model = FrameClassifier()
-let optimizer = Adam<Float>(learningRate: 0.01)
-let parameters = model.parameters
-
-// 3. Training: the loop a Trainer runs, written out, because the loss needs the label
-//    sequences and lengths of each batch.
-for step in 1...300 {
-  let batch = makeBatch(size: 32, using: &generator)
-  let tape = Tape<Float>()
-  for parameter in parameters { tape.watch(parameter.variable) }
-  let logits = model.forward(
-    Variable(batch.inputs, trainable: false), context: LayerContext(isTraining: true, seed: 0))
-  let loss = logits.ctcLoss(labels: batch.labels, inputLengths: batch.lengths)
-  zeroGradients(parameters)
-  loss.backward()
-  optimizer.step(parameters)
-  if step % 50 == 0 { print("step \(step)  CTC loss \(String(format: "%.4f", loss.value.scalar))") }
+let trainer = Trainer(
+  model, loss: .ctc(blank: 0), optimizer: Adam(learningRate: 0.01), metrics: [sequenceAccuracy])
+trainer.reportsProgress = false
+let validation = makeBatch(size: 200, using: &generator)
+let history = try trainer.fit(
+  epochs: 10,
+  trainingBatches: { _ in (0..<30).map { _ in makeBatch(size: 32, using: &generator) } },
+  validation: [validation])
+for record in history.epochs where record.epoch % 2 == 0 {
+  let accuracy = record.validationMetrics["sequence_accuracy"] ?? 0
+  print(
+    "epoch \(record.epoch)  CTC loss \(String(format: "%.4f", record.trainingLoss))  "
+      + "validation sequence accuracy \(String(format: "%.2f", accuracy))")
 }
 
-// 4. Decoding: the best class at each frame, repeats merged, blanks removed.
+// 5. Decoding new sequences.
 let test = makeBatch(size: 200, using: &generator)
-let decoded = CTC.greedyDecode(logits: model.predict(test.inputs), inputLengths: test.lengths)
+let decoded = CTC.greedyDecode(logits: model.predict(test.inputs), inputLengths: test.inputLengths)
+let targets = test.labelSequences ?? []
 for index in 0..<3 {
-  print("target \(test.labels[index])  decoded \(decoded[index])")
+  print("target \(targets[index])  decoded \(decoded[index])")
 }
-let correct = zip(decoded, test.labels).filter { $0 == $1 }.count
-print("sequence accuracy: \(String(format: "%.2f", Double(correct) / Double(test.labels.count)))")
+let correct = zip(decoded, targets).filter { $0 == $1 }.count
+print("sequence accuracy: \(String(format: "%.2f", Double(correct) / Double(targets.count)))")

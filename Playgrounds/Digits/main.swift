@@ -82,12 +82,14 @@ func train<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws -> D
   let history: TrainingHistory
   if options.optimizer == "adam" {
     let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate ?? 0.02))
-    let trainer = Trainer(mlp, loss: .softmaxCrossEntropy, optimizer: optimizer, seed: options.seed)
+    let trainer = Trainer(
+      mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
     history = try trainer.fit(
       trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
   } else {
     let optimizer = SGD<Scalar>(learningRate: Scalar(options.learningRate ?? 0.01))
-    let trainer = Trainer(mlp, loss: .softmaxCrossEntropy, optimizer: optimizer, seed: options.seed)
+    let trainer = Trainer(
+      mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
     history = try trainer.fit(
       trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
   }

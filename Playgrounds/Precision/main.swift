@@ -18,7 +18,7 @@ func run<Scalar: TensorScalar>(
     Sigmoid()
     Affine(30, 10)
   }
-  let trainer = Trainer(mlp, loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.05))
+  let trainer = Trainer(mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: SGD(learningRate: 0.05))
   trainer.reportsProgress = false
   let history = try trainer.fit(
     trainingSet, validation: testSet, epochs: 10, batchSize: 8)

@@ -152,7 +152,8 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
 
   let model = CharacterModel<Scalar>(vocabulary: vocabulary.count, options: options)
   let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate))
-  let trainer = Trainer(model, loss: .softmaxCrossEntropy, optimizer: optimizer, seed: options.seed)
+  let trainer = Trainer(
+    model, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
   trainer.maximumGradientNorm = 5
   var generator = SeededGenerator(seed: options.seed)
   let tokensPerStep = Double(options.batchSize * options.sequenceLength)

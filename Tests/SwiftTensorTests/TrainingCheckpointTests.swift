@@ -39,7 +39,7 @@ import Testing
   @Test func resumedTrainingMatchesUninterruptedTraining() throws {
     let (train, _) = try Digits.load(as: Double.self)
     let small = train.subset(Array(0..<200))
-    func makeTrainer() -> Trainer<Graph<Double>, Adam<Double>> {
+    func makeTrainer() -> Trainer<Graph<Double>, Adam<Double>, SoftmaxCrossEntropyLoss<Double>> {
       let trainer = Trainer(
         mlp(Double.self, seed: 4), loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 0.01),
         seed: 8)

@@ -38,6 +38,32 @@ import Testing
     }
     expectStderr(kind, "the training set has class labels, but mean squared error needs targets")
 
+    let ctc = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let model = Graph<Float>("frames") { Affine(2, 3) }
+      let trainer = Trainer(model, loss: .ctc(), optimizer: SGD(learningRate: 0.1))
+      let batch = Batch(inputs: Tensor<Float>.zeros(shape: [2, 2]), labels: [0, 1])
+      _ = try? trainer.fit(epochs: 1, trainingBatches: { _ in [batch] })
+    }
+    expectStderr(
+      ctc, "Trainer.fit: a training batch has class labels, but CTC needs label sequences")
+
+    let step = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let model = Graph<Float>("mlp") { Affine(2, 3) }
+      let trainer = Trainer(model, loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1))
+      trainer.trainStep(on: Batch(inputs: .zeros(shape: [2, 2]), targets: .zeros(shape: [2, 3])))
+    }
+    expectStderr(
+      step,
+      "softmax cross-entropy: the batch has targets, but softmax cross-entropy needs class labels")
+
+    let names = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let model = Graph<Float>("mlp") { Affine(2, 3) }
+      _ = Trainer(
+        model, loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1),
+        metrics: [Accuracy(), Accuracy()])
+    }
+    expectStderr(names, "Trainer: metric names must be distinct, got [\"accuracy\", \"accuracy\"]")
+
     let duplicate = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       let registrar = ParameterRegistrar<Float>()
       registrar.add("W", Variable(Tensor(1)), initializer: .constant(0))

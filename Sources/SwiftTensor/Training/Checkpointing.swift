@@ -94,16 +94,17 @@ extension Trainer {
 }
 
 /// Saves a checkpoint every `interval` epochs (and after the last one it sees), for resuming.
-public struct CheckpointEvery<M: Model, O: Optimizer>: TrainingCallback where O.Scalar == M.Scalar {
+public struct CheckpointEvery<M: Model, O: Optimizer, L: TrainingLoss>: TrainingCallback
+where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   /// Epochs between checkpoints.
   public let interval: Int
   /// Where the checkpoint is written (replaced each time, atomically).
   public let url: URL
   /// The trainer whose state is saved.
-  public let trainer: Trainer<M, O>
+  public let trainer: Trainer<M, O, L>
 
   /// Creates the callback.
-  public init(_ interval: Int, to url: URL, trainer: Trainer<M, O>) {
+  public init(_ interval: Int, to url: URL, trainer: Trainer<M, O, L>) {
     tensorPrecondition(interval > 0, "CheckpointEvery: interval \(interval) must be positive")
     self.interval = interval
     self.url = url

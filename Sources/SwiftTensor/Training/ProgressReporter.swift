@@ -39,12 +39,12 @@ final class ProgressReporter {
     if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     var line =
       "epoch \(record.epoch)/\(epochs)  loss \(String(format: "%.4f", record.trainingLoss))"
-    if let accuracy = record.trainingAccuracy {
-      line += "  accuracy \(String(format: "%.4f", accuracy))"
+    for (name, value) in record.trainingMetrics.sorted(by: { $0.key < $1.key }) {
+      line += "  \(name) \(String(format: "%.4f", value))"
     }
     if let loss = record.validationLoss { line += "  val_loss \(String(format: "%.4f", loss))" }
-    if let accuracy = record.validationAccuracy {
-      line += "  val_accuracy \(String(format: "%.4f", accuracy))"
+    for (name, value) in record.validationMetrics.sorted(by: { $0.key < $1.key }) {
+      line += "  val_\(name) \(String(format: "%.4f", value))"
     }
     line += "  \(String(format: "%.3f", record.seconds))s"
     print(line)

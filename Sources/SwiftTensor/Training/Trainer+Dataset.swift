@@ -1,10 +1,3 @@
-extension Batch {
-  /// The batch holding a dataset's samples.
-  public init(_ dataset: Dataset<Scalar>) {
-    self.init(inputs: dataset.inputs, labels: dataset.labels, targets: dataset.targetValues)
-  }
-}
-
 extension Trainer {
   /// Trains for `epochs` epochs on `training`, shuffled with a seed derived from the trainer's
   /// seed and the epoch, in batches of `batchSize` (the last one may be smaller); evaluates on
@@ -13,7 +6,8 @@ extension Trainer {
   /// `batchSize: 1` reproduces pytensor's sample-by-sample loop.
   ///
   /// - Precondition: `batchSize > 0`, `training` is not empty, and its labels or targets fit
-  ///   the loss (labels for `.softmaxCrossEntropy`, targets for `.meanSquaredError`).
+  ///   the loss (labels for `.softmaxCrossEntropy`, targets for `.meanSquaredError`): the
+  ///   message names the loss and what it needs.
   /// - Throws: what a callback throws (a checkpoint that cannot be written).
   @inlinable
   public func fit(
@@ -38,22 +32,29 @@ extension Trainer {
 
   /// Mean loss and accuracy (for classifiers) on a dataset, in evaluation mode.
   public func evaluate(_ dataset: Dataset<Scalar>) -> (loss: Double, accuracy: Double?) {
-    guard dataset.count > 0 else { return (.nan, nil) }
-    return evaluate(dataset.batches(size: 256, shuffle: false).map(Batch.init))
+    let result = evaluateMetrics(dataset)
+    return (result.loss, result.metrics["accuracy"])
+  }
+
+  /// Mean loss and the mean of every metric, by name, on a dataset, in evaluation mode.
+  public func evaluateMetrics(
+    _ dataset: Dataset<Scalar>
+  ) -> (
+    loss: Double, metrics: [String: Double]
+  ) {
+    guard dataset.count > 0 else { return (.nan, [:]) }
+    checkFits(dataset, "evaluation")
+    return evaluateMetrics(dataset.batches(size: 256, shuffle: false).map(Batch.init))
   }
 
   /// Stops with a clear message when a dataset does not fit the loss.
   @usableFromInline
   func checkFits(_ dataset: Dataset<Scalar>, _ role: String) {
-    switch loss {
-    case .softmaxCrossEntropy:
-      tensorPrecondition(
-        dataset.labels != nil,
-        "Trainer.fit: the \(role) set has targets, but softmax cross-entropy needs class labels")
-    case .meanSquaredError:
-      tensorPrecondition(
-        dataset.targetValues != nil,
-        "Trainer.fit: the \(role) set has class labels, but mean squared error needs targets")
+    let batch = Batch(dataset)
+    if let needed = loss.missingRequirement(in: batch) {
+      tensorFailure(
+        "Trainer.fit: the \(role) set has \(batch.contentsDescription), but \(loss.name) needs "
+          + needed)
     }
   }
 }

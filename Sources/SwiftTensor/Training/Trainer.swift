@@ -1,97 +1,24 @@
 import Foundation
 
-/// One batch of training data: inputs, and class labels or regression targets.
-public struct Batch<Scalar: TensorScalar> {
-  /// The inputs, `[batch, features...]`.
-  public var inputs: Tensor<Scalar>
-  /// The class of each sample, for classification.
-  public var labels: [Int]?
-  /// The target of each sample, `[batch, outputs...]`, for regression.
-  public var targets: Tensor<Scalar>?
-
-  /// Creates a batch.
-  public init(inputs: Tensor<Scalar>, labels: [Int]? = nil, targets: Tensor<Scalar>? = nil) {
-    self.inputs = inputs
-    self.labels = labels
-    self.targets = targets
-  }
-
-  /// The number of samples.
-  public var count: Int { inputs.shape.first ?? 0 }
-}
-
-/// The loss a `Trainer` minimises.
-public enum TrainingLoss: Sendable {
-  /// Softmax cross-entropy of the model's logits against the batch's labels (mean over the
-  /// batch); accuracy is reported too.
-  case softmaxCrossEntropy
-  /// Mean squared error of the model's outputs against the batch's targets.
-  case meanSquaredError
-
-  @inlinable
-  func loss<Scalar>(_ output: Variable<Scalar>, _ batch: Batch<Scalar>) -> Variable<Scalar> {
-    switch self {
-    case .softmaxCrossEntropy:
-      guard let labels = batch.labels else {
-        tensorFailure("Trainer: softmax cross-entropy needs a batch with labels")
-      }
-      return output.softmaxCrossEntropy(labels: labels)
-    case .meanSquaredError:
-      guard let targets = batch.targets else {
-        tensorFailure("Trainer: mean squared error needs a batch with targets")
-      }
-      return output.squareLoss(target: Variable(targets, trainable: false))
-    }
-  }
-}
-
-/// Something that watches training and may stop it: early stopping, checkpoints.
-public protocol TrainingCallback {
-  /// Called after each epoch with its record; return `false` to stop training.
-  mutating func epochEnded(_ record: EpochRecord) throws -> Bool
-}
-
-/// Stops training when the validation loss (or, without validation, the training loss) has
-/// not improved by `minimumImprovement` for `patience` epochs.
-public struct EarlyStopping: TrainingCallback {
-  /// Epochs without improvement tolerated.
-  public let patience: Int
-  /// The smallest decrease that counts as an improvement.
-  public let minimumImprovement: Double
-  private var best = Double.infinity
-  private var waited = 0
-
-  /// Creates the callback.
-  public init(patience: Int, minimumImprovement: Double = 0) {
-    self.patience = patience
-    self.minimumImprovement = minimumImprovement
-  }
-
-  /// Whether to go on.
-  public mutating func epochEnded(_ record: EpochRecord) throws -> Bool {
-    let loss = record.validationLoss ?? record.trainingLoss
-    if loss < best - minimumImprovement {
-      best = loss
-      waited = 0
-    } else {
-      waited += 1
-    }
-    return waited < patience
-  }
-}
-
-/// Trains a model with an optimiser: epochs of shuffled batches, evaluation, metrics, progress.
+/// Trains a model with an optimiser to minimise a loss: epochs of shuffled batches,
+/// evaluation, metrics, progress.
 ///
 /// Each step records the forward pass on a fresh tape, backpropagates the mean loss of the
 /// batch, optionally clips gradients and sets the learning rate from a schedule, and updates
 /// the parameters in place. Everything random (shuffling, dropout) derives from `seed`, so a
 /// run is reproducible.
 ///
+/// The loss is any `TrainingLoss` (`.softmaxCrossEntropy`, `.meanSquaredError`, `.ctc()`, a
+/// closure, or a type of your own); the trainer is generic over it so that the step stays
+/// specialised. The metrics (by default the loss's, accuracy for softmax cross-entropy) are
+/// measured on every batch's output and recorded in the history by name.
+///
 /// ```swift
 /// let trainer = Trainer(mlp, loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.01))
 /// let history = try trainer.fit(digits.train, validation: digits.test, epochs: 40, batchSize: 1)
 /// ```
-public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
+public final class Trainer<M: Model, O: Optimizer, L: TrainingLoss>
+where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   /// The element type.
   public typealias Scalar = M.Scalar
   /// The model being trained.
@@ -99,7 +26,9 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   /// The optimiser updating it.
   public let optimizer: O
   /// The loss minimised.
-  public let loss: TrainingLoss
+  public let loss: L
+  /// The metrics measured on training and validation batches, with distinct names.
+  public let metrics: [any Metric<Scalar>]
   // The properties read by every step skip run-time exclusivity checks (three per step cost
   // as much as a small layer's arithmetic); no access to them overlaps another.
   /// A learning-rate schedule, applied before every step, if any.
@@ -127,18 +56,40 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
   @usableFromInline let parameterVariables: [Variable<Scalar>]
 
   /// Creates a trainer.
-  public init(_ model: M, loss: TrainingLoss, optimizer: O, seed: UInt64 = 0) {
+  ///
+  /// - Parameters:
+  ///   - metrics: what to measure besides the loss; the loss's `defaultMetrics` when `nil`.
+  /// - Precondition: the metrics' names are distinct.
+  public init(
+    _ model: M, loss: L, optimizer: O, metrics: [any Metric<Scalar>]? = nil, seed: UInt64 = 0
+  ) {
     self.model = model
     self.optimizer = optimizer
     self.loss = loss
+    self.metrics = metrics ?? loss.defaultMetrics
     self.seed = seed
     parameters = model.parameters
     parameterVariables = parameters.map(\.variable)
+    let names = self.metrics.map(\.name)
+    tensorPrecondition(
+      Set(names).count == names.count, "Trainer: metric names must be distinct, got \(names)")
   }
 
-  /// One optimisation step on a batch; returns its mean loss and number of correct predictions.
+  /// Creates a trainer that minimises a closure of the model's output and the batch (a scalar
+  /// variable: the batch's mean loss); see `CustomLoss`.
+  public convenience init(
+    _ model: M, loss: @escaping (Variable<Scalar>, Batch<Scalar>) -> Variable<Scalar>,
+    optimizer: O, metrics: [any Metric<Scalar>] = [], seed: UInt64 = 0
+  ) where L == CustomLoss<M.Scalar> {
+    self.init(model, loss: CustomLoss(loss), optimizer: optimizer, metrics: metrics, seed: seed)
+  }
+
+  /// One optimisation step on a batch; returns its mean loss and the model's output (for
+  /// metrics).
+  ///
+  /// - Precondition: the batch is not empty and has what the loss needs.
   @discardableResult @inlinable
-  public func trainStep(on batch: Batch<Scalar>) -> (loss: Double, correct: Int) {
+  public func trainStep(on batch: Batch<Scalar>) -> (loss: Double, output: Tensor<Scalar>) {
     tensorPrecondition(batch.count > 0, "Trainer: empty batch")
     let tape = Tape<Scalar>()
     // One loop, as each pass over the parameters retains and releases every one of them.
@@ -149,43 +100,56 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     let input = Variable(batch.inputs, trainable: false)
     let context = LayerContext(isTraining: true, seed: mix(seed, UInt64(stepCount)))
     let output = model.forward(input, context: context)
-    let value = loss.loss(output, batch)
+    let value = loss(output, batch)
     value.backward()
     if let maximumGradientNorm { clipGradients(parameters, maximumNorm: maximumGradientNorm) }
     if let schedule { optimizer.learningRate = Scalar(schedule.learningRate(at: stepCount)) }
     optimizer.step(parameters)
     stepCount += 1
-    return (Double(value.value.scalar), correctCount(output.value, batch))
+    return (Double(value.value.scalar), output.value)
   }
 
   /// Mean loss and accuracy (for classifiers) of the model on batches, in evaluation mode.
   @inlinable
   public func evaluate(_ batches: some Sequence<Batch<Scalar>>) -> (loss: Double, accuracy: Double?)
   {
+    let result = evaluateMetrics(batches)
+    return (result.loss, result.metrics["accuracy"])
+  }
+
+  /// Mean loss and the mean of every metric, by name, of the model on batches, in evaluation
+  /// mode.
+  @inlinable
+  public func evaluateMetrics(
+    _ batches: some Sequence<Batch<Scalar>>
+  ) -> (
+    loss: Double, metrics: [String: Double]
+  ) {
     var total = 0.0
-    var correct = 0
-    var count = 0
+    var sums = MetricSums(metrics)
     for batch in batches where batch.count > 0 {
       let output = model.forward(
         Variable(batch.inputs, trainable: false), context: LayerContext(isTraining: false, seed: 0))
-      total += Double(loss.loss(output, batch).value.scalar) * Double(batch.count)
-      correct += correctCount(output.value, batch)
-      count += batch.count
+      total += Double(loss(output, batch).value.scalar) * Double(batch.count)
+      sums.add(output.value, batch)
     }
-    let meanLoss = count > 0 ? total / Double(count) : .nan
-    let accuracy = loss == .softmaxCrossEntropy && count > 0 ? Double(correct) / Double(count) : nil
-    return (meanLoss, accuracy)
+    return (sums.count > 0 ? total / Double(sums.count) : .nan, sums.means)
   }
 
   /// Trains for `epochs` epochs over the batches `trainingBatches(epoch)` gives, evaluating on
   /// `validation` after each epoch; stops early when a callback says so.
+  ///
+  /// - Precondition: the batches have what the loss needs.
+  /// - Throws: what a callback throws (a checkpoint that cannot be written).
   @inlinable
   public func fit(
     epochs: Int, trainingBatches: (Int) -> [Batch<Scalar>], validation: [Batch<Scalar>]? = nil,
     callbacks: [any TrainingCallback] = []
   ) throws -> TrainingHistory {
-    try fit(epochs: epochs, validation: validation, callbacks: callbacks) { epoch in
+    for batch in validation ?? [] { checkFits(batch, "validation batch") }
+    return try fit(epochs: epochs, validation: validation, callbacks: callbacks) { epoch in
       let batches = trainingBatches(epoch)
+      for batch in batches { checkFits(batch, "training batch") }
       return (batches, batches.reduce(0) { $0 + $1.count })
     }
   }
@@ -206,22 +170,20 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
       let start = Date()
       let (batches, total) = epochBatches(epochCount)
       var lossSum = 0.0
-      var correct = 0
-      var seen = 0
+      var sums = MetricSums(metrics)
       for batch in batches {
-        let (batchLoss, batchCorrect) = trainStep(on: batch)
+        let (batchLoss, output) = trainStep(on: batch)
         lossSum += batchLoss * Double(batch.count)
-        correct += batchCorrect
-        seen += batch.count
-        progress.update(epoch: epochCount + 1, of: epochs, seen: seen, total: total, since: start)
+        sums.add(output, batch)
+        progress.update(
+          epoch: epochCount + 1, of: epochs, seen: sums.count, total: total, since: start)
       }
-      let validationResult = validation.map { evaluate($0) }
+      let validationResult = validation.map { evaluateMetrics($0) }
       epochCount += 1
       let record = EpochRecord(
-        epoch: epochCount, trainingLoss: seen > 0 ? lossSum / Double(seen) : .nan,
-        trainingAccuracy: loss == .softmaxCrossEntropy && seen > 0
-          ? Double(correct) / Double(seen) : nil,
-        validationLoss: validationResult?.loss, validationAccuracy: validationResult?.accuracy,
+        epoch: epochCount, trainingLoss: sums.count > 0 ? lossSum / Double(sums.count) : .nan,
+        validationLoss: validationResult?.loss, trainingMetrics: sums.means,
+        validationMetrics: validationResult?.metrics ?? [:],
         seconds: Date().timeIntervalSince(start))
       history.epochs.append(record)
       progress.finish(record, of: epochs)
@@ -234,24 +196,45 @@ public final class Trainer<M: Model, O: Optimizer> where O.Scalar == M.Scalar {
     return history
   }
 
+  /// Stops with a message naming the loss when `batch` lacks what it needs.
   @usableFromInline
-  func correctCount(_ output: Tensor<Scalar>, _ batch: Batch<Scalar>) -> Int {
-    guard loss == .softmaxCrossEntropy, let labels = batch.labels, output.rank == 2 else {
-      return 0
+  func checkFits(_ batch: Batch<Scalar>, _ role: String) {
+    if let needed = loss.missingRequirement(in: batch) {
+      tensorFailure(
+        "Trainer.fit: a \(role) has \(batch.contentsDescription), but \(loss.name) needs "
+          + needed)
     }
-    // `argmax(axis: 1)` into a stack buffer: a heap array per step is measurable at batch 1.
-    let (rows, classes) = (output.shape[0], output.shape[1])
-    guard rows > 0, classes > 0 else { return 0 }
-    return withUnsafeTemporaryAllocation(of: Int.self, capacity: rows) { predicted in
-      output.withUnsafeBufferPointer { scores in
-        guard let source = scores.baseAddress, let destination = predicted.baseAddress else {
-          return
-        }
-        Scalar._argReduceKernel(
-          largest: true, source, outer: rows, length: classes, inner: 1, destination)
-      }
-      return zip(predicted, labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
-    }
+  }
+}
+
+/// The running sums of metrics over an epoch's samples.
+@usableFromInline
+struct MetricSums<Scalar: TensorScalar> {
+  @usableFromInline let metrics: [any Metric<Scalar>]
+  @usableFromInline var sums: [Double]
+  /// The samples seen.
+  @usableFromInline var count = 0
+
+  @inlinable
+  init(_ metrics: [any Metric<Scalar>]) {
+    self.metrics = metrics
+    sums = Array(repeating: 0, count: metrics.count)
+  }
+
+  /// Adds the metrics of one batch, given the model's output on it.
+  @inlinable
+  mutating func add(_ output: Tensor<Scalar>, _ batch: Batch<Scalar>) {
+    count += batch.count
+    for index in metrics.indices { sums[index] += metrics[index].total(output, batch) }
+  }
+
+  /// The mean of each metric per sample, by name; empty before any sample.
+  @inlinable
+  var means: [String: Double] {
+    guard count > 0 else { return [:] }
+    var result: [String: Double] = [:]
+    for (metric, sum) in zip(metrics, sums) { result[metric.name] = sum / Double(count) }
+    return result
   }
 }
 

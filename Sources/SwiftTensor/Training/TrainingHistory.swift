@@ -4,26 +4,42 @@ public struct EpochRecord: Sendable, Equatable {
   public var epoch: Int
   /// The mean training loss over the epoch's batches (weighted by batch size).
   public var trainingLoss: Double
-  /// The training accuracy, for classifiers.
-  public var trainingAccuracy: Double?
+  /// The mean of each metric over the epoch's training samples, by metric name.
+  public var trainingMetrics: [String: Double]
   /// The loss on the validation set, if one was given.
   public var validationLoss: Double?
-  /// The accuracy on the validation set, for classifiers.
-  public var validationAccuracy: Double?
+  /// The mean of each metric over the validation set, by metric name (empty without one).
+  public var validationMetrics: [String: Double]
   /// Wall-clock seconds of the epoch, evaluation included.
   public var seconds: Double
 
-  /// Creates a record.
+  /// The training accuracy, for classifiers: the metric named "accuracy".
+  public var trainingAccuracy: Double? {
+    get { trainingMetrics["accuracy"] }
+    set { trainingMetrics["accuracy"] = newValue }
+  }
+
+  /// The accuracy on the validation set, for classifiers: the metric named "accuracy".
+  public var validationAccuracy: Double? {
+    get { validationMetrics["accuracy"] }
+    set { validationMetrics["accuracy"] = newValue }
+  }
+
+  /// Creates a record; the accuracies, if given, join the metrics under "accuracy".
   public init(
     epoch: Int, trainingLoss: Double, trainingAccuracy: Double? = nil,
-    validationLoss: Double? = nil, validationAccuracy: Double? = nil, seconds: Double
+    validationLoss: Double? = nil, validationAccuracy: Double? = nil,
+    trainingMetrics: [String: Double] = [:], validationMetrics: [String: Double] = [:],
+    seconds: Double
   ) {
     self.epoch = epoch
     self.trainingLoss = trainingLoss
-    self.trainingAccuracy = trainingAccuracy
+    self.trainingMetrics = trainingMetrics
     self.validationLoss = validationLoss
-    self.validationAccuracy = validationAccuracy
+    self.validationMetrics = validationMetrics
     self.seconds = seconds
+    if let trainingAccuracy { self.trainingAccuracy = trainingAccuracy }
+    if let validationAccuracy { self.validationAccuracy = validationAccuracy }
   }
 }
 
@@ -34,6 +50,12 @@ public struct TrainingHistory: Sendable {
 
   /// Creates an empty history.
   public init() {}
+
+  /// The value of the metric `name` after each epoch, for training or validation (`nil` for
+  /// an epoch that did not measure it).
+  public func metric(_ name: String, validation: Bool = false) -> [Double?] {
+    epochs.map { (validation ? $0.validationMetrics : $0.trainingMetrics)[name] }
+  }
 
   /// A self-contained SVG chart of loss (left axis) and accuracy (right axis, 0-1) per epoch.
   public func svg(width: Int = 640, height: Int = 360) -> String {
