@@ -53,12 +53,8 @@ public struct EmbeddingLookup<Scalar: TensorScalar>: UnaryOperation {
         "Embedding: id \(id) at flat position \(position) is outside the vocabulary of "
           + "\(vocabulary) tokens (valid ids: 0..<\(vocabulary))")
     }
-    let bytes = dimension * MemoryLayout<Scalar>.stride
     return Tensor(shape: idShape + [dimension], operation: "Embedding") { destination in
-      for (k, id) in ids.enumerated() {
-        UnsafeMutableRawPointer(destination + k * dimension).copyMemory(
-          from: table.baseAddress + id * dimension, byteCount: bytes)
-      }
+      copyRows(of: table.baseAddress, width: dimension, at: ids, into: destination)
     }
   }
 

@@ -51,26 +51,13 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: DifferentiableOperation
     // One log-softmax pass; the losses are read from it, then it becomes the probabilities in
     // place (no further tensors: this runs once per training step, often on a tiny batch).
     var probabilities = logits.logSoftmax(axis: 1)
-    let output: Tensor<Scalar> = probabilities.withUnsafeBufferPointer { logP in
-      let shape = reduction == .none ? [batch] : []
-      return Tensor(shape: shape) { out in
-        // Summed in Double: a large Float batch keeps full precision.
-        var total = 0.0
-        for (sample, label) in labels.enumerated() {
-          let loss = -logP[sample * classes + label]
-          if reduction == .none { out[sample] = loss } else { total += Double(loss) }
-        }
-        switch reduction {
-        case .none: break
-        case .sum: out[0] = Scalar(total)
-        case .mean: out[0] = Scalar(total / Double(batch))
-        }
-      }
+    let output = Tensor<Scalar>(shape: reduction == .none ? [batch] : []) { losses in
+      crossEntropyLosses(
+        logProbabilities: probabilities.baseAddress, classes: classes, labels: labels,
+        perSample: reduction == .none, divisor: reduction == .mean ? Double(batch) : 1,
+        into: losses)
     }
-    probabilities.withUnsafeMutableBufferPointer { p in
-      guard let base = p.baseAddress else { return }
-      Scalar._unaryKernel(.exp, base, base, count: p.count)
-    }
+    probabilities.formApplying(.exp)
     return (output, probabilities)
   }
 
@@ -80,23 +67,12 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: DifferentiableOperation
     inputs: Tensor<Scalar>, outputs: Tensor<Scalar>, saved probabilities: Tensor<Scalar>,
     gradients: Tensor<Scalar>
   ) -> Tensor<Scalar> {
-    let (batch, classes) = (inputs.shape[0], inputs.shape[1])
-    return probabilities.withUnsafeBufferPointer { p in
-      gradients.withUnsafeBufferPointer { dy in
-        Tensor(shape: inputs.shape) { g in
-          for (sample, label) in labels.enumerated() {
-            let scale: Scalar
-            switch reduction {
-            case .none: scale = dy[sample]
-            case .sum: scale = dy[0]
-            case .mean: scale = dy[0] / Scalar(Swift.max(batch, 1))
-            }
-            let row = sample * classes
-            for j in 0..<classes { g[row + j] = p[row + j] * scale }
-            g[row + label] -= scale
-          }
-        }
-      }
+    let batch = Swift.max(inputs.shape[0], 1)
+    return Tensor(shape: inputs.shape) { logitGradients in
+      crossEntropyGradients(
+        probabilities: probabilities.baseAddress, classes: inputs.shape[1], labels: labels,
+        outputGradients: gradients.baseAddress, perSample: reduction == .none,
+        divisor: reduction == .mean ? Scalar(batch) : 1, into: logitGradients)
     }
   }
 }
