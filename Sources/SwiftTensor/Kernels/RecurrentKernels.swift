@@ -8,7 +8,7 @@ public enum RecurrentCellKind: Sendable, Equatable {
   case gru
 
   /// The number of `hidden`-wide blocks of gate pre-activations.
-  var gateCount: Int {
+  public var gateCount: Int {
     switch self {
     case .rnn: 1
     case .lstm: 4
