@@ -4,7 +4,7 @@
 // point remains; in unspecialised code it is one metatype comparison per kernel call. The
 // kernels are thus no requirements of `TensorScalar` and no public API.
 
-/// Reinterprets `value` as `Target`; only called where `Self` is `Target`'s scalar type.
+/// Reinterprets `value` as `Target`; called only where both are known to be the same type.
 @inlinable
 @inline(__always)
 func reinterpret<Source, Target>(_ value: Source) -> Target {
@@ -26,8 +26,7 @@ extension TensorScalar {
       DoubleKernels.unary(
         reinterpret(operation), reinterpret(source), reinterpret(destination), count: count)
     } else {
-      GenericKernels.unary(
-        operation, source, destination, count: count)
+      GenericKernels.unary(operation, source, destination, count: count)
     }
   }
 
@@ -132,8 +131,7 @@ extension TensorScalar {
       DoubleKernels.gather(
         reinterpret(source), strides: strides, reinterpret(destination), shape: shape)
     } else {
-      GenericKernels.gather(
-        source, strides: strides, destination, shape: shape)
+      GenericKernels.gather(source, strides: strides, destination, shape: shape)
     }
   }
 
@@ -177,8 +175,7 @@ extension TensorScalar {
       DoubleKernels.scatterAddRows(
         reinterpret(source), ids: ids, count: count, width: width, reinterpret(destination))
     } else {
-      GenericKernels.scatterAddRows(
-        source, ids: ids, count: count, width: width, destination)
+      GenericKernels.scatterAddRows(source, ids: ids, count: count, width: width, destination)
     }
   }
 }

@@ -9,8 +9,8 @@
 /// the copy of each kernel specialised for `Float` or `Double`; a type you add runs the same
 /// kernels compiled generically, which is correct but much slower.
 ///
-/// The underscored requirements take and return SIMD vectors of unchecked values and are not
-/// meant to be called directly; use the `Tensor` API.
+/// The underscored requirements are the kernels' building blocks, not meant to be called
+/// directly; use the `Tensor` API.
 public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
 where Self.RawSignificand: FixedWidthInteger {
   /// The SIMD vector the kernels process at a time (eight `Float`s or four `Double`s: one
