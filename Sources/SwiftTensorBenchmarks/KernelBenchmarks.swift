@@ -1,5 +1,5 @@
 import Foundation
-import SwiftTensor
+@_spi(Benchmarks) import SwiftTensor
 
 /// Samples per measurement; the median is reported.
 let sampleCount = 7
@@ -25,7 +25,7 @@ func medianSeconds(target: Double = 0.1, _ body: () -> Void) -> Double {
   return samples[samples.count / 2]
 }
 
-/// GFLOPS (2·m·n·k operations per product) of `[m, k] x [k, n]` for `S`, through `_gemm`.
+/// GFLOPS (2·m·n·k operations per product) of `[m, k] x [k, n]` for `S`, through the GEMM kernel.
 func gemmGFLOPS<S: TensorScalar>(_: S.Type, m: Int, n: Int, k: Int) -> Double {
   var state: UInt64 = 12345
   func random() -> S {
@@ -42,9 +42,7 @@ func gemmGFLOPS<S: TensorScalar>(_: S.Type, m: Int, n: Int, k: Int) -> Double {
           fatalError("benchmark: empty matrices")
         }
         return medianSeconds {
-          S._gemm(
-            transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
-            a0, lda: k, b0, ldb: n, beta: 0, c0, ldc: n)
+          _BenchmarkKernels.gemm(m: m, n: n, k: k, a0, b0, c0)
         }
       }
     }
@@ -53,8 +51,8 @@ func gemmGFLOPS<S: TensorScalar>(_: S.Type, m: Int, n: Int, k: Int) -> Double {
   return 2 * Double(m) * Double(n) * Double(k) / time / 1e9
 }
 
-/// Billions of elements per second of `operation` over one million `Float`s in [-10, 10).
-func unaryThroughput(_ operation: UnaryKernel<Float>) -> Double {
+/// Billions of elements per second of `function` over one million `Float`s in [-10, 10).
+func unaryThroughput(_ function: _BenchmarkKernels.Function) -> Double {
   let count = 1 << 20
   let source = (0..<count).map { Float($0 % 2000) / 100 - 10 }
   var destination = [Float](repeating: 0, count: count)
@@ -64,7 +62,7 @@ func unaryThroughput(_ operation: UnaryKernel<Float>) -> Double {
         fatalError("benchmark: empty buffers")
       }
       return medianSeconds {
-        Float._unaryKernel(operation, s0, d0, count: count)
+        _BenchmarkKernels.unary(function, s0, d0, count: count)
       }
     }
   }

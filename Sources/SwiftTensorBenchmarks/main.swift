@@ -1,16 +1,16 @@
 // Benchmarks of the kernels and of training, through the public API, in release mode:
 //
-//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [tape] [mlp] [lstm]
+//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm]
 //
 // With no section names everything runs. GEMM uses the threads SWIFTTENSOR_NUM_THREADS allows
 // (default: all cores). `python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py` runs
 // this with one and two threads next to numpy and prints the ratios.
 import Foundation
-import SwiftTensor
+@_spi(Benchmarks) import SwiftTensor
 
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
-let sections: Set<String> = ["gemm", "skinny", "unary", "tape", "mlp", "lstm"]
+let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm"]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
 @MainActor func runs(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
@@ -33,10 +33,16 @@ if runs("skinny") {
 }
 if runs("unary") {
   for (name, operation) in [
-    ("exp", UnaryKernel<Float>.exp), ("tanh", .tanh), ("sigmoid", .sigmoid),
+    ("exp", _BenchmarkKernels.Function.exp), ("tanh", .tanh), ("sigmoid", .sigmoid),
   ] {
     record("\(name)_f32_1m_gelems", unaryThroughput(operation))
   }
+}
+if runs("adam") {
+  record("adam_f32_1m_gparams", optimizerThroughput(Adam<Float>(learningRate: 1e-3)))
+  record(
+    "sgd_momentum_f32_1m_gparams",
+    optimizerThroughput(SGD<Float>(learningRate: 0.01, momentum: 0.9)))
 }
 if runs("tape") {
   let (forward, total, inference, tensors) = tapeOverhead()

@@ -18,4 +18,23 @@ enum CopyKernels {
       }
     }
   }
+
+  /// Copies `count` contiguous elements of a trivial type (a whole tensor). O(count).
+  static func copy<S>(
+    _ source: UnsafePointer<S>, to destination: UnsafeMutablePointer<S>, count: Int
+  ) {
+    UnsafeMutableRawPointer(destination).copyMemory(
+      from: source, byteCount: count * MemoryLayout<S>.stride)
+  }
+
+  /// Copies `rows` rows of `width` contiguous elements between buffers whose rows start
+  /// `stride` elements apart. O(rows·width).
+  static func copyRows<S>(
+    _ rows: Int, width: Int, from source: UnsafePointer<S>, stride sourceStride: Int,
+    to destination: UnsafeMutablePointer<S>, stride destinationStride: Int
+  ) {
+    for row in 0..<rows {
+      copy(source + row * sourceStride, to: destination + row * destinationStride, count: width)
+    }
+  }
 }

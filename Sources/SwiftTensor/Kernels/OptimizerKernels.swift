@@ -31,6 +31,45 @@ enum OptimizerKernels {
     return false
   }
 
+  /// Runs `rule` on a parameter tensor in place from its gradient, reading and writing the
+  /// rule's state tensors (`first` for momentum or the first moment, `second` for the second
+  /// moment; `nil` where the rule has none). Each state tensor is moved out of its optional
+  /// while it is written, so a uniquely referenced buffer is updated without a copy. O(count).
+  static func update<S: TensorScalar>(
+    _ rule: UpdateRule<S>, _ parameter: inout Tensor<S>, _ gradient: Tensor<S>,
+    first: inout Tensor<S>?, second: inout Tensor<S>?
+  ) {
+    gradient.withUnsafeBufferPointer { g in
+      parameter.withUnsafeMutableBufferPointer { p in
+        withOptionalMutablePointer(&first) { m in
+          withOptionalMutablePointer(&second) { s in
+            guard let pBase = p.baseAddress, let gBase = g.baseAddress else { return }
+            update(rule, pBase, gBase, first: m, second: s, count: p.count)
+          }
+        }
+      }
+    }
+  }
+
+  /// Multiplies every element of `tensor` by `scale` in place. O(count).
+  static func scale<S: TensorScalar>(_ tensor: inout Tensor<S>, by scale: S) {
+    tensor.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      S._unaryKernel(.multiplyScalar(scale), base, base, count: buffer.count)
+    }
+  }
+
+  /// Calls `body` with the base address of `tensor`'s buffer, or `nil` when there is none.
+  private static func withOptionalMutablePointer<S: TensorScalar, R>(
+    _ tensor: inout Tensor<S>?, _ body: (UnsafeMutablePointer<S>?) -> R
+  ) -> R {
+    guard var value = tensor else { return body(nil) }
+    tensor = nil
+    defer { tensor = value }
+    return value.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+  }
+
+  /// The update over raw buffers, which may not overlap.
   static func update<S: TensorScalar>(
     _ rule: UpdateRule<S>, _ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
     first: UnsafeMutablePointer<S>?, second: UnsafeMutablePointer<S>?, count: Int

@@ -19,14 +19,13 @@ public enum RecurrentCellKind: Sendable, Equatable {
 
 /// Rows of a matrix inside a larger buffer: the first element and the distance between the
 /// starts of consecutive rows, in elements. Part of the recurrent kernel interface.
-public struct _Rows<Scalar> {
+struct _Rows<Scalar> {
   /// The first element of the first row.
-  public var base: UnsafeMutablePointer<Scalar>
+  var base: UnsafeMutablePointer<Scalar>
   /// Elements from one row's start to the next one's.
-  public var stride: Int
+  var stride: Int
   /// Wraps a pointer and a row stride.
-  @inlinable
-  public init(_ base: UnsafeMutablePointer<Scalar>, stride: Int) {
+  init(_ base: UnsafeMutablePointer<Scalar>, stride: Int) {
     self.base = base
     self.stride = stride
   }
@@ -39,58 +38,58 @@ public struct _Rows<Scalar> {
 }
 
 /// The buffers of one time step of a recurrent cell's forward gate math, for `rows` samples
-/// of `hidden` units; see `TensorScalar._recurrentForwardKernel`.
-public struct _RecurrentForwardStep<Scalar> {
+/// of `hidden` units; see `RecurrentKernels.forward`.
+struct _RecurrentForwardStep<Scalar> {
   /// Samples in the step.
-  public var rows: Int
+  var rows: Int
   /// Hidden units.
-  public var hidden: Int
+  var hidden: Int
   /// Pre-activations `x·W_x` (plus `h·W_h` for RNN and LSTM) in, gate activations out.
-  public var gates: _Rows<Scalar>
+  var gates: _Rows<Scalar>
   /// The bias, `gateCount·hidden` contiguous elements, added to `gates` by the kernel.
-  public var bias: UnsafeMutablePointer<Scalar>
+  var bias: UnsafeMutablePointer<Scalar>
   /// GRU only: `h·W_h`, `[rows, 3·hidden]`, read.
-  public var hiddenGates: _Rows<Scalar>?
+  var hiddenGates: _Rows<Scalar>?
   /// The previous hidden state (read by GRU).
-  public var previousHidden: _Rows<Scalar>
+  var previousHidden: _Rows<Scalar>
   /// LSTM only: the previous cell state.
-  public var previousCell: _Rows<Scalar>?
+  var previousCell: _Rows<Scalar>?
   /// The new hidden state, written.
-  public var hiddenOutput: _Rows<Scalar>
+  var hiddenOutput: _Rows<Scalar>
   /// LSTM only: the new cell state, written.
-  public var cellOutput: _Rows<Scalar>?
+  var cellOutput: _Rows<Scalar>?
 }
 
 /// The buffers of one time step of a recurrent cell's backward gate math; see
-/// `TensorScalar._recurrentBackwardKernel`.
-public struct _RecurrentBackwardStep<Scalar> {
+/// `RecurrentKernels.backward`.
+struct _RecurrentBackwardStep<Scalar> {
   /// Samples in the step.
-  public var rows: Int
+  var rows: Int
   /// Hidden units.
-  public var hidden: Int
+  var hidden: Int
   /// The gate activations the forward step wrote.
-  public var gates: _Rows<Scalar>
+  var gates: _Rows<Scalar>
   /// GRU only: `h·W_h` of the forward step.
-  public var hiddenGates: _Rows<Scalar>?
+  var hiddenGates: _Rows<Scalar>?
   /// The previous hidden state (read by GRU).
-  public var previousHidden: _Rows<Scalar>
+  var previousHidden: _Rows<Scalar>
   /// LSTM only: the previous cell state.
-  public var previousCell: _Rows<Scalar>?
+  var previousCell: _Rows<Scalar>?
   /// LSTM only: the cell state of this step.
-  public var cell: _Rows<Scalar>?
+  var cell: _Rows<Scalar>?
   /// The hidden state of this step (read by RNN).
-  public var hiddenOutput: _Rows<Scalar>
+  var hiddenOutput: _Rows<Scalar>
   /// The loss gradient with respect to this step's output, if any.
-  public var outputGradient: _Rows<Scalar>?
+  var outputGradient: _Rows<Scalar>?
   /// In: the gradient reaching this step's hidden state through the next step. Out (GRU
   /// only): the part of the previous hidden state's gradient that bypasses `W_h`.
-  public var hiddenGradient: _Rows<Scalar>
+  var hiddenGradient: _Rows<Scalar>
   /// LSTM only: in, the gradient of this step's cell state; out, the previous one's.
-  public var cellGradient: _Rows<Scalar>?
+  var cellGradient: _Rows<Scalar>?
   /// Out: the gradient of the pre-activations `x·W_x + b` (and, except GRU, of `h·W_h`).
-  public var gateGradients: _Rows<Scalar>
+  var gateGradients: _Rows<Scalar>
   /// GRU only, out: the gradient of `h·W_h`.
-  public var hiddenGateGradients: _Rows<Scalar>?
+  var hiddenGateGradients: _Rows<Scalar>?
 }
 
 /// The element-wise halves of the fused recurrent cells: one vectorised pass over a step's

@@ -66,19 +66,8 @@ enum RecurrentSequenceCore {
   /// A uniquely owned copy of `tensor`.
   static func copy<S: TensorScalar>(_ tensor: Tensor<S>) -> Tensor<S> {
     let result: Tensor<S> = uninitialized(tensor.shape)
-    UnsafeMutableRawPointer(result.baseAddress).copyMemory(
-      from: tensor.baseAddress, byteCount: tensor.scalarCount * MemoryLayout<S>.stride)
+    CopyKernels.copy(tensor.baseAddress, to: result.baseAddress, count: tensor.scalarCount)
     return result
-  }
-
-  /// Copies `rows` rows of `width` elements between strided buffers.
-  static func copyRows<S: TensorScalar>(
-    _ rows: Int, width: Int, from source: _Rows<S>, to destination: _Rows<S>
-  ) {
-    for row in 0..<rows {
-      UnsafeMutableRawPointer(destination.row(row)).copyMemory(
-        from: source.row(row), byteCount: width * MemoryLayout<S>.stride)
-    }
   }
 
   static func gemm<S: TensorScalar>(
@@ -148,47 +137,20 @@ enum RecurrentSequenceCore {
       ldb: width, beta: 0, gates.baseAddress, ldc: width)
     let packedWh = prepacked(wh, transposed: false)
     let (parts, threads) = partition ?? Self.partition(batch: batch, n: width, k: hidden)
+    let buffers = RecurrentSequenceBuffers(
+      time: time, hidden: hidden, initialHidden: h0.baseAddress, initialCell: c0?.baseAddress,
+      gates: gates.baseAddress, hiddenGates: hiddenGates?.baseAddress,
+      outputs: outputs.baseAddress, cells: cells?.baseAddress)
     forEachPart(of: batch, parts: parts) { rows in
-      let r = rows.lowerBound
-      for t in 0..<time {
-        let previousHidden =
-          t == 0
-          ? _Rows(h0.baseAddress, stride: hidden).dropping(r)
-          : _Rows(outputs.baseAddress + (t - 1) * hidden, stride: time * hidden).dropping(r)
-        let previousCell =
-          t == 0
-          ? c0.map { _Rows($0.baseAddress, stride: hidden).dropping(r) }
-          : cells.map {
-            _Rows($0.baseAddress + (t - 1) * hidden, stride: time * hidden).dropping(r)
-          }
-        let gateRows = _Rows(gates.baseAddress + t * width, stride: time * width).dropping(r)
-        let hiddenGateRows = hiddenGates.map {
-          _Rows($0.baseAddress + t * width, stride: time * width).dropping(r)
-        }
-        let target = hiddenGateRows ?? gateRows
-        S._gemmPrepacked(
-          m: rows.count, n: width, k: hidden, previousHidden.base, lda: previousHidden.stride,
-          packedB: packedWh.baseAddress, beta: cell == .gru ? 0 : 1, target.base,
-          ldc: target.stride, threads: threads)
-        S._recurrentForwardKernel(
-          cell,
-          _RecurrentForwardStep(
-            rows: rows.count, hidden: hidden, gates: gateRows, bias: b.baseAddress,
-            hiddenGates: hiddenGateRows, previousHidden: previousHidden,
-            previousCell: previousCell,
-            hiddenOutput: _Rows(outputs.baseAddress + t * hidden, stride: time * hidden)
-              .dropping(r),
-            cellOutput: cells.map {
-              _Rows($0.baseAddress + t * hidden, stride: time * hidden).dropping(r)
-            }))
-      }
+      RecurrentKernels.forwardSteps(
+        cell, buffers, bias: b.baseAddress, packedWeights: packedWh.baseAddress, rows: rows,
+        threads: threads)
     }
     func last(_ sequence: Tensor<S>) -> Tensor<S> {
       let result: Tensor<S> = uninitialized([batch, hidden])
-      copyRows(
-        batch, width: hidden,
-        from: _Rows(sequence.baseAddress + (time - 1) * hidden, stride: time * hidden),
-        to: _Rows(result.baseAddress, stride: hidden))
+      RecurrentKernels.copyLastStep(
+        of: sequence.baseAddress, batch: batch, time: time, hidden: hidden,
+        into: result.baseAddress)
       return result
     }
     return (
@@ -215,38 +177,18 @@ enum RecurrentSequenceCore {
     let dCell: Tensor<S>? = cell == .lstm ? cellGradient.map(copy) ?? .zeros(shape: h0.shape) : nil
     let packedWhT = prepacked(wh, transposed: true)
     let (parts, threads) = partition ?? Self.partition(batch: batch, n: hidden, k: width)
+    let buffers = RecurrentSequenceBuffers(
+      time: time, hidden: hidden, initialHidden: h0.baseAddress, initialCell: c0?.baseAddress,
+      gates: saved.gates.baseAddress,
+      hiddenGates: saved.hiddenGates?.baseAddress, outputs: outputs.baseAddress,
+      cells: saved.cells?.baseAddress)
+    let gradients = RecurrentSequenceGradients(
+      outputs: outputGradient?.baseAddress, hidden: dHidden.baseAddress, cell: dCell?.baseAddress,
+      gates: dGates.baseAddress, hiddenGates: dHiddenGates?.baseAddress)
     forEachPart(of: batch, parts: parts) { rows in
-      let r = rows.lowerBound
-      func step(_ tensor: Tensor<S>, _ t: Int, _ columns: Int) -> _Rows<S> {
-        _Rows(tensor.baseAddress + t * columns, stride: time * columns).dropping(r)
-      }
-      let dHiddenRows = _Rows(dHidden.baseAddress, stride: hidden).dropping(r)
-      for t in (0..<time).reversed() {
-        let previousHidden =
-          t == 0 ? _Rows(h0.baseAddress, stride: hidden).dropping(r) : step(outputs, t - 1, hidden)
-        let previousCell =
-          t == 0
-          ? c0.map { _Rows($0.baseAddress, stride: hidden).dropping(r) }
-          : saved.cells.map { step($0, t - 1, hidden) }
-        let dGateRows = step(dGates, t, width)
-        let dHiddenGateRows = dHiddenGates.map { step($0, t, width) }
-        S._recurrentBackwardKernel(
-          cell,
-          _RecurrentBackwardStep(
-            rows: rows.count, hidden: hidden, gates: step(saved.gates, t, width),
-            hiddenGates: saved.hiddenGates.map { step($0, t, width) },
-            previousHidden: previousHidden, previousCell: previousCell,
-            cell: saved.cells.map { step($0, t, hidden) }, hiddenOutput: step(outputs, t, hidden),
-            outputGradient: outputGradient.map { step($0, t, hidden) },
-            hiddenGradient: dHiddenRows,
-            cellGradient: dCell.map { _Rows($0.baseAddress, stride: hidden).dropping(r) },
-            gateGradients: dGateRows, hiddenGateGradients: dHiddenGateRows))
-        let source = dHiddenGateRows ?? dGateRows
-        S._gemmPrepacked(
-          m: rows.count, n: hidden, k: width, source.base, lda: source.stride,
-          packedB: packedWhT.baseAddress, beta: cell == .gru ? 1 : 0, dHiddenRows.base,
-          ldc: hidden, threads: threads)
-      }
+      RecurrentKernels.backwardSteps(
+        cell, buffers, gradients, packedWeights: packedWhT.baseAddress, rows: rows,
+        threads: threads)
     }
     let rows = batch * time
     let dx: Tensor<S> = uninitialized(x.shape)
@@ -257,17 +199,12 @@ enum RecurrentSequenceCore {
     gemm(
       transposeA: true, m: features, n: width, k: rows, x.baseAddress, lda: features,
       dGates.baseAddress, ldb: width, beta: 0, dwx.baseAddress, ldc: width)
-    // The previous hidden state of every step, [h0, h_0, ..., h_(T-2)] per sequence, so that
-    // dW_h is one GEMM over all steps instead of one thin GEMM per step.
+    // The previous hidden state of every step, so that dW_h is one GEMM over all steps
+    // instead of one thin GEMM per step.
     let previous: Tensor<S> = uninitialized([batch, time, hidden])
-    copyRows(
-      batch, width: hidden, from: _Rows(h0.baseAddress, stride: hidden),
-      to: _Rows(previous.baseAddress, stride: time * hidden))
-    if time > 1 {
-      copyRows(
-        batch, width: (time - 1) * hidden, from: _Rows(outputs.baseAddress, stride: time * hidden),
-        to: _Rows(previous.baseAddress + hidden, stride: time * hidden))
-    }
+    RecurrentKernels.copyPreviousStates(
+      initial: h0.baseAddress, outputs: outputs.baseAddress, batch: batch, time: time,
+      hidden: hidden, into: previous.baseAddress)
     let dwh: Tensor<S> = uninitialized(wh.shape)
     let dRecurrent = dHiddenGates ?? dGates
     gemm(

@@ -78,10 +78,7 @@ public func clipGradients<Scalar>(_ parameters: [NamedParameter<Scalar>], maximu
 private func scaleGradient<Scalar>(of variable: Variable<Scalar>, by scale: Scalar) {
   guard var gradient = variable.gradient else { return }
   variable.gradient = nil  // drop the variable's reference, so the write below is in place
-  gradient.withUnsafeMutableBufferPointer { buffer in
-    guard let base = buffer.baseAddress else { return }
-    Scalar._unaryKernel(.multiplyScalar(scale), base, base, count: buffer.count)
-  }
+  OptimizerKernels.scale(&gradient, by: scale)
   variable.gradient = gradient
 }
 
@@ -104,12 +101,8 @@ struct OptimizerSlots<Scalar: TensorScalar> {
         + " expected \(describe(shape: variable.value.shape))")
     if slots.isEmpty {
       // No state (plain SGD): no keys, no dictionary traffic, one pass over the buffers.
-      gradient.withUnsafeBufferPointer { g in
-        variable.value.withUnsafeMutableBufferPointer { p in
-          guard let pBase = p.baseAddress, let gBase = g.baseAddress else { return }
-          Scalar._updateKernel(rule, pBase, gBase, first: nil, second: nil, count: p.count)
-        }
-      }
+      var (first, second): (Tensor<Scalar>?, Tensor<Scalar>?) = (nil, nil)
+      OptimizerKernels.update(rule, &variable.value, gradient, first: &first, second: &second)
       return
     }
     let shape = variable.value.shape
@@ -118,16 +111,7 @@ struct OptimizerSlots<Scalar: TensorScalar> {
     // Take the buffers out of the dictionary so each is uniquely referenced and written in place.
     var first = keys.count > 0 ? buffers.removeValue(forKey: keys[0]) : nil
     var second = keys.count > 1 ? buffers.removeValue(forKey: keys[1]) : nil
-    gradient.withUnsafeBufferPointer { g in
-      parameter.variable.value.withUnsafeMutableBufferPointer { p in
-        withOptionalMutablePointer(&first) { m in
-          withOptionalMutablePointer(&second) { s in
-            guard let pBase = p.baseAddress, let gBase = g.baseAddress else { return }
-            Scalar._updateKernel(rule, pBase, gBase, first: m, second: s, count: p.count)
-          }
-        }
-      }
-    }
+    OptimizerKernels.update(rule, &variable.value, gradient, first: &first, second: &second)
     if let first { buffers[keys[0]] = first }
     if let second { buffers[keys[1]] = second }
   }
@@ -168,13 +152,4 @@ struct OptimizerSlots<Scalar: TensorScalar> {
     }
     buffers = restored
   }
-}
-
-private func withOptionalMutablePointer<Scalar: TensorScalar, R>(
-  _ tensor: inout Tensor<Scalar>?, _ body: (UnsafeMutablePointer<Scalar>?) -> R
-) -> R {
-  guard var value = tensor else { return body(nil) }
-  tensor = nil
-  defer { tensor = value }
-  return value.withUnsafeMutableBufferPointer { body($0.baseAddress) }
 }

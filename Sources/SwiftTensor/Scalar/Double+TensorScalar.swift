@@ -1,7 +1,7 @@
 import Foundation
 
-// Every requirement forwards to a generic kernel; the call here is concrete, so the compiler
-// emits a copy of the kernel specialised for Double.
+// The element-type contract only; the library's kernels are reached through
+// `TensorScalar+Kernels.swift`, not through this conformance.
 extension Double: TensorScalar {
   /// Kernels process `SIMD4<Double>`: one 256-bit AVX register.
   public typealias Vector = SIMD4<Double>
@@ -19,120 +19,6 @@ extension Double: TensorScalar {
   @inline(__always)
   public static func _vectorSigmoid(_ x: Vector) -> Vector { VectorMath.sigmoid(x) }
 
-  /// Element-wise unary kernel; see `TensorScalar._unaryKernel`.
-  public static func _unaryKernel(
-    _ operation: UnaryKernel<Double>, _ source: UnsafePointer<Double>,
-    _ destination: UnsafeMutablePointer<Double>, count: Int
-  ) {
-    ElementwiseKernels.unary(operation, source, destination, count: count)
-  }
-
-  /// Element-wise binary kernel; see `TensorScalar._binaryKernel`.
-  public static func _binaryKernel(
-    _ operation: BinaryKernel, _ lhs: UnsafePointer<Double>, lhsStrides: [Int],
-    _ rhs: UnsafePointer<Double>, rhsStrides: [Int],
-    _ destination: UnsafeMutablePointer<Double>, shape: [Int]
-  ) {
-    ElementwiseKernels.binary(
-      operation, lhs, lhsStrides: lhsStrides, rhs, rhsStrides: rhsStrides, destination,
-      shape: shape)
-  }
-
-  /// Reduction kernel; see `TensorScalar._reduceKernel`.
-  public static func _reduceKernel(
-    _ operation: ReduceKernel, _ source: UnsafePointer<Double>,
-    outer: Int, length: Int, inner: Int, _ destination: UnsafeMutablePointer<Double>
-  ) {
-    ReductionKernels.reduce(
-      operation, source, outer: outer, length: length, inner: inner, destination)
-  }
-
-  /// Arg-max/arg-min kernel; see `TensorScalar._argReduceKernel`.
-  public static func _argReduceKernel(
-    largest: Bool, _ source: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
-    _ destination: UnsafeMutablePointer<Int>
-  ) {
-    ReductionKernels.argReduce(
-      largest: largest, source, outer: outer, length: length, inner: inner, destination)
-  }
-
-  /// Softmax kernel; see `TensorScalar._softmaxKernel`.
-  public static func _softmaxKernel(
-    log: Bool, _ source: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
-    _ destination: UnsafeMutablePointer<Double>
-  ) {
-    SoftmaxKernels.softmax(
-      log: log, source, outer: outer, length: length, inner: inner, destination)
-  }
-
-  /// Strided copy kernel; see `TensorScalar._gatherKernel`.
-  public static func _gatherKernel(
-    _ source: UnsafePointer<Double>, strides: [Int], _ destination: UnsafeMutablePointer<Double>,
-    shape: [Int]
-  ) {
-    CopyKernels.gather(source, strides: strides, destination, shape: shape)
-  }
-
-  /// Matrix multiplication kernel; see `TensorScalar._gemm`.
-  public static func _gemm(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
-    _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int, beta: Double,
-    _ c: UnsafeMutablePointer<Double>, ldc: Int
-  ) {
-    GEMM.multiply(
-      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-      a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
-  }
-
-  /// Optimiser update kernel; see `TensorScalar._updateKernel`.
-  public static func _updateKernel(
-    _ rule: UpdateRule<Double>, _ parameters: UnsafeMutablePointer<Double>,
-    _ gradients: UnsafePointer<Double>, first: UnsafeMutablePointer<Double>?,
-    second: UnsafeMutablePointer<Double>?, count: Int
-  ) {
-    OptimizerKernels.update(
-      rule, parameters, gradients, first: first, second: second, count: count)
-  }
-
   /// `x^y` for one element, from the platform's libm.
   public static func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
-
-  /// Recurrent forward step kernel; see `TensorScalar._recurrentForwardKernel`.
-  public static func _recurrentForwardKernel(
-    _ cell: RecurrentCellKind, _ step: _RecurrentForwardStep<Double>
-  ) {
-    RecurrentKernels.forward(cell, step)
-  }
-
-  /// Recurrent backward step kernel; see `TensorScalar._recurrentBackwardKernel`.
-  public static func _recurrentBackwardKernel(
-    _ cell: RecurrentCellKind, _ step: _RecurrentBackwardStep<Double>
-  ) {
-    RecurrentKernels.backward(cell, step)
-  }
-
-  /// Row scatter-add kernel; see `TensorScalar._scatterAddRowsKernel`.
-  public static func _scatterAddRowsKernel(
-    _ source: UnsafePointer<Double>, ids: UnsafePointer<Int>, count: Int, width: Int,
-    _ destination: UnsafeMutablePointer<Double>
-  ) {
-    RecurrentKernels.scatterAddRows(source, ids: ids, count: count, width: width, destination)
-  }
-
-  /// Packs a GEMM operand once; see `TensorScalar._prepack`.
-  public static func _prepack(
-    transposed: Bool, _ b: UnsafePointer<Double>, ldb: Int, k: Int, n: Int,
-    into buffer: UnsafeMutablePointer<Double>
-  ) {
-    GEMM.prepack(transposed: transposed, b, ldb: ldb, k: k, n: n, into: buffer)
-  }
-
-  /// GEMM with a prepacked right operand; see `TensorScalar._gemmPrepacked`.
-  public static func _gemmPrepacked(
-    m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, lda: Int, packedB: UnsafePointer<Double>,
-    beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int
-  ) {
-    GEMM.multiplyPrepacked(
-      m: m, n: n, k: k, a, lda: lda, packedB: packedB, beta: beta, c, ldc: ldc, threads: threads)
-  }
 }

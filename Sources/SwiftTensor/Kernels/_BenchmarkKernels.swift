@@ -1,0 +1,42 @@
+/// Raw entry points into the kernels for the package's benchmark executable, which imports
+/// them with `@_spi(Benchmarks) import SwiftTensor`; not part of the public API.
+///
+/// They take raw pointers and check nothing; use the `Tensor` API.
+@_spi(Benchmarks)
+public enum _BenchmarkKernels {
+  /// The element-wise functions the benchmark measures.
+  public enum Function: Sendable {
+    /// `e^x`
+    case exp
+    /// Hyperbolic tangent.
+    case tanh
+    /// `1 / (1 + e^-x)`
+    case sigmoid
+  }
+
+  /// `C = A·B` for row-major, contiguous `A` (`m x k`), `B` (`k x n`) and `C` (`m x n`), by
+  /// the kernel `Tensor.matmul` runs. O(m·n·k).
+  public static func gemm<S: TensorScalar>(
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>,
+    _ c: UnsafeMutablePointer<S>
+  ) {
+    S._gemm(
+      transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a, lda: k, b, ldb: n,
+      beta: 0, c, ldc: n)
+  }
+
+  /// `destination[i] = function(source[i])` for `i < count`, by the kernel `Tensor.exp()` (and
+  /// the others) run. O(count).
+  public static func unary(
+    _ function: Function, _ source: UnsafePointer<Float>,
+    _ destination: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    let operation: UnaryKernel<Float> =
+      switch function {
+      case .exp: .exp
+      case .tanh: .tanh
+      case .sigmoid: .sigmoid
+      }
+    Float._unaryKernel(operation, source, destination, count: count)
+  }
+}
