@@ -1,5 +1,5 @@
 // Fused recurrent cells: each is one operation with one backward, not a dozen taped ones.
-// The gate math is one vectorised kernel per step (`TensorScalar._recurrentForwardKernel`);
+// The gate math is one vectorised kernel per step (`Kernels/RecurrentKernels+Sequence.swift`);
 // the sequence operation runs a whole sequence as one taped operation.
 
 /// One LSTM step, fused: gates from one GEMM on `x` and one on `h`, then one vectorised pass.
