@@ -121,11 +121,6 @@ func gatherRows<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, _ indices: [Int]
   shape[0] = indices.count
   let rowSize = shape.dropFirst().reduce(1, *)
   return Tensor(shape: shape, operation: "Dataset") { destination in
-    tensor.withUnsafeBufferPointer { source in
-      guard let base = source.baseAddress else { return }
-      for (row, index) in indices.enumerated() {
-        (destination + row * rowSize).update(from: base + index * rowSize, count: rowSize)
-      }
-    }
+    CopyKernels.gatherRows(tensor.baseAddress, width: rowSize, at: indices, into: destination)
   }
 }

@@ -37,4 +37,16 @@ enum CopyKernels {
       copy(source + row * sourceStride, to: destination + row * destinationStride, count: width)
     }
   }
+
+  /// Copies row `indices[k]` of `source` (rows of `width` contiguous elements) to row `k` of
+  /// `destination`: a gather along the first axis (embedding lookups, dataset batches).
+  /// O(indices.count·width).
+  static func gatherRows<S>(
+    _ source: UnsafePointer<S>, width: Int, at indices: [Int],
+    into destination: UnsafeMutablePointer<S>
+  ) {
+    for (row, index) in indices.enumerated() {
+      copy(source + index * width, to: destination + row * width, count: width)
+    }
+  }
 }

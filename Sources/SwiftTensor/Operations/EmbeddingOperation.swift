@@ -54,7 +54,7 @@ public struct EmbeddingLookup<Scalar: TensorScalar>: UnaryOperation {
           + "\(vocabulary) tokens (valid ids: 0..<\(vocabulary))")
     }
     return Tensor(shape: idShape + [dimension], operation: "Embedding") { destination in
-      copyRows(of: table.baseAddress, width: dimension, at: ids, into: destination)
+      CopyKernels.gatherRows(table.baseAddress, width: dimension, at: ids, into: destination)
     }
   }
 
