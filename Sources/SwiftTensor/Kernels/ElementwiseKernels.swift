@@ -174,8 +174,8 @@ enum ElementwiseKernels {
       i += width
     }
     if i + 1 == count {
-      // A lone element (a scalar tensor, the tail of an odd row): broadcast it, which costs a
-      // few instructions where assembling a partial vector lane by lane cost about fifty.
+      // A lone element (a scalar tensor, the tail of an odd row): broadcast it, far cheaper
+      // than assembling a partial vector lane by lane.
       destination[i] = op(S.Vector(repeating: source[i]))[0]
     } else if i < count {
       let rest = count - i

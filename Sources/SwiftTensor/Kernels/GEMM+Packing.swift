@@ -73,8 +73,7 @@ extension GEMM {
           .b(panels: group), b + depth.lowerBound * ldb + j0, stride: ldb, depth: kc, into: dst)
       {
         // Copied by the AVX2 C routine, which prefetches the strided rows and walks each row
-        // once for up to four panels (one thread, Float, alternated with one panel at a time:
-        // 32 x 256 x 1024 43-51 -> 63-66 GFLOPS, 64 x 1024 x 1024 65-71 -> 71-72).
+        // once for up to four panels instead of once per panel (docs/PERFORMANCE.md).
         dst += nr * kc * (group - 1)
         j0 += nr * (group - 1)
       } else if width == nr {

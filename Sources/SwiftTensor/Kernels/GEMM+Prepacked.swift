@@ -82,9 +82,8 @@ extension GEMM {
     if threads == 1 {
       worker(0)
     } else {
-      // The pool's spinning workers, not GCD: a recurrent layer runs this once per time step
-      // (32 x 256 x 1024 on two threads: 115-124 µs per product against 129-149 with
-      // `concurrentPerform`, alternated; 220 on one thread).
+      // The pool's spinning workers, not GCD: a recurrent layer runs this once per time step,
+      // where waking threads through `concurrentPerform` cost more than the split saved.
       WorkerPool.shared.run(threads: threads, second: worker)
     }
   }

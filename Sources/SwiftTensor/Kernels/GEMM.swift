@@ -56,10 +56,8 @@ enum GEMM {
   }()
 
   /// Below this many multiply-adds (n = 128 for a square product) a second thread costs more
-  /// than it saves. Measured on the 2-core test machine, 2026-11-27, with the spinning
-  /// `WorkerPool`: two threads ran n = 128 at 80-87 GFLOPS against 46-51 for one (Float; 55 vs
-  /// 26-32 in Double), and n = 256 at 108-113 against 60-71. With parked workers (a futex
-  /// wake-up per region) two threads had lost at n = 128 and tied at 256.
+  /// than it saves, with the spinning `WorkerPool` (with parked workers, woken per region, the
+  /// break-even was higher); the measurements are in docs/PERFORMANCE.md.
   static let parallelThreshold = 128 * 128 * 128
 
   /// From this many multiply-adds per (`nc`, `kc`) block (a 256 x 512 x 256 block), threads
@@ -135,8 +133,7 @@ enum GEMM {
         // Work is handed out in chunks through the counters: on a shared host one core often
         // runs slower for a while, and with an even split the other then waits for it. Large
         // blocks are cut into about four chunks per thread, which lets the faster thread take
-        // over part of the slower one's share (2 threads, Float n = 512, six runs alternated:
-        // 113-126 GFLOPS against 60-122 for an even split); smaller ones are split evenly,
+        // over part of the slower one's share; smaller ones are split evenly,
         // where smaller A blocks and more B traffic cost more than they won (n = 256).
         let panels = (columns.count + nr - 1) / nr
         let chunksPerThread =
