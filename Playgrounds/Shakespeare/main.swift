@@ -164,7 +164,7 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   for step in 1...options.steps {
     let batch = windows.randomBatch(using: &generator).trainingBatch(as: Scalar.self)
     let start = Date()
-    lossSum += trainer.trainStep(on: batch).loss
+    lossSum += try trainer.trainStep(on: batch).loss
     let elapsed = Date().timeIntervalSince(start)
     seconds += elapsed
     intervalSeconds += elapsed

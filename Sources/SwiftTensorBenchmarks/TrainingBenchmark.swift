@@ -4,7 +4,7 @@ import SwiftTensor
 /// Seconds per epoch of pytensor's digits MLP (64 → 30 sigmoid → 10, softmax cross-entropy,
 /// SGD) on 1,347 training and 450 evaluation samples of the digits' shape, written as the
 /// `Digits` playground writes it (the sigmoid fused into the first layer).
-func benchmarkMLPEpoch(batchSize: Int, epochs: Int = 5) -> Double {
+func benchmarkMLPEpoch(batchSize: Int, epochs: Int = 5) throws -> Double {
   let model = Graph<Float>("mlp", seed: 0) {
     Affine(64, 30, activation: .sigmoid)
     Affine(30, 10)
@@ -25,7 +25,7 @@ func benchmarkMLPEpoch(batchSize: Int, epochs: Int = 5) -> Double {
   var times: [Double] = []
   for _ in 0..<epochs {
     let begin = DispatchTime.now().uptimeNanoseconds
-    for batch in batches { trainer.trainStep(on: batch) }
+    for batch in batches { try trainer.trainStep(on: batch) }
     _ = trainer.evaluate(evaluation)
     times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
   }

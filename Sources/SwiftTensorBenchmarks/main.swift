@@ -52,11 +52,11 @@ if runs("tape") {
   record("bare_tensor_ns_per_op", tensors)
 }
 if runs("mlp") {
-  record("digits_mlp_batch1_s_per_epoch", benchmarkMLPEpoch(batchSize: 1))
-  record("digits_mlp_batch64_s_per_epoch", benchmarkMLPEpoch(batchSize: 64))
+  record("digits_mlp_batch1_s_per_epoch", try benchmarkMLPEpoch(batchSize: 1))
+  record("digits_mlp_batch64_s_per_epoch", try benchmarkMLPEpoch(batchSize: 64))
 }
 if runs("lstm") {
-  record("char_lstm_training_tokens_per_s", benchmarkLSTMTokensPerSecond())
+  record("char_lstm_training_tokens_per_s", try benchmarkLSTMTokensPerSecond())
 }
 
 if json {

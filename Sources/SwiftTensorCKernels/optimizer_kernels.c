@@ -28,4 +28,52 @@ __attribute__((target("avx2,fma"))) void swifttensor_sgd_f64(
   }
   for (; i < count; ++i) p[i] -= learningRate * (g[i] + weightDecay * p[i]);
 }
+
+__attribute__((target("avx2,fma"))) float swifttensor_sum_squares_f32(const float *x, long count) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  long i = 0;
+  for (; i + 32 <= count; i += 32) {
+    __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+    __m256 v2 = _mm256_loadu_ps(x + i + 16), v3 = _mm256_loadu_ps(x + i + 24);
+    a0 = _mm256_fmadd_ps(v0, v0, a0);
+    a1 = _mm256_fmadd_ps(v1, v1, a1);
+    a2 = _mm256_fmadd_ps(v2, v2, a2);
+    a3 = _mm256_fmadd_ps(v3, v3, a3);
+  }
+  for (; i + 8 <= count; i += 8) {
+    __m256 v = _mm256_loadu_ps(x + i);
+    a0 = _mm256_fmadd_ps(v, v, a0);
+  }
+  __m256 sum = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+  float lanes[8];
+  _mm256_storeu_ps(lanes, sum);
+  float total = 0;
+  for (int lane = 0; lane < 8; ++lane) total += lanes[lane];
+  for (; i < count; ++i) total += x[i] * x[i];
+  return total;
+}
+
+__attribute__((target("avx2,fma"))) double swifttensor_sum_squares_f64(const double *x, long count) {
+  __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+  long i = 0;
+  for (; i + 16 <= count; i += 16) {
+    __m256d v0 = _mm256_loadu_pd(x + i), v1 = _mm256_loadu_pd(x + i + 4);
+    __m256d v2 = _mm256_loadu_pd(x + i + 8), v3 = _mm256_loadu_pd(x + i + 12);
+    a0 = _mm256_fmadd_pd(v0, v0, a0);
+    a1 = _mm256_fmadd_pd(v1, v1, a1);
+    a2 = _mm256_fmadd_pd(v2, v2, a2);
+    a3 = _mm256_fmadd_pd(v3, v3, a3);
+  }
+  for (; i + 4 <= count; i += 4) {
+    __m256d v = _mm256_loadu_pd(x + i);
+    a0 = _mm256_fmadd_pd(v, v, a0);
+  }
+  __m256d sum = _mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3));
+  double lanes[4];
+  _mm256_storeu_pd(lanes, sum);
+  double total = 0;
+  for (int lane = 0; lane < 4; ++lane) total += lanes[lane];
+  for (; i < count; ++i) total += x[i] * x[i];
+  return total;
+}
 #endif

@@ -20,14 +20,14 @@ import Testing
     }
   }
 
-  @Test func trainerStepsMatchStepsWithFreshGradients() {
+  @Test func trainerStepsMatchStepsWithFreshGradients() throws {
     let kept = model()
     let trainer = Trainer(kept, loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.3))
     let fresh = model()
     let optimizer = SGD<Double>(learningRate: 0.3)
     var buffers: [ObjectIdentifier?] = []
     for (step, batch) in batches().enumerated() {
-      trainer.trainStep(on: batch)
+      try trainer.trainStep(on: batch)
       // The reference: gradients cleared to nil, so every contribution is a new tensor.
       let tape = Tape<Double>()
       for parameter in fresh.parameters { tape.watch(parameter.variable) }

@@ -29,7 +29,7 @@ import Testing
     // CTC on frames [2, 20, features]: label sequences and each sample's valid frames
     let batch = Batch(inputs: frames, labelSequences: [[1, 2], [3]], inputLengths: [20, 12])
     let reader = Trainer(frameModel, loss: .ctc(), optimizer: Adam(learningRate: 0.01))
-    reader.trainStep(on: batch)
+    try reader.trainStep(on: batch)
 
     // With one output per sample, the mean squared error is the metric's mean per sample.
     for record in history.epochs {

@@ -46,14 +46,14 @@ import Testing
   }
 
   /// A closure loss: the mean output of `x·W + b` has gradient mean(x) for `W` and 1 for `b`.
-  @Test func aClosureLossReachesTheParameters() {
+  @Test func aClosureLossReachesTheParameters() throws {
     let model = Graph<Double>("linear", seed: 1) { Affine(2, 1) }
     let trainer = Trainer(
       model, loss: { output, _ in output.mean() }, optimizer: SGD(learningRate: 0.5))
     let before = model.parameters.map(\.variable.value)
     let x = Tensor<Double>(shape: [2, 2], scalars: [1, 2, 3, 4])
     let expected = model.predict(x).scalars.reduce(0, +) / 2
-    let loss = trainer.trainStep(on: Batch(inputs: x)).loss
+    let loss = try trainer.trainStep(on: Batch(inputs: x)).loss
     #expect(Swift.abs(loss - expected) < 1e-12)
     let (weights, bias) = (model.parameters[0].variable, model.parameters[1].variable)
     #expect(weights.gradient?.scalars == [2, 3])

@@ -10,8 +10,9 @@ extension DifferentiableOperation {
   /// 2. When no input is on a live tape or none needs a gradient, nothing is recorded; an
   ///    output computed off any tape from trainable variables is marked, so that mixing it into
   ///    a recorded computation later stops instead of silently losing their gradients.
-  /// 3. Otherwise such a marked input stops, and the entry is built from the inputs, `kept`
-  ///    and the outputs, straight into its slot on the tape.
+  /// 3. Otherwise such a marked input stops, the outputs are checked for NaN and infinity if
+  ///    the tape detects anomalies, and the entry is built from the inputs, `kept` and the
+  ///    outputs, straight into its slot on the tape.
   ///
   /// Everything is `consuming`, so references move into the outputs and the entry instead of
   /// being copied.
@@ -48,6 +49,12 @@ extension DifferentiableOperation {
       }
     }
     let outputs = Outputs(values: values, producer: Self.self, tape: tape, needsGradient: true)
+    if tape._withUnsafeGuaranteedRef({ $0.detectsAnomalies }) {
+      let record = tape.takeUnretainedValue()
+      outputs.forEach { output, _ in
+        record.check(output.value, producedBy: name, at: record.count, in: .forward)
+      }
+    }
     TapeRecord.slot(for: Entry.self, on: tape).initialize(
       to: makeEntry(inputs, kept, outputs))
     return outputs

@@ -40,9 +40,24 @@ public final class Tape<Scalar: TensorScalar> {
     variable.needsGradient = true
   }
 
+  /// Whether every operation's output and every gradient of the backward pass is checked for
+  /// NaN and infinity, the first one found being kept in `firstAnomaly`; off by default.
+  ///
+  /// Like PyTorch's `detect_anomaly`, for finding which operation broke a training step: each
+  /// check reads the whole tensor, so a recording runs noticeably slower.
+  public var detectsAnomalies: Bool {
+    get { record.detectsAnomalies }
+    set { record.detectsAnomalies = newValue }
+  }
+
+  /// The first operation whose output or input gradient held a NaN or an infinity, while
+  /// `detectsAnomalies` was on; `nil` if none (or if detection was off).
+  public var firstAnomaly: TapeAnomaly? { record.firstAnomaly }
+
   /// Forgets every recorded operation, so the tape can record a new step.
   public func reset() {
     record.removeAll()
     record.consumed = false
+    record.firstAnomaly = nil
   }
 }

@@ -48,6 +48,10 @@ final class TapeRecord {
   /// `backward()`, at `reset()`), freeing the values of the outputs they read (see
   /// `Variable.value`).
   @usableFromInline @exclusivity(unchecked) var epoch: UInt32 = 0
+  /// Whether every output and gradient is checked for non-finite values (see `TapeAnomaly`).
+  @usableFromInline @exclusivity(unchecked) var detectsAnomalies = false
+  /// The first non-finite output or gradient found while `detectsAnomalies`.
+  @usableFromInline var firstAnomaly: TapeAnomaly?
 
   @usableFromInline static let trailerSize =
     (MemoryLayout<TapeEntryTrailer>.size + 15) & ~15
@@ -197,6 +201,8 @@ final class TapeRecord {
   /// entries, and the arena's blocks back in their pool.
   func retire() {
     generation &+= 1
+    detectsAnomalies = false
+    if firstAnomaly != nil { firstAnomaly = nil }
     removeAll()
     consumed = false
     if let first { TapeBlockPool.giveBack(chainStartingAt: first) }

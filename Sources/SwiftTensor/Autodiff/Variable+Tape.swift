@@ -82,6 +82,7 @@ extension Variable {
       delta.shape == value.shape,
       "\(operation()).backward: gradient of shape \(describe(shape: delta.shape)) for an input of "
         + "shape \(describe(shape: value.shape))")
+    checkGradientForAnomaly(delta, from: operation())
     guard var existing = gradient else {
       gradient = delta
       return
@@ -108,13 +109,36 @@ extension Variable {
       "\(operation()).backward: gradient of shape \(describe(shape: shape)) for an input of "
         + "shape \(describe(shape: value.shape))")
     guard var existing = gradient else {
-      gradient = Tensor(shape: shape) { write($0, false) }
+      let written = Tensor(shape: shape) { write($0, false) }
+      checkGradientForAnomaly(written, from: operation())
+      gradient = written
       return
     }
     gradient = nil  // ours alone now, unless the caller kept a copy (then this copies it)
     existing.withUnsafeMutableBufferPointer { buffer in
       if let base = buffer.baseAddress { write(base, true) }
     }
+    // The sum is checked: a non-finite one that was finite before came from this operation.
+    checkGradientForAnomaly(existing, from: operation())
     gradient = existing
+  }
+
+  /// Checks a gradient `operation`'s backward pass produced for this variable when its tape
+  /// detects anomalies (see `TapeAnomaly`): a flag test, and a call only when it is set.
+  @inlinable
+  func checkGradientForAnomaly(
+    _ gradient: Tensor<Scalar>, from operation: @autoclosure () -> String
+  ) {
+    guard let record = tapeRecord, record._withUnsafeGuaranteedRef({ $0.detectsAnomalies })
+    else { return }
+    reportAnomaly(in: gradient, from: operation())
+  }
+
+  /// Records `gradient`'s first non-finite value on this variable's live tape, if any.
+  @usableFromInline
+  func reportAnomaly(in gradient: Tensor<Scalar>, from operation: String) {
+    guard let record = tape else { return }
+    // Entries run after being popped, so the running entry's position is the count left.
+    record.check(gradient, producedBy: operation, at: record.count, in: .backward)
   }
 }

@@ -92,28 +92,3 @@ extension Trainer {
     restoreCounters(step: Int(counters.scalars[0]), epoch: Int(counters.scalars[1]))
   }
 }
-
-/// Saves a checkpoint every `interval` epochs (and after the last one it sees), for resuming.
-public struct CheckpointEvery<M: Model, O: Optimizer, L: TrainingLoss>: TrainingCallback
-where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
-  /// Epochs between checkpoints.
-  public let interval: Int
-  /// Where the checkpoint is written (replaced each time, atomically).
-  public let url: URL
-  /// The trainer whose state is saved.
-  public let trainer: Trainer<M, O, L>
-
-  /// Creates the callback.
-  public init(_ interval: Int, to url: URL, trainer: Trainer<M, O, L>) {
-    tensorPrecondition(interval > 0, "CheckpointEvery: interval \(interval) must be positive")
-    self.interval = interval
-    self.url = url
-    self.trainer = trainer
-  }
-
-  /// Writes the checkpoint on every `interval`-th epoch.
-  public mutating func epochEnded(_ record: EpochRecord) throws -> Bool {
-    if record.epoch % interval == 0 { try trainer.saveCheckpoint(to: url) }
-    return true
-  }
-}

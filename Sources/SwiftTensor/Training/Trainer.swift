@@ -39,6 +39,15 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   public let seed: UInt64
   /// Whether to report progress (a bar on a terminal, one line per epoch otherwise).
   public var reportsProgress = true
+  /// What to do when a step's loss or gradient norm is NaN or infinite; `.stop` by default.
+  /// The parameters are never updated from such a step.
+  @exclusivity(unchecked) public var nonFinitePolicy = NonFinitePolicy.stop
+  /// Whether every step's tape checks every output and gradient for NaN and infinity
+  /// (`Tape.detectsAnomalies`); slow, off by default. Without it a non-finite step is recorded
+  /// a second time with the check, to name the operation that produced the value.
+  @exclusivity(unchecked) public var detectsAnomalies = false
+  /// The factor `NonFinitePolicy.reduceLearningRate` has applied to the schedule's rates.
+  @usableFromInline @exclusivity(unchecked) var learningRateScale = 1.0
   /// Steps taken so far (the schedule's clock).
   public var step: Int { stepCount }
   @usableFromInline @exclusivity(unchecked) var stepCount = 0
@@ -87,11 +96,88 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   /// One optimisation step on a batch; returns its mean loss and the model's output (for
   /// metrics).
   ///
+  /// A step whose loss or gradient norm is not finite updates nothing; it then throws under
+  /// `NonFinitePolicy.stop` and returns its non-finite loss under the other policies.
+  ///
   /// - Precondition: the batch is not empty and has what the loss needs.
+  /// - Throws: `NonFiniteStepError` naming the step and the first operation that produced a
+  ///   NaN or an infinity.
   @discardableResult @inlinable
-  public func trainStep(on batch: Batch<Scalar>) -> (loss: Double, output: Tensor<Scalar>) {
+  public func trainStep(
+    on batch: Batch<Scalar>
+  ) throws(NonFiniteStepError) -> (loss: Double, output: Tensor<Scalar>) {
+    let result = try runStep(on: batch, epoch: nil, position: nil)
+    return (result.loss, result.output)
+  }
+
+  /// `trainStep(on:)`, giving also the error of a step skipped by the policy.
+  @inlinable
+  func runStep(
+    on batch: Batch<Scalar>, epoch: Int?, position: Int?
+  ) throws(NonFiniteStepError) -> (
+    loss: Double, output: Tensor<Scalar>, skipped: NonFiniteStepError?
+  ) {
     tensorPrecondition(batch.count > 0, "Trainer: empty batch")
     let tape = Tape<Scalar>()
+    if detectsAnomalies { tape.detectsAnomalies = true }
+    let (loss, output) = backpropagate(batch, on: tape)
+    var failure: (NonFiniteStepError.Quantity, Double)? = nil
+    if !loss.isFinite {
+      failure = (.loss, Double(loss))
+    } else {
+      // Clipping measures the norm anyway (and leaves a non-finite one unclipped or NaN).
+      let norm =
+        maximumGradientNorm.map { clipGradients(parameters, maximumNorm: $0) }
+        ?? squaredGradientNorm().squareRoot()
+      if !norm.isFinite { failure = (.gradientNorm, Double(norm)) }
+    }
+    if let (quantity, value) = failure {
+      let error = NonFiniteStepError(
+        step: stepCount, epoch: epoch, batch: position, quantity: quantity, value: value,
+        anomaly: tape.firstAnomaly ?? firstAnomaly(of: batch))
+      switch nonFinitePolicy {
+      case .stop: throw error
+      case .skipBatch: break
+      case .reduceLearningRate(let factor):
+        learningRateScale *= factor
+        if schedule == nil { optimizer.learningRate *= Scalar(factor) }
+      }
+      stepCount += 1
+      return (Double(loss), output, error)
+    }
+    if let schedule {
+      optimizer.learningRate = Scalar(
+        schedule.learningRate(at: stepCount) * learningRateScale)
+    }
+    optimizer.step(parameters)
+    stepCount += 1
+    return (Double(loss), output, nil)
+  }
+
+  /// `Σ g²` over every parameter's gradient: non-finite exactly when some gradient is, or when
+  /// the norm overflows.
+  @inlinable
+  func squaredGradientNorm() -> Scalar {
+    // Through the buffer, so the loop retains neither the variables nor their gradients.
+    parameterVariables.withUnsafeBufferPointer { variables in
+      var total: Scalar = 0
+      for index in variables.indices {
+        variables[index].gradient?.withUnsafeBufferPointer { gradient in
+          if let base = gradient.baseAddress {
+            total += FiniteKernels.sumOfSquares(base, count: gradient.count)
+          }
+        }
+      }
+      return total
+    }
+  }
+
+  /// Records the step's forward pass on `tape` and backpropagates the loss into the
+  /// parameters' gradients; returns the loss and the output.
+  @inlinable
+  func backpropagate(
+    _ batch: Batch<Scalar>, on tape: Tape<Scalar>
+  ) -> (loss: Scalar, output: Tensor<Scalar>) {
     // One loop, as each pass over the parameters retains and releases every one of them.
     for variable in parameterVariables {
       tape.watch(variable)
@@ -102,11 +188,17 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
     let output = model.forward(input, context: context)
     let value = loss(output, batch)
     value.backward()
-    if let maximumGradientNorm { clipGradients(parameters, maximumNorm: maximumGradientNorm) }
-    if let schedule { optimizer.learningRate = Scalar(schedule.learningRate(at: stepCount)) }
-    optimizer.step(parameters)
-    stepCount += 1
-    return (Double(value.value.scalar), output.value)
+    return (value.value.scalar, output.value)
+  }
+
+  /// Records the step on `batch` once more on a tape that detects anomalies, and returns the
+  /// first: what a non-finite step reports when detection was off.
+  @usableFromInline
+  func firstAnomaly(of batch: Batch<Scalar>) -> TapeAnomaly? {
+    let tape = Tape<Scalar>()
+    tape.detectsAnomalies = true
+    _ = backpropagate(batch, on: tape)
+    return tape.firstAnomaly
   }
 
   /// Mean loss and accuracy (for classifiers) of the model on batches, in evaluation mode.
@@ -171,20 +263,27 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
       let (batches, total) = epochBatches(epochCount)
       var lossSum = 0.0
       var sums = MetricSums(metrics)
-      for batch in batches {
-        let (batchLoss, output) = trainStep(on: batch)
-        lossSum += batchLoss * Double(batch.count)
-        sums.add(output, batch)
-        progress.update(
-          epoch: epochCount + 1, of: epochs, seen: sums.count, total: total, since: start)
+      var (seen, skipped, lastSkip) = (0, 0, NonFiniteStepError?.none)
+      for (position, batch) in batches.enumerated() {
+        let step = try runStep(on: batch, epoch: epochCount + 1, position: position)
+        seen += batch.count
+        progress.update(epoch: epochCount + 1, of: epochs, seen: seen, total: total, since: start)
+        if let skip = step.skipped {
+          (skipped, lastSkip) = (skipped + 1, skip)
+          continue
+        }
+        lossSum += step.loss * Double(batch.count)
+        sums.add(step.output, batch)
       }
+      // A policy that skips every batch would train nothing, silently.
+      if let lastSkip, sums.count == 0 { throw lastSkip }
       let validationResult = validation.map { evaluateMetrics($0) }
       epochCount += 1
       let record = EpochRecord(
         epoch: epochCount, trainingLoss: sums.count > 0 ? lossSum / Double(sums.count) : .nan,
         validationLoss: validationResult?.loss, trainingMetrics: sums.means,
         validationMetrics: validationResult?.metrics ?? [:],
-        seconds: Date().timeIntervalSince(start))
+        seconds: Date().timeIntervalSince(start), skippedBatches: skipped)
       history.epochs.append(record)
       progress.finish(record, of: epochs)
       var goOn = true

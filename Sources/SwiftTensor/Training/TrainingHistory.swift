@@ -12,6 +12,9 @@ public struct EpochRecord: Sendable, Equatable {
   public var validationMetrics: [String: Double]
   /// Wall-clock seconds of the epoch, evaluation included.
   public var seconds: Double
+  /// The batches skipped because their loss or gradient norm was not finite (see
+  /// `NonFinitePolicy`).
+  public var skippedBatches: Int
 
   /// The training accuracy, for classifiers: the metric named "accuracy".
   public var trainingAccuracy: Double? {
@@ -30,9 +33,10 @@ public struct EpochRecord: Sendable, Equatable {
     epoch: Int, trainingLoss: Double, trainingAccuracy: Double? = nil,
     validationLoss: Double? = nil, validationAccuracy: Double? = nil,
     trainingMetrics: [String: Double] = [:], validationMetrics: [String: Double] = [:],
-    seconds: Double
+    seconds: Double, skippedBatches: Int = 0
   ) {
     self.epoch = epoch
+    self.skippedBatches = skippedBatches
     self.trainingLoss = trainingLoss
     self.trainingMetrics = trainingMetrics
     self.validationLoss = validationLoss

@@ -69,6 +69,13 @@ void swifttensor_sgd_f32(float *p, const float *g, long count, float learningRat
 void swifttensor_sgd_f64(double *p, const double *g, long count, double learningRate,
                          double weightDecay);
 
+/// `Σ x[i]²` for `i < count`, AVX2+FMA, with four vector accumulators: a cheap test of whether
+/// every gradient is finite (the sum is then finite). O(count). Call only when
+/// `swifttensor_has_avx2_fma()` is nonzero.
+float swifttensor_sum_squares_f32(const float *x, long count);
+/// The double-precision `swifttensor_sum_squares_f32`. O(count).
+double swifttensor_sum_squares_f64(const double *x, long count);
+
 /// Element-wise `y[i] = f(x[i])` for `i < count`, AVX2+FMA, for f = exp, log, tanh, sigmoid.
 ///
 /// The same algorithms as the Swift `VectorMath` kernels (range reduction, polynomials, clamps
