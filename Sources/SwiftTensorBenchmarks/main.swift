@@ -8,6 +8,11 @@
 import Foundation
 @_spi(Benchmarks) import SwiftTensor
 
+// The worker of scripts/kill-during-save.sh, not a benchmark (see CheckpointStress.swift).
+if ["--checkpoint-stress", "--checkpoint-check"].contains(CommandLine.arguments.dropFirst().first) {
+  exit(runCheckpointStress(CommandLine.arguments))
+}
+
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
 let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm"]

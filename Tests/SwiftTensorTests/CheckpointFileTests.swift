@@ -52,7 +52,8 @@ import Testing
     let unreadable = #expect(throws: CheckpointError.self) {
       _ = try SafeTensors(contentsOf: directory.appendingPathComponent("absent.safetensors"))
     }
-    guard case .fileSystem(_, "read", _) = unreadable else {
+    guard case .fileSystem(_, "open the file for reading", "No such file or directory") = unreadable
+    else {
       Issue.record("expected a read error, got \(String(describing: unreadable))")
       return
     }

@@ -81,8 +81,8 @@ import Testing
         == .invalidField(
           source: "data", tensor: nil, field: "__metadata__.k", expected: "a string given once"))
     #expect(
-      error(entry(#""dtype": "BF16", "shape": [2], "data_offsets": [0, 4]"#))
-        == .unknownDType(source: "data", tensor: "t", dtype: "BF16"))
+      error(entry(#""dtype": "F8", "shape": [2], "data_offsets": [0, 4]"#))
+        == .unknownDType(source: "data", tensor: "t", dtype: "F8"))
     #expect(
       error(entry(#""dtype": "F32", "shape": [-1, -1], "data_offsets": [0, 4]"#))
         == .negativeDimension(source: "data", tensor: "t", shape: [-1, -1]))
@@ -135,8 +135,9 @@ import Testing
     #expect(
       CheckpointError.truncated(source: "x", byteCount: 3).description.contains("too short"))
     #expect(
-      CheckpointError.unknownDType(source: "x", tensor: "t", dtype: "I8").description
-        == "x: tensor 't' has dtype 'I8', expected F32 or F64")
+      CheckpointError.unknownDType(source: "x", tensor: "t", dtype: "F8").description
+        == "x: tensor 't' has dtype 'F8', expected one of F32, F64, F16, BF16, I64, I32, I16, "
+        + "I8, U64, U32, U16, U8, BOOL")
   }
 
   /// Every strict prefix of a valid file is rejected with an error, never a crash.

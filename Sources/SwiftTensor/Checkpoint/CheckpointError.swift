@@ -16,7 +16,7 @@ public enum CheckpointError: Error, Equatable, Sendable {
   /// A header field is missing or has the wrong JSON type; `tensor` is nil for the top level
   /// or the metadata.
   case invalidField(source: String, tensor: String?, field: String, expected: String)
-  /// A tensor's dtype is neither `F32` nor `F64`.
+  /// A tensor's dtype is not one the safetensors format defines.
   case unknownDType(source: String, tensor: String, dtype: String)
   /// A tensor's shape has a negative dimension.
   case negativeDimension(source: String, tensor: String, shape: [Int])
@@ -41,6 +41,11 @@ public enum CheckpointError: Error, Equatable, Sendable {
   case shapeMismatch(name: String, stored: [Int], expected: [Int])
   /// The checkpoint holds tensors the caller does not expect (a different model).
   case unexpectedTensors(names: [String])
+  /// A number read from the file cannot be used: not finite, not an integer, or out of range.
+  /// `value` is the number as read; `expected` says what would have been accepted.
+  case invalidNumber(source: String, tensor: String, value: String, expected: String)
+  /// The checkpoint was written by another kind of optimiser (or none) than the one resuming.
+  case optimizerMismatch(source: String, stored: String, expected: String)
   /// Reading, writing or renaming a file failed.
   case fileSystem(path: String, operation: String, reason: String)
 }
@@ -63,7 +68,9 @@ extension CheckpointError: CustomStringConvertible {
       let owner = tensor.map { "tensor '\($0)': " } ?? ""
       return "\(source): \(owner)'\(field)' must be \(expected)"
     case .unknownDType(let source, let tensor, let dtype):
-      return "\(source): tensor '\(tensor)' has dtype '\(dtype)', expected F32 or F64"
+      return "\(source): tensor '\(tensor)' has dtype '\(dtype)', "
+        + "expected one of "
+        + SafeTensors.DType.allCases.map(\.rawValue).joined(separator: ", ")
     case .negativeDimension(let source, let tensor, let shape):
       return "\(source): tensor '\(tensor)' has a negative dimension in shape "
         + describe(shape: shape)
@@ -93,6 +100,11 @@ extension CheckpointError: CustomStringConvertible {
     case .unexpectedTensors(let names):
       return "checkpoint holds unexpected tensors: "
         + names.map { "'\($0)'" }.joined(separator: ", ")
+    case .invalidNumber(let source, let tensor, let value, let expected):
+      return "\(source): tensor '\(tensor)' holds \(value), expected \(expected)"
+    case .optimizerMismatch(let source, let stored, let expected):
+      return "\(source): checkpoint holds the state of optimiser \(stored), "
+        + "but it is resumed with \(expected)"
     case .fileSystem(let path, let operation, let reason):
       return "\(path): cannot \(operation): \(reason)"
     }

@@ -10,13 +10,7 @@ extension SafeTensors {
   /// - Throws: `CheckpointError.fileSystem` when the file cannot be read, or the error that
   ///   `init(bytes:source:)` describes, with the file's path as the source.
   public init(contentsOf url: URL) throws(CheckpointError) {
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw .fileSystem(path: url.path, operation: "read", reason: error.localizedDescription)
-    }
-    try self.init(bytes: Array(data), source: url.path)
+    try self.init(bytes: AtomicFile.read(url.path), source: url.path)
   }
 
   /// Parses and validates a safetensors file held in `data`.

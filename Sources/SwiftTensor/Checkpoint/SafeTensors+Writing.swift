@@ -1,13 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 extension SafeTensors {
   /// The complete file contents: header length, JSON header, data.
   ///
@@ -67,74 +59,16 @@ extension SafeTensors {
 
   /// Writes the checkpoint to `url` atomically.
   ///
-  /// The bytes go to a temporary file in the same directory, which is flushed to disk and then
-  /// renamed over `url`. A reader sees either the old file or the whole new one; if anything
-  /// fails, `url` is untouched and the temporary file is removed.
+  /// The bytes go to a temporary file in the same directory, which is flushed to disk, given
+  /// the permissions of the file it replaces, and renamed over `url`; then the directory is
+  /// flushed. A reader sees either the old file or the whole new one; if anything fails, `url`
+  /// is untouched and the temporary file is removed. A symbolic link at `url` is followed: its
+  /// target is replaced and the link stays. Temporary files of earlier saves to the same file
+  /// whose process was killed are removed.
   ///
   /// - Throws: `CheckpointError.fileSystem` naming the path, the step and the system's reason
   ///   (for example, a directory that does not exist).
   public func write(to url: URL) throws(CheckpointError) {
-    let destination = url.path
-    let directory = url.deletingLastPathComponent().path
-    let temporary =
-      directory + "/." + url.lastPathComponent + ".\(getpid())."
-      + String(UInt64.random(in: 0...UInt64.max), radix: 16) + ".tmp"
-    let bytes = encoded()
-
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-      throw .fileSystem(
-        path: destination, operation: "create a temporary file", reason: Self.systemError())
-    }
-    var closed = false
-    do throws(CheckpointError) {
-      try Self.writeAll(bytes, to: descriptor, path: destination)
-      guard fsync(descriptor) == 0 else {
-        throw .fileSystem(path: destination, operation: "flush", reason: Self.systemError())
-      }
-      closed = true
-      guard close(descriptor) == 0 else {
-        throw .fileSystem(path: destination, operation: "close", reason: Self.systemError())
-      }
-      guard rename(temporary, destination) == 0 else {
-        throw .fileSystem(
-          path: destination, operation: "replace the file", reason: Self.systemError())
-      }
-    } catch {
-      if !closed { close(descriptor) }
-      unlink(temporary)
-      throw error
-    }
+    try AtomicFile.write(encoded(), to: url.path)
   }
-
-  /// Writes every byte, retrying short writes and interrupted calls.
-  private static func writeAll(
-    _ bytes: [UInt8], to descriptor: Int32, path: String
-  ) throws(CheckpointError) {
-    var failure: CheckpointError?
-    bytes.withUnsafeBytes { raw in
-      var written = 0
-      while written < raw.count {
-        let result = systemWrite(
-          descriptor, raw.baseAddress.map { $0 + written }, raw.count - written)
-        if result < 0 {
-          if errno == EINTR { continue }
-          failure = .fileSystem(path: path, operation: "write", reason: systemError())
-          return
-        }
-        written += result
-      }
-    }
-    if let failure { throw failure }
-  }
-
-  /// The text of the current `errno`.
-  private static func systemError() -> String {
-    String(cString: strerror(errno))
-  }
-}
-
-/// POSIX `write`; a free function because inside `SafeTensors` the name means `write(to:)`.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-  write(descriptor, buffer, count)
 }

@@ -10,7 +10,9 @@
 /// ```
 ///
 /// Offsets are relative to the data section; tensors are contiguous, without gaps or overlap.
-/// Only `F32` and `F64` are supported, matching `Float` and `Double`.
+/// `F32` and `F64` tensors convert to `Float` and `Double` tensors; integer (`I64` ... `U8`,
+/// `BOOL`) and half-precision (`F16`, `BF16`) tensors are parsed and kept as raw entries, so a
+/// file written by another framework can still be read, and `I64` holds exact counters.
 ///
 /// ```swift
 /// var checkpoint = SafeTensors()
@@ -31,12 +33,36 @@ public struct SafeTensors: Sendable, Equatable {
     case f32 = "F32"
     /// 64-bit IEEE 754 (`Double`).
     case f64 = "F64"
+    /// 16-bit IEEE 754 half precision, kept as raw bytes.
+    case f16 = "F16"
+    /// bfloat16 (the top half of an `F32`), kept as raw bytes.
+    case bf16 = "BF16"
+    /// Signed 64-bit integer; counters are stored with it (`set(_:shape:named:)`).
+    case i64 = "I64"
+    /// Signed 32-bit integer, kept as raw bytes.
+    case i32 = "I32"
+    /// Signed 16-bit integer, kept as raw bytes.
+    case i16 = "I16"
+    /// Signed 8-bit integer, kept as raw bytes.
+    case i8 = "I8"
+    /// Unsigned 64-bit integer, kept as raw bytes.
+    case u64 = "U64"
+    /// Unsigned 32-bit integer, kept as raw bytes.
+    case u32 = "U32"
+    /// Unsigned 16-bit integer, kept as raw bytes.
+    case u16 = "U16"
+    /// Unsigned 8-bit integer, kept as raw bytes.
+    case u8 = "U8"
+    /// Boolean, one byte per element, kept as raw bytes.
+    case bool = "BOOL"
 
-    /// Bytes per element: 4 or 8.
+    /// Bytes per element: 1, 2, 4 or 8.
     public var byteSize: Int {
       switch self {
-      case .f32: 4
-      case .f64: 8
+      case .f64, .i64, .u64: 8
+      case .f32, .i32, .u32: 4
+      case .f16, .bf16, .i16, .u16: 2
+      case .i8, .u8, .bool: 1
       }
     }
 

@@ -19,10 +19,49 @@ public protocol Optimizer<Scalar>: AnyObject {
   func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)]
   /// Restores state saved by `stateTensors()`.
   ///
-  /// - Throws: `OptimizerStateError` when a tensor is missing or has the wrong shape.
+  /// - Throws: `OptimizerStateError` when a tensor is missing, has the wrong shape, or holds a
+  ///   value the rule cannot use (such as a non-finite moment or a negative step).
   func loadState(
     _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>]
   ) throws(OptimizerStateError)
+  /// The optimiser's name in checkpoints (such as `Adam`), so that a checkpoint is resumed only
+  /// by the kind of optimiser that wrote it. The default is the type's name without generic
+  /// arguments.
+  var checkpointKind: String { get }
+  /// The integer counters of the state (such as Adam's `step`), saved exactly as `I64` in
+  /// checkpoints; the default is none.
+  func stateCounters() -> [(name: String, value: Int)]
+  /// Restores state saved by `stateTensors()` and `stateCounters()`.
+  ///
+  /// The default refuses any counter and calls `loadState(_:for:)`.
+  ///
+  /// - Throws: `OptimizerStateError` as `loadState(_:for:)`, or for a counter the rule does not
+  ///   know or cannot use.
+  func loadState(
+    _ tensors: [String: Tensor<Scalar>], counters: [String: Int],
+    for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError)
+}
+
+extension Optimizer {
+  /// The type's name without generic arguments (`Adam` for `Adam<Float>`).
+  public var checkpointKind: String {
+    String(String(describing: Self.self).prefix { $0 != "<" })
+  }
+
+  /// No counters.
+  public func stateCounters() -> [(name: String, value: Int)] { [] }
+
+  /// Refuses counters, then restores the tensors with `loadState(_:for:)`.
+  public func loadState(
+    _ tensors: [String: Tensor<Scalar>], counters: [String: Int],
+    for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError) {
+    if let name = counters.keys.sorted().first {
+      throw OptimizerStateError(description: "optimizer state: unexpected counter '\(name)'")
+    }
+    try loadState(tensors, for: parameters)
+  }
 }
 
 /// Optimiser state that does not fit the model it is restored for.
@@ -84,6 +123,8 @@ private func scaleGradient<Scalar>(of variable: Variable<Scalar>, by scale: Scal
 
 /// Per-parameter state buffers shared by the optimisers, keyed by parameter path.
 struct OptimizerSlots<Scalar: TensorScalar> {
+  /// Slots that hold averages or sums of squares, which are never negative.
+  static var nonNegativeSlots: Set<String> { ["v", "square", "sum"] }
   var buffers: [String: Tensor<Scalar>] = [:]
 
   /// Runs `rule` on one parameter, creating zeroed state buffers on first use.
@@ -146,6 +187,15 @@ struct OptimizerSlots<Scalar: TensorScalar> {
           throw OptimizerStateError(
             description: "optimizer state: '\(key)' has shape \(describe(shape: tensor.shape)),"
               + " expected \(describe(shape: parameter.variable.value.shape))")
+        }
+        // A non-finite value would turn every parameter into NaN at the next step, and a
+        // negative second moment would be square-rooted.
+        let values = tensor.scalars
+        let nonNegative = Self.nonNegativeSlots.contains(slot)
+        if let bad = values.first(where: { !$0.isFinite || (nonNegative && $0 < 0) }) {
+          throw OptimizerStateError(
+            description: "optimizer state: '\(key)' holds \(bad), expected finite"
+              + (nonNegative ? " non-negative values" : " values"))
         }
         restored[key] = tensor
       }

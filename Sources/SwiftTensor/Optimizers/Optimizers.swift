@@ -113,15 +113,49 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
       + [("step", Tensor(Scalar(stepCount)))]
   }
 
-  /// Restores the moments and the step count.
+  /// The step count, exactly.
+  public func stateCounters() -> [(name: String, value: Int)] { [("step", stepCount)] }
+
+  /// Restores the moments and the step count (the `step` tensor).
+  ///
+  /// - Throws: `OptimizerStateError` for missing or misshapen moments, non-finite moments, a
+  ///   negative second moment, or a step that is not an integer in `0...2^53`.
   public func loadState(
     _ tensors: [String: Tensor<Scalar>], for parameters: [NamedParameter<Scalar>]
   ) throws(OptimizerStateError) {
     guard let step = tensors["step"], step.scalarCount == 1 else {
       throw OptimizerStateError(description: "optimizer state: missing 'step'")
     }
+    // Checked in Double before any conversion: `Int(_:)` traps on NaN, infinity and 2^63.
+    let value = Double(step.scalars[0])
+    guard value >= 0, value <= Double(SafeTensors.maximumCounter), value.rounded() == value
+    else {
+      throw OptimizerStateError(
+        description: "optimizer state: 'step' holds \(value), expected an integer from 0 to "
+          + "\(SafeTensors.maximumCounter)")
+    }
+    try loadState(tensors, counters: ["step": Int(value)], for: parameters)
+  }
+
+  /// Restores the moments and the step count (the `step` counter).
+  ///
+  /// - Throws: `OptimizerStateError` as `loadState(_:for:)`, or for a missing or out-of-range
+  ///   `step` counter or another counter.
+  public func loadState(
+    _ tensors: [String: Tensor<Scalar>], counters: [String: Int],
+    for parameters: [NamedParameter<Scalar>]
+  ) throws(OptimizerStateError) {
+    guard let step = counters["step"], (0...SafeTensors.maximumCounter).contains(step) else {
+      throw OptimizerStateError(
+        description:
+          "optimizer state: counter 'step' is \(counters["step"].map(String.init) ?? "missing"), "
+          + "expected an integer from 0 to \(SafeTensors.maximumCounter)")
+    }
+    if let other = counters.keys.sorted().first(where: { $0 != "step" }) {
+      throw OptimizerStateError(description: "optimizer state: unexpected counter '\(other)'")
+    }
     try slots.load(tensors, for: parameters, slots: slotNames)
-    stepCount = Int(step.scalar)
+    stepCount = step
   }
 }
 

@@ -17,18 +17,31 @@ extension Model {
 
   /// Loads parameters saved by `save(to:)`: all or nothing.
   ///
-  /// Every parameter must be present with this model's dtype and shape, and the file must hold
-  /// no other tensor (optimiser state under `optimizer/` and trainer counters under `trainer/`
-  /// are allowed); otherwise nothing is changed and the error names the tensor.
+  /// Every parameter must be present with this model's dtype and shape; otherwise nothing is
+  /// changed and the error names the tensor. When `strict` is true the file must hold no other
+  /// tensor (optimiser state under `optimizer/` and trainer counters under `trainer/` are
+  /// allowed); when it is false, any other tensor (buffers, integer or half-precision tensors
+  /// of another framework) is skipped.
   ///
+  /// - Parameters:
+  ///   - url: the safetensors file.
+  ///   - strict: whether tensors that are not parameters make the load fail.
+  /// - Returns: the names of the stored tensors that are not parameters and were skipped.
   /// - Throws: `CheckpointError` for an unreadable or malformed file, or one made for another
   ///   model or precision.
-  public func load(from url: URL) throws(CheckpointError) {
-    try load(SafeTensors(contentsOf: url), source: url.path)
+  @discardableResult
+  public func load(from url: URL, strict: Bool = true) throws(CheckpointError) -> [String] {
+    try load(SafeTensors(contentsOf: url), source: url.path, strict: strict)
   }
 
-  /// Loads parameters from a checkpoint in memory; see `load(from:)`.
-  public func load(_ file: SafeTensors, source: String = "checkpoint") throws(CheckpointError) {
+  /// Loads parameters from a checkpoint in memory; see `load(from:strict:)`.
+  ///
+  /// - Returns: the names of the stored tensors that are not parameters and were skipped.
+  /// - Throws: `CheckpointError` for a checkpoint made for another model or precision.
+  @discardableResult
+  public func load(
+    _ file: SafeTensors, source: String = "checkpoint", strict: Bool = true
+  ) throws(CheckpointError) -> [String] {
     let parameters = self.parameters
     var values: [Tensor<Scalar>] = []
     for parameter in parameters {
@@ -40,55 +53,106 @@ extension Model {
       values.append(value)
     }
     let known = Set(parameters.map(\.path))
-    let unexpected = file.names.filter {
-      !known.contains($0) && !$0.hasPrefix("optimizer/") && !$0.hasPrefix("trainer/")
-    }
-    if !unexpected.isEmpty { throw .unexpectedTensors(names: unexpected) }
+    let skipped = file.names.filter { !known.contains($0) }
+    let unexpected = skipped.filter { !$0.hasPrefix("optimizer/") && !$0.hasPrefix("trainer/") }
+    if strict && !unexpected.isEmpty { throw .unexpectedTensors(names: unexpected) }
     for (parameter, value) in zip(parameters, values) {
       parameter.variable.value = value
       parameter.variable.zeroGradient()
     }
+    return skipped
   }
 }
 
 extension Trainer {
-  /// Saves everything needed to resume: parameters, optimiser state (under `optimizer/`) and
-  /// the step and epoch counters (under `trainer/`), atomically.
+  /// The metadata key naming the optimiser kind that wrote a checkpoint.
+  static var optimizerKindKey: String { "optimizer" }
+
+  /// Saves everything needed to resume: parameters, optimiser state (under `optimizer/`, its
+  /// counters as exact `I64`), the step and epoch counters (`trainer/counters`, `I64`), and
+  /// the optimiser's kind in the metadata, atomically.
   ///
   /// - Throws: `CheckpointError.fileSystem` if it cannot be written.
   public func saveCheckpoint(to url: URL) throws(CheckpointError) {
     var file = model.checkpoint()
-    for (name, tensor) in optimizer.stateTensors() { file.set(tensor, named: "optimizer/\(name)") }
-    file.set(Tensor<Double>([Double(step), Double(epoch)]), named: "trainer/counters")
+    let counters = optimizer.stateCounters()
+    let counterNames = Set(counters.map(\.name))
+    for (name, tensor) in optimizer.stateTensors() where !counterNames.contains(name) {
+      file.set(tensor, named: "optimizer/\(name)")
+    }
+    for (name, value) in counters {
+      file.set([Int64(value)], shape: [], named: "optimizer/\(name)")
+    }
+    file.set([Int64(step), Int64(epoch)], shape: [2], named: "trainer/counters")
+    file.metadata[Self.optimizerKindKey] = optimizer.checkpointKind
     try file.write(to: url)
   }
 
   /// Restores a checkpoint written by `saveCheckpoint(to:)`, so that training continues
   /// exactly as if it had not stopped: all or nothing.
   ///
-  /// - Throws: `CheckpointError` for a malformed file or one made for another model,
-  ///   precision or optimiser.
+  /// Nothing in the file is trusted: counters must be integers in `0...2^53` (stored as `I64`,
+  /// or as `F32`/`F64` by older versions), the optimiser kind recorded in the metadata must be
+  /// this trainer's, and the optimiser state must be exactly what this optimiser uses, finite.
+  ///
+  /// - Throws: `CheckpointError` for a malformed file, one made for another model, precision
+  ///   or optimiser (`.optimizerMismatch`, `.unexpectedTensors`), or one holding a number that
+  ///   cannot be used (`.invalidNumber`, naming the tensor and the value).
   public func resume(from url: URL) throws(CheckpointError) {
+    let source = url.path
     let file = try SafeTensors(contentsOf: url)
-    let counters = try file.tensor(named: "trainer/counters", as: Double.self)
-    guard counters.shape == [2] else {
-      throw .shapeMismatch(name: "trainer/counters", stored: counters.shape, expected: [2])
+    let counters = try file.counters(named: "trainer/counters", count: 2, source: source)
+    if let stored = file.metadata[Self.optimizerKindKey], stored != optimizer.checkpointKind {
+      throw .optimizerMismatch(source: source, stored: stored, expected: optimizer.checkpointKind)
     }
+    let counterNames = Set(optimizer.stateCounters().map(\.name))
     var state: [String: Tensor<Scalar>] = [:]
+    var optimizerCounters: [String: Int] = [:]
     for name in file.names where name.hasPrefix("optimizer/") {
-      state[String(name.dropFirst("optimizer/".count))] = try file.tensor(
-        named: name, as: Scalar.self)
+      let key = String(name.dropFirst("optimizer/".count))
+      if counterNames.contains(key) {
+        optimizerCounters[key] = try file.counters(named: name, count: 1, source: source)[0]
+      } else {
+        state[key] = try file.tensor(named: name, as: Scalar.self)
+      }
     }
     // Check the parameters before touching the optimiser, so a failure changes nothing.
     let current = model.checkpoint()
-    try model.load(file, source: url.path)
-    do {
-      try optimizer.loadState(state, for: model.parameters)
+    let previousState = optimizer.stateTensors()
+    let previousCounters = optimizer.stateCounters()
+    try model.load(file, source: source)
+    do throws(CheckpointError) {
+      do {
+        try optimizer.loadState(state, counters: optimizerCounters, for: model.parameters)
+      } catch {
+        throw .invalidField(
+          source: source, tensor: nil, field: "optimizer", expected: error.description)
+      }
+      // State this optimiser does not use means the file was written by another optimiser
+      // (or another configuration, such as SGD with momentum resumed without).
+      let used = Set(optimizer.stateTensors().map(\.name)).union(counterNames)
+      let unused = file.names.filter {
+        $0.hasPrefix("optimizer/") && !used.contains(String($0.dropFirst("optimizer/".count)))
+      }
+      if !unused.isEmpty { throw .unexpectedTensors(names: unused) }
     } catch {
-      try? model.load(current, source: "previous parameters")
-      throw .invalidField(
-        source: url.path, tensor: nil, field: "optimizer", expected: error.description)
+      _ = try? model.load(current, source: "previous parameters")
+      restoreOptimizer(previousState, counters: previousCounters)
+      throw error
     }
-    restoreCounters(step: Int(counters.scalars[0]), epoch: Int(counters.scalars[1]))
+    restoreCounters(step: counters[0], epoch: counters[1])
+  }
+
+  /// Puts back the optimiser state saved before a failed resume, as far as it loads (an
+  /// optimiser that had taken no step has no state to put back).
+  private func restoreOptimizer(
+    _ previous: [(name: String, tensor: Tensor<Scalar>)],
+    counters previousCounters: [(name: String, value: Int)]
+  ) {
+    var tensors: [String: Tensor<Scalar>] = [:]
+    for (name, tensor) in previous { tensors[name] = tensor }
+    let counters = Dictionary(
+      previousCounters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    try? optimizer.loadState(tensors, counters: counters, for: model.parameters)
   }
 }
