@@ -17,22 +17,26 @@ public struct Affine<Scalar: TensorScalar>: Layer {
   /// The activation applied to the output in the same operation (`.identity`: none).
   public let activation: FusedActivation
 
-  /// Creates the layer; its parameters get their values when its model is initialised.
+  /// Creates the layer and draws its parameters from `seed` (a model's
+  /// `initializeParameters(seed:)` redraws them from the model's seed).
   ///
   /// `activation` computes, say, `sigmoid(x·W + b)` as one recorded operation: the same values
   /// and gradients as `Affine` followed by `Sigmoid()`, with one pass and one operation fewer.
   @inlinable
   public init(
     _ inputSize: Int, _ outputSize: Int, bias: Bool = true,
-    activation: FusedActivation = .identity, weightInitializer: ParameterInitializer? = nil
+    activation: FusedActivation = .identity, weightInitializer: ParameterInitializer? = nil,
+    seed: UInt64 = 0
   ) {
     self.activation = activation
     tensorPrecondition(
       inputSize > 0 && outputSize > 0,
       "Affine: sizes must be positive, got \(inputSize) -> \(outputSize)")
+    _ = Tensor<Scalar>.elementCount(of: [inputSize, outputSize], operation: "Affine")
     weight = Variable(.zeros(shape: [inputSize, outputSize]), name: "W")
     self.bias = bias ? Variable(.zeros(shape: [outputSize]), name: "b") : nil
     self.weightInitializer = weightInitializer ?? .scaledNormal(fanIn: inputSize)
+    initializeParameters(seed: seed)
   }
 
   /// `activation(x·W + b)`
@@ -44,7 +48,8 @@ public struct Affine<Scalar: TensorScalar>: Layer {
   {
     tensorPrecondition(
       input.value.rank == 2 && input.value.shape[1] == weight.value.shape[0],
-      "Affine: input of shape \(describe(shape: input.value.shape)) does not fit a layer of "
+      layerPathPrefix(weight) + "Affine: input of shape \(describe(shape: input.value.shape)) "
+        + "does not fit a layer of "
         + "\(weight.value.shape[0]) inputs; expected [batch, \(weight.value.shape[0])]")
     return input.affine(weight, bias, activation: activation)
   }

@@ -8,7 +8,7 @@
 /// final class TwoLayers: Model {
 ///   let hidden = Affine<Float>(64, 30)
 ///   let output = Affine<Float>(30, 10)
-///   init() { initializeParameters(seed: 0) }
+///   init() { initializeParameters(seed: 0) }   // optional: the layers start drawn from seed 0
 ///   func forward(_ x: Variable<Float>, context: LayerContext) -> Variable<Float> {
 ///     output(hidden(x, context: context).sigmoid(), context: context)
 ///   }
@@ -41,12 +41,7 @@ extension Model {
   /// with `seed`: the same seed gives the same model on every platform.
   @inlinable
   public func initializeParameters(seed: UInt64) {
-    var generator = SeededGenerator(seed: seed)
-    for parameter in parameters {
-      parameter.variable.value = parameter.initializer.makeValue(
-        shape: parameter.variable.value.shape, using: &generator)
-      parameter.variable.zeroGradient()
-    }
+    drawInitialValues(of: parameters, seed: seed)
   }
 
   /// Runs the model for inference on a tensor: evaluation mode, nothing recorded.
@@ -99,16 +94,20 @@ public final class Graph<Scalar: TensorScalar>: Model {
   @usableFromInline let body: (Variable<Scalar>, LayerContext) -> Variable<Scalar>
   @usableFromInline let register: (ParameterRegistrar<Scalar>) -> Void
 
-  /// Builds the model and initialises its parameters from `seed`.
+  /// Builds the model and initialises its parameters from `seed`; given `inputShape` (one
+  /// sample's shape, without the batch axis), checks that every layer fits its input (see
+  /// `check(inputShape:)`).
   @inlinable
   public init<Body: Layer>(
-    _ name: String, seed: UInt64 = 0, @LayerBuilder<Scalar> body: () -> Body
+    _ name: String, seed: UInt64 = 0, inputShape: [Int]? = nil,
+    @LayerBuilder<Scalar> body: () -> Body
   ) where Body.Scalar == Scalar, Body.Input == Variable<Scalar>, Body.Output == Variable<Scalar> {
     self.name = name
     let box = LayerBox(body())
     self.body = { box.layers($0, context: $1) }
     self.register = { box.layers.registerParameters($0) }
     initializeParameters(seed: seed)
+    if let inputShape { check(inputShape: inputShape) }
   }
 
   /// Runs the body.

@@ -40,6 +40,46 @@ extension Layer {
   /// No parameters.
   @inlinable
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {}
+
+  /// Draws the layer's parameters, in registration order, from a generator seeded with `seed`,
+  /// keeping their names. The built-in layers call it when they are created, so a layer never
+  /// holds the zeros it was allocated with; a model's `initializeParameters(seed:)` redraws
+  /// every parameter from the model's seed.
+  public func initializeParameters(seed: UInt64) {
+    drawInitialValues(seed: seed, listedBy: registerParameters)
+  }
+}
+
+/// Draws the initial values of the parameters that `register` lists, in order, from a generator
+/// seeded with `seed`, without renaming them (a layer on its own is in no model yet).
+@usableFromInline
+func drawInitialValues<Scalar: TensorScalar>(
+  seed: UInt64, listedBy register: (ParameterRegistrar<Scalar>) -> Void
+) {
+  let registrar = ParameterRegistrar<Scalar>(renamesVariables: false)
+  register(registrar)
+  drawInitialValues(of: registrar.parameters, seed: seed)
+}
+
+/// Draws the initial values of `parameters`, in order, from a generator seeded with `seed`.
+@usableFromInline
+func drawInitialValues<Scalar: TensorScalar>(of parameters: [NamedParameter<Scalar>], seed: UInt64)
+{
+  var generator = SeededGenerator(seed: seed)
+  for parameter in parameters {
+    parameter.variable.value = parameter.initializer.makeValue(
+      shape: parameter.variable.value.shape, using: &generator)
+    parameter.variable.zeroGradient()
+  }
+}
+
+/// The prefix of a message raised by a layer whose first parameter is `parameter`: the layer's
+/// path in its model (`"affine_1: "`), read from the name the model registered the parameter
+/// under, or nothing when the layer is in no model. Only a failing check builds it, so naming
+/// the layer costs a step nothing.
+@usableFromInline
+func layerPathPrefix<Scalar: TensorScalar>(_ parameter: Variable<Scalar>) -> String {
+  layerPathPrefix(named: parameter.name)
 }
 
 /// What a forward pass needs beyond its inputs: the mode and a seeded random generator.
@@ -102,7 +142,7 @@ public enum ParameterInitializer: Sendable {
         using: &generator)
     case .constantSegments(let values):
       guard !values.isEmpty else { return Tensor(repeating: 0, shape: shape) }
-      let count = shape.reduce(1, *)
+      let count = Tensor<Scalar>.elementCount(of: shape, operation: "constantSegments")
       let segment = Swift.max((shape.last ?? 1) / Swift.max(values.count, 1), 1)
       let width = shape.last ?? 1
       let scalars = (0..<count).map { index in
@@ -132,9 +172,14 @@ public final class ParameterRegistrar<Scalar: TensorScalar> {
   public private(set) var parameters: [NamedParameter<Scalar>] = []
   private var counts: [String: Int] = [:]
   private var prefix: [String] = []
+  private let renamesVariables: Bool
 
   /// Creates an empty registrar.
-  public init() {}
+  public init() { renamesVariables = true }
+
+  /// Creates an empty registrar that renames registered variables to their paths only when
+  /// `renamesVariables`.
+  init(renamesVariables: Bool) { self.renamesVariables = renamesVariables }
 
   /// Opens a numbered scope for one layer of the given kind and registers its parameters.
   public func layer(_ kind: String, _ body: (ParameterRegistrar) -> Void) {
@@ -156,7 +201,7 @@ public final class ParameterRegistrar<Scalar: TensorScalar> {
     tensorPrecondition(
       !parameters.contains { $0.path == path },
       "ParameterRegistrar: the parameter path '\(path)' is registered twice")
-    variable.name = path
+    if renamesVariables { variable.name = path }
     parameters.append(NamedParameter(path: path, variable: variable, initializer: initializer))
   }
 }

@@ -10,22 +10,25 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
   /// The table, `[vocabulary, dimension]`.
   public let table: Variable<Scalar>
 
-  /// Creates the layer; the table gets its values when its model is initialised.
-  public init(vocabulary: Int, dimension: Int) {
+  /// Creates the layer and draws its table from `seed` (a model's `initializeParameters(seed:)`
+  /// redraws it from the model's seed).
+  public init(vocabulary: Int, dimension: Int, seed: UInt64 = 0) {
     tensorPrecondition(
       vocabulary > 0 && dimension > 0,
       "Embedding: vocabulary \(vocabulary) and dimension \(dimension) must be positive")
+    _ = Tensor<Scalar>.elementCount(of: [vocabulary, dimension], operation: "Embedding")
     table = Variable(.zeros(shape: [vocabulary, dimension]), name: "table")
+    initializeParameters(seed: seed)
   }
 
   /// The vectors of the ids held by `input`.
   public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
-    EmbeddingLookup(ids: input.value)(table)
+    EmbeddingLookup(ids: input.value, tableName: table.name)(table)
   }
 
   /// The vectors of `ids` arranged in `shape`: `[shape..., dimension]`.
   public func callAsFunction(ids: [Int], shape: [Int]) -> Variable<Scalar> {
-    EmbeddingLookup(ids: ids, shape: shape)(table)
+    EmbeddingLookup(ids: ids, shape: shape, tableName: table.name)(table)
   }
 
   /// `table`.
@@ -78,7 +81,9 @@ public struct RecurrentWeights<Scalar: TensorScalar> {
   /// Zero weights of `cell` for inputs of `inputSize` features and `hiddenSize` units; they get
   /// their values when their model is initialised.
   init(_ cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int) {
-    let width = cell.gateCount * hiddenSize
+    let name = RecurrentSequenceCore.name(cell)
+    let width = Tensor<Scalar>.elementCount(of: [cell.gateCount, hiddenSize], operation: name)
+    _ = Tensor<Scalar>.elementCount(of: [Swift.max(inputSize, hiddenSize), width], operation: name)
     inputWeight = Variable(.zeros(shape: [inputSize, width]), name: "W_x")
     hiddenWeight = Variable(.zeros(shape: [hiddenSize, width]), name: "W_h")
     bias = Variable(.zeros(shape: [width]), name: "b")
@@ -102,8 +107,11 @@ public struct RecurrentStack<Scalar: TensorScalar> {
   /// Each layer's parameters, bottom first.
   public let weights: [RecurrentWeights<Scalar>]
 
-  /// Creates the stack.
-  public init(_ cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int) {
+  /// Creates the stack and draws its parameters from `seed` (a model's
+  /// `initializeParameters(seed:)` redraws them from the model's seed).
+  public init(
+    _ cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int, seed: UInt64 = 0
+  ) {
     let name = RecurrentSequenceCore.name(cell)
     tensorPrecondition(
       inputSize > 0 && hiddenSize > 0 && layers > 0,
@@ -116,6 +124,7 @@ public struct RecurrentStack<Scalar: TensorScalar> {
       RecurrentWeights(
         cell, inputSize: layer == 0 ? inputSize : hiddenSize, hiddenSize: hiddenSize)
     }
+    drawInitialValues(seed: seed, listedBy: registerParameters)
   }
 
   /// All hidden states of the top layer `[batch, time, hidden]` and the final state; the
@@ -127,13 +136,15 @@ public struct RecurrentStack<Scalar: TensorScalar> {
     let shape = input.value.shape
     tensorPrecondition(
       shape.count == 3 && shape[2] == inputSize,
-      "\(name): input of shape \(describe(shape: shape)); expected [batch, time, \(inputSize)]")
+      layerPathPrefix(weights[0].inputWeight) + "\(name): input of shape "
+        + "\(describe(shape: shape)); expected [batch, time, \(inputSize)]")
     let lstm = cell == .lstm
     if let initialState {
       tensorPrecondition(
         initialState.hidden.count == weights.count
           && initialState.cell.count == (lstm ? weights.count : 0),
-        "\(name): initial state has \(initialState.hidden.count) hidden and "
+        layerPathPrefix(weights[0].inputWeight)
+          + "\(name): initial state has \(initialState.hidden.count) hidden and "
           + "\(initialState.cell.count) cell states for \(weights.count) layers")
     }
     let zero = Variable<Scalar>(.zeros(shape: [shape[0], hiddenSize]), trainable: false)
@@ -207,9 +218,10 @@ public struct RNN<Scalar: TensorScalar>: RecurrentLayer {
   /// The layers' parameters and forward pass.
   public let stack: RecurrentStack<Scalar>
 
-  /// Creates `layers` stacked layers of `hiddenSize` units.
-  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
-    stack = RecurrentStack(.rnn, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
+  /// Creates `layers` stacked layers of `hiddenSize` units, drawn from `seed`.
+  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, seed: UInt64 = 0) {
+    stack = RecurrentStack(
+      .rnn, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, seed: seed)
   }
 }
 
@@ -224,9 +236,10 @@ public struct LSTM<Scalar: TensorScalar>: RecurrentLayer {
   /// The layers' parameters and forward pass.
   public let stack: RecurrentStack<Scalar>
 
-  /// Creates `layers` stacked layers of `hiddenSize` units.
-  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
-    stack = RecurrentStack(.lstm, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
+  /// Creates `layers` stacked layers of `hiddenSize` units, drawn from `seed`.
+  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, seed: UInt64 = 0) {
+    stack = RecurrentStack(
+      .lstm, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, seed: seed)
   }
 }
 
@@ -241,8 +254,9 @@ public struct GRU<Scalar: TensorScalar>: RecurrentLayer {
   /// The layers' parameters and forward pass.
   public let stack: RecurrentStack<Scalar>
 
-  /// Creates `layers` stacked layers of `hiddenSize` units.
-  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1) {
-    stack = RecurrentStack(.gru, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers)
+  /// Creates `layers` stacked layers of `hiddenSize` units, drawn from `seed`.
+  public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, seed: UInt64 = 0) {
+    stack = RecurrentStack(
+      .gru, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, seed: seed)
   }
 }

@@ -14,43 +14,63 @@ public struct EmbeddingLookup<Scalar: TensorScalar>: UnaryOperation {
   public let ids: [Int]
   /// The shape of the ids.
   public let idShape: [Int]
+  /// The registered name of the layer's table (`embedding_0/table`), if the lookup is an
+  /// `Embedding` layer's: messages start with the layer's path, built only when one is raised.
+  let tableName: String
 
   /// Creates the lookup of `ids` arranged in `shape`.
   ///
   /// - Precondition: `shape`'s element count is `ids.count`.
-  public init(ids: [Int], shape: [Int]) {
+  public init(ids: [Int], shape: [Int]) { self.init(ids: ids, shape: shape, tableName: "") }
+
+  /// Creates the lookup for the layer whose table is named `tableName`.
+  init(ids: [Int], shape: [Int], tableName: String) {
     tensorPrecondition(
-      shape.reduce(1, *) == ids.count && shape.allSatisfy { $0 >= 0 },
-      "Embedding: \(ids.count) ids do not fill the shape \(describe(shape: shape))")
+      Tensor<Scalar>.elementCount(
+        of: shape, operation: layerPathPrefix(named: tableName) + "Embedding") == ids.count,
+      layerPathPrefix(named: tableName)
+        + "Embedding: \(ids.count) ids do not fill the shape \(describe(shape: shape))")
     self.ids = ids
     idShape = shape
+    self.tableName = tableName
   }
 
   /// Creates the lookup of the ids held, as integral values, by `ids`.
   ///
-  /// - Precondition: every value is an integer.
-  public init(ids: Tensor<Scalar>) {
+  /// - Precondition: every value is an integer that fits in `Int`.
+  public init(ids: Tensor<Scalar>) { self.init(ids: ids, tableName: "") }
+
+  /// Creates the lookup of the ids in `ids` for the layer whose table is named `tableName`.
+  init(ids: Tensor<Scalar>, tableName: String) {
     let values = ids.scalars
     var integers: [Int] = []
     integers.reserveCapacity(values.count)
     for (position, value) in values.enumerated() {
-      tensorPrecondition(
-        value.rounded() == value && value.isFinite,
-        "Embedding: id \(value) at flat position \(position) is not an integer")
-      integers.append(Int(value))
+      // `Int(exactly:)` rejects fractions, NaN, infinities and values beyond `Int`, any of
+      // which would trap in `Int(_:)` with no word of the embedding.
+      guard let id = Int(exactly: value) else {
+        tensorFailure(
+          layerPathPrefix(named: tableName)
+            + "Embedding: id \(value) at flat position \(position) is not an integer that fits in "
+            + "Int (ids of shape \(describe(shape: ids.shape)))")
+      }
+      integers.append(id)
     }
-    self.init(ids: integers, shape: ids.shape)
+    self.init(ids: integers, shape: ids.shape, tableName: tableName)
   }
 
   /// The rows of `table` for the ids.
   public func forward(_ table: Tensor<Scalar>) -> Tensor<Scalar> {
     tensorPrecondition(
       table.rank == 2,
-      "Embedding: table of shape \(describe(shape: table.shape)); expected [vocabulary, dimension]")
+      layerPathPrefix(named: tableName)
+        + "Embedding: table of shape \(describe(shape: table.shape)); expected [vocabulary, dimension]"
+    )
     let (vocabulary, dimension) = (table.shape[0], table.shape[1])
     for (position, id) in ids.enumerated() where !(0..<vocabulary).contains(id) {
       tensorFailure(
-        "Embedding: id \(id) at flat position \(position) is outside the vocabulary of "
+        layerPathPrefix(named: tableName)
+          + "Embedding: id \(id) at flat position \(position) is outside the vocabulary of "
           + "\(vocabulary) tokens (valid ids: 0..<\(vocabulary))")
     }
     return Tensor(shape: idShape + [dimension], operation: "Embedding") { destination in

@@ -81,8 +81,8 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
   @inlinable
   public init(repeating value: Scalar, shape: [Int]) {
     self.init(shape: shape, operation: "Tensor(repeating:shape:)") { base in
-      let count = shape.reduce(1, *)
-      Scalar._unaryKernel(.fill(value), base, base, count: count)
+      // `init` has checked the count already.
+      Scalar._unaryKernel(.fill(value), base, base, count: shape.reduce(1, &*))
     }
   }
 
@@ -135,18 +135,40 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     return try body(UnsafeMutableBufferPointer(start: baseAddress, count: storage.count))
   }
 
-  /// The product of `shape`, after checking that no dimension is negative. Inlined into every
-  /// tensor creation (a call out of line costs every operation; see docs/PERFORMANCE.md).
+  /// The product of `shape`, after checking that no dimension is negative and that the count
+  /// and its size in bytes fit in `Int`. Inlined into every tensor creation (a call out of line
+  /// costs every operation; see docs/PERFORMANCE.md), so the loop only gathers one flag and the
+  /// messages are built out of line.
   @inlinable @inline(__always)
   static func elementCount(of shape: [Int], operation: @autoclosure () -> String) -> Int {
     var count = 1
+    var invalid = false
     for dimension in shape {
-      tensorPrecondition(
-        dimension >= 0,
-        "\(operation()): shape \(describe(shape: shape)) has a negative dimension")
-      count *= dimension
+      let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+      invalid = invalid || overflow || dimension < 0
+      count = product
+    }
+    // `stride` is a constant of the specialisation, so the bound folds to one comparison.
+    if invalid || count > Int.max / MemoryLayout<Scalar>.stride {
+      return elementCountOfUnusualShape(shape, operation: operation())
     }
     return count
+  }
+
+  /// The slow path of `elementCount(of:operation:)`: stops with a message naming `operation`
+  /// and `shape`, unless the shape is valid after all (an overflowing product with a later 0
+  /// dimension holds 0 scalars).
+  @usableFromInline @inline(never)
+  static func elementCountOfUnusualShape(_ shape: [Int], operation: String) -> Int {
+    tensorPrecondition(
+      shape.allSatisfy { $0 >= 0 },
+      "\(operation): shape \(describe(shape: shape)) has a negative dimension")
+    if shape.contains(0) { return 0 }
+    let bytes = MemoryLayout<Scalar>.stride
+    tensorFailure(
+      "\(operation): shape \(describe(shape: shape)) holds more scalars than can be addressed "
+        + "(the element count times \(bytes) bytes overflows Int; at most "
+        + "\(Int.max / bytes) scalars of \(Scalar.self))")
   }
 
   /// Row-major strides of `shape`, in elements.

@@ -77,6 +77,7 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
     self.loss = loss
     self.metrics = metrics ?? loss.defaultMetrics
     self.seed = seed
+    model.checkRegistration()
     parameters = model.parameters
     parameterVariables = parameters.map(\.variable)
     let names = self.metrics.map(\.name)
