@@ -150,20 +150,21 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     }
     // `stride` is a constant of the specialisation, so the bound folds to one comparison.
     if invalid || count > Int.max / MemoryLayout<Scalar>.stride {
-      return elementCountOfUnusualShape(shape, operation: operation())
+      // Valid after all only with no negative dimension and a 0 one (an overflowing product
+      // followed by 0 holds 0 scalars). The failure never returns, so the common path keeps
+      // `shape` without an extra retain.
+      if invalid && !shape.contains(where: { $0 < 0 }) && shape.contains(0) { return 0 }
+      unaddressableShapeFailure(shape, operation: operation())
     }
     return count
   }
 
-  /// The slow path of `elementCount(of:operation:)`: stops with a message naming `operation`
-  /// and `shape`, unless the shape is valid after all (an overflowing product with a later 0
-  /// dimension holds 0 scalars).
+  /// Stops: `shape` has a negative dimension, or more scalars than can be addressed.
   @usableFromInline @inline(never)
-  static func elementCountOfUnusualShape(_ shape: [Int], operation: String) -> Int {
+  static func unaddressableShapeFailure(_ shape: [Int], operation: String) -> Never {
     tensorPrecondition(
       shape.allSatisfy { $0 >= 0 },
       "\(operation): shape \(describe(shape: shape)) has a negative dimension")
-    if shape.contains(0) { return 0 }
     let bytes = MemoryLayout<Scalar>.stride
     tensorFailure(
       "\(operation): shape \(describe(shape: shape)) holds more scalars than can be addressed "
