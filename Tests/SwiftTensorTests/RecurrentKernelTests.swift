@@ -92,7 +92,12 @@ import Testing
       let previousCell = buffer(stateStride, 3, scale: 2)
       let previousHidden = buffer(stateStride, 10)
       let hiddenGates = buffer(gateStride, 12, scale: 2)
+      let outputGradient = buffer(stateStride, 8)
       var results: [[Tensor<S>]] = []
+      // The step structs hold raw row pointers, which do not keep a tensor alive: every input
+      // read through them must outlive the kernel calls, not just its last use in this code.
+      let inputs = [preActivations, bias, previousCell, previousHidden, hiddenGates, outputGradient]
+      withExtendedLifetime(inputs) {
       for portable in [true, false] {
         let gates = RecurrentSequenceCore.copy(preActivations)
         let cellState = buffer(stateStride, 4)
@@ -122,8 +127,7 @@ import Testing
               previousCell: cell == .lstm ? rowsOf(previousCell, stateStride) : nil,
               cell: cell == .lstm ? rowsOf(cellState, stateStride) : nil,
               hiddenOutput: rowsOf(output, stateStride),
-              outputGradient: withOutputGradient
-                ? rowsOf(buffer(stateStride, 8), stateStride) : nil,
+              outputGradient: withOutputGradient ? rowsOf(outputGradient, stateStride) : nil,
               hiddenGradient: rowsOf(hiddenGradient, stateStride),
               cellGradient: cell == .lstm ? rowsOf(cellGradient, stateStride) : nil,
               gateGradients: rowsOf(gateGradients, gateStride),
@@ -132,6 +136,7 @@ import Testing
           stepResults += [cellGradient, gateGradients, hiddenGateGradients, hiddenGradient]
         }
         results.append(stepResults)
+      }
       }
       let names = [
         "gates", "cell", "output", "dc", "dgates", "dgates (hidden side)", "dh",
