@@ -34,9 +34,10 @@ import Testing
     let b: [Float] = (0..<(k * n)).map { index in Float((index * 53 + 7) % 97) / 23 - 2 }
     var c = [Float](repeating: 0, count: m * n)
     c.withUnsafeMutableBufferPointer { c in
+      guard let c = c.baseAddress else { return }
       GEMM.multiply(
         transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a, lda: k, b, ldb: n,
-        beta: 0, c.baseAddress!, ldc: n, kernel: kernel, threads: 1)
+        beta: 0, c, ldc: n, kernel: kernel, threads: 1)
     }
     return c
   }
@@ -62,7 +63,8 @@ import Testing
     for operation in [UnaryKernel<Float>.exp, .log, .tanh, .sigmoid] {
       // Bit patterns, so that the NaNs of log's negative inputs compare too.
       let automatic = runVectorMath(operation, xs, .automatic).map(\.bitPattern)
-      #expect(automatic == runVectorMath(operation, xs, .portable).map(\.bitPattern), "\(operation)")
+      #expect(
+        automatic == runVectorMath(operation, xs, .portable).map(\.bitPattern), "\(operation)")
     }
   }
 }
