@@ -45,8 +45,8 @@ import Testing
       let before = norm(parameters)
       #expect(clipGradients(parameters, maximumNorm: maximum) == before)
       #expect(Swift.abs(norm(parameters) - maximum) < 1e-12, "maximum \(maximum)")
-      for (parameter, gradient) in zip(parameters, gradients) {
-        let expected = gradient.map { $0 * maximum / before }
+      for (parameter, original) in zip(parameters, gradients) {
+        let expected = original.map { $0 * maximum / before }
         for (value, wanted) in zip(gradient(of: parameter), expected) {
           #expect(Swift.abs(value - wanted) < 1e-12)
         }
