@@ -14,6 +14,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 list=$(cd "$(dirname "${1:-$root/scripts/mutations.txt}")" && pwd)/$(basename "${1:-mutations.txt}")
 scratch=${MUTATION_SCRATCH:-${TMPDIR:-/tmp}/swifttensor-mutation}
 log=$scratch.log
+# The unmutated file waits outside the package, where SwiftPM would not see it as a source.
+backup=$scratch.original
 [[ -f $list ]] || { echo "no mutation list at $list" >&2; exit 2; }
 
 echo "== copying $root to $scratch (log: $log)"
@@ -47,7 +49,7 @@ while IFS=$'\t' read -r file filter original replacement; do
     invalid=$((invalid + 1))
     continue
   fi
-  cp "$file" "$file.original"
+  cp "$file" "$backup"
   printf '%s\n' "$mutated" > "$file"
   echo "---- #$number $file: $original -> $replacement" >> "$log"
   if ! swift build --build-tests < /dev/null >> "$log" 2>&1; then
@@ -62,8 +64,8 @@ while IFS=$'\t' read -r file filter original replacement; do
     killed=$((killed + 1))
   fi
   # A fresh copy (new modification time), so the next build sees the file changed back.
-  cp "$file.original" "$file"
-  rm "$file.original"
+  cp "$backup" "$file"
+  rm "$backup"
   echo "#$number $fate ($((SECONDS - start)) s): $file: $replacement"
 done < "$list"
 
