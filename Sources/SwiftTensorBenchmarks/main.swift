@@ -3,7 +3,8 @@
 //   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm]
 //
 // With no section names everything runs. GEMM uses the threads SWIFTTENSOR_NUM_THREADS allows
-// (default: all cores). `python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py` runs
+// (default: all cores); SWIFTTENSOR_PORTABLE_KERNELS=1 measures the portable Swift kernels
+// that arm64 runs. `python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py` runs
 // this with one and two threads next to numpy and prints the ratios.
 import Foundation
 @_spi(Benchmarks) import SwiftTensor
@@ -68,6 +69,7 @@ if json {
   let body = results.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n")
   print("{\n\(body)\n}")
 } else {
+  print("kernels: \(_BenchmarkKernels.kernelSet)\n")
   print("| benchmark (release, median) | value |")
   print("| --- | --- |")
   for (name, value) in results { print("| \(name) | \(formatted(value)) |") }

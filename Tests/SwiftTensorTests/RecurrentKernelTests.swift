@@ -92,46 +92,53 @@ import Testing
       let previousCell = buffer(stateStride, 3, scale: 2)
       let previousHidden = buffer(stateStride, 10)
       let hiddenGates = buffer(gateStride, 12, scale: 2)
+      let outputGradient = buffer(stateStride, 8)
       var results: [[Tensor<S>]] = []
-      for portable in [true, false] {
-        let gates = RecurrentSequenceCore.copy(preActivations)
-        let cellState = buffer(stateStride, 4)
-        let output = buffer(stateStride, 5)
-        RecurrentKernels.forward(
-          cell,
-          _RecurrentForwardStep(
-            rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride), bias: bias.baseAddress,
-            hiddenGates: cell == .gru ? rowsOf(hiddenGates, gateStride) : nil,
-            previousHidden: rowsOf(previousHidden, stateStride),
-            previousCell: cell == .lstm ? rowsOf(previousCell, stateStride) : nil,
-            hiddenOutput: rowsOf(output, stateStride),
-            cellOutput: cell == .lstm ? rowsOf(cellState, stateStride) : nil),
-          portable: portable)
-        var stepResults = [gates, cellState, output]
-        for withOutputGradient in [false, true] {
-          let cellGradient = buffer(stateStride, 6)
-          let gateGradients = buffer(gateStride, 7)
-          let hiddenGateGradients = buffer(gateStride, 13)
-          let hiddenGradient = buffer(stateStride, 9)
-          RecurrentKernels.backward(
+      // The step structs hold raw row pointers, which do not keep a tensor alive: every input
+      // read through them must outlive the kernel calls, not just its last use in this code.
+      let inputs = [
+        preActivations, bias, previousCell, previousHidden, hiddenGates, outputGradient,
+      ]
+      withExtendedLifetime(inputs) {
+        for portable in [true, false] {
+          let gates = RecurrentSequenceCore.copy(preActivations)
+          let cellState = buffer(stateStride, 4)
+          let output = buffer(stateStride, 5)
+          RecurrentKernels.forward(
             cell,
-            _RecurrentBackwardStep(
-              rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride),
+            _RecurrentForwardStep(
+              rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride), bias: bias.baseAddress,
               hiddenGates: cell == .gru ? rowsOf(hiddenGates, gateStride) : nil,
               previousHidden: rowsOf(previousHidden, stateStride),
               previousCell: cell == .lstm ? rowsOf(previousCell, stateStride) : nil,
-              cell: cell == .lstm ? rowsOf(cellState, stateStride) : nil,
               hiddenOutput: rowsOf(output, stateStride),
-              outputGradient: withOutputGradient
-                ? rowsOf(buffer(stateStride, 8), stateStride) : nil,
-              hiddenGradient: rowsOf(hiddenGradient, stateStride),
-              cellGradient: cell == .lstm ? rowsOf(cellGradient, stateStride) : nil,
-              gateGradients: rowsOf(gateGradients, gateStride),
-              hiddenGateGradients: cell == .gru ? rowsOf(hiddenGateGradients, gateStride) : nil),
+              cellOutput: cell == .lstm ? rowsOf(cellState, stateStride) : nil),
             portable: portable)
-          stepResults += [cellGradient, gateGradients, hiddenGateGradients, hiddenGradient]
+          var stepResults = [gates, cellState, output]
+          for withOutputGradient in [false, true] {
+            let cellGradient = buffer(stateStride, 6)
+            let gateGradients = buffer(gateStride, 7)
+            let hiddenGateGradients = buffer(gateStride, 13)
+            let hiddenGradient = buffer(stateStride, 9)
+            RecurrentKernels.backward(
+              cell,
+              _RecurrentBackwardStep(
+                rows: rows, hidden: hidden, gates: rowsOf(gates, gateStride),
+                hiddenGates: cell == .gru ? rowsOf(hiddenGates, gateStride) : nil,
+                previousHidden: rowsOf(previousHidden, stateStride),
+                previousCell: cell == .lstm ? rowsOf(previousCell, stateStride) : nil,
+                cell: cell == .lstm ? rowsOf(cellState, stateStride) : nil,
+                hiddenOutput: rowsOf(output, stateStride),
+                outputGradient: withOutputGradient ? rowsOf(outputGradient, stateStride) : nil,
+                hiddenGradient: rowsOf(hiddenGradient, stateStride),
+                cellGradient: cell == .lstm ? rowsOf(cellGradient, stateStride) : nil,
+                gateGradients: rowsOf(gateGradients, gateStride),
+                hiddenGateGradients: cell == .gru ? rowsOf(hiddenGateGradients, gateStride) : nil),
+              portable: portable)
+            stepResults += [cellGradient, gateGradients, hiddenGateGradients, hiddenGradient]
+          }
+          results.append(stepResults)
         }
-        results.append(stepResults)
       }
       let names = [
         "gates", "cell", "output", "dc", "dgates", "dgates (hidden side)", "dh",

@@ -4,6 +4,10 @@
 /// They take raw pointers and check nothing; use the `Tensor` API.
 @_spi(Benchmarks)
 public enum _BenchmarkKernels {
+  /// The kernels this process runs: `"avx2-fma"`, or `"portable"` (another CPU, or
+  /// `SWIFTTENSOR_PORTABLE_KERNELS` set), for the benchmark's report.
+  public static var kernelSet: String { CPU.kernelSetName }
+
   /// The element-wise functions the benchmark measures.
   public enum Function: Sendable {
     /// `e^x`
