@@ -64,4 +64,16 @@ import Testing
         source: "data", tensor: "t", shape: [1], dtype: "F32", expected: 4, actual: 8)
     ) { try SafeTensors(bytes: bytes) }
   }
+
+  /// A gap of a single byte between two ranges is refused (a bound off by one let it through).
+  @Test func refusesAOneByteGapBetweenRanges() {
+    let bytes = craftedFile(
+      #"{"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "#
+        + #""b": {"dtype": "U8", "shape": [1], "data_offsets": [2, 3]}}"#,
+      data: [1, 0, 2])
+    #expect(
+      throws: CheckpointError.gapBetweenRanges(
+        source: "data", tensor: "b", expectedBegin: 1, begin: 2)
+    ) { try SafeTensors(bytes: bytes) }
+  }
 }
