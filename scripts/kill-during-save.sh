@@ -4,13 +4,16 @@
 #
 #   scripts/kill-during-save.sh [kills] [seed]     (defaults: 40 kills, seed 1)
 #
-# The worker is `SwiftTensorBenchmarks --checkpoint-stress` (a debug build, built if needed).
+# The worker is `SwiftTensorBenchmarks --checkpoint-stress`, built if needed: a debug build, or a
+# release one with CONFIGURATION=release (it spends more of its time writing, so more kills land
+# mid-write).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kills=${1:-40}
 RANDOM=${2:-1}
-swift build --product SwiftTensorBenchmarks >/dev/null
-worker="$(swift build --show-bin-path)/SwiftTensorBenchmarks"
+configuration=${CONFIGURATION:-debug}
+swift build -c "$configuration" --product SwiftTensorBenchmarks >/dev/null
+worker="$(swift build -c "$configuration" --show-bin-path)/SwiftTensorBenchmarks"
 directory=$(mktemp -d)
 trap 'rm -rf "$directory"' EXIT
 checkpoint="$directory/model.safetensors"
