@@ -145,4 +145,14 @@ import Testing
     try resumed.resume(from: try #require(latest))
     #expect(resumed.epoch == 3 && resumed.step == 12)
   }
+
+  @Test func aLearningRateFactorOutsideZeroToOneStops() async {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      let model = Graph<Float>("mlp") { Affine(2, 3) }
+      let trainer = Trainer(model, loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1))
+      trainer.nonFinitePolicy = .reduceLearningRate(factor: 2)
+    }
+    expectStderr(
+      result, "Trainer.nonFinitePolicy: reduceLearningRate factor 2.0 is outside (0, 1)")
+  }
 }

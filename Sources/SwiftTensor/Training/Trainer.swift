@@ -41,7 +41,17 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   public var reportsProgress = true
   /// What to do when a step's loss or gradient norm is NaN or infinite; `.stop` by default.
   /// The parameters are never updated from such a step.
-  @exclusivity(unchecked) public var nonFinitePolicy = NonFinitePolicy.stop
+  ///
+  /// - Precondition: a `reduceLearningRate` factor is in `(0, 1)`.
+  @exclusivity(unchecked) public var nonFinitePolicy = NonFinitePolicy.stop {
+    didSet {
+      if case .reduceLearningRate(let factor) = nonFinitePolicy {
+        tensorPrecondition(
+          factor > 0 && factor < 1,
+          "Trainer.nonFinitePolicy: reduceLearningRate factor \(factor) is outside (0, 1)")
+      }
+    }
+  }
   /// Whether every step's tape checks every output and gradient for NaN and infinity
   /// (`Tape.detectsAnomalies`); slow, off by default. Without it a non-finite step is recorded
   /// a second time with the check, to name the operation that produced the value.
