@@ -30,7 +30,7 @@ func loadLanes<Scalar: TensorScalar>(
   return vector
 }
 
-/// Writes each element's loss `(1 - t)·z + w·(max(-z, 0) + log(1 + e^{-|z|}))`, with
+/// Writes each element's loss `((1 - t)·z + w·max(-z, 0)) + w·log(1 + e^{-|z|})`, with
 /// `w = 1 + (positiveWeight - 1)·t`, into `losses` when `perElement`, else their sum divided by
 /// `divisor` into `losses[0]` (summed in `Double`).
 ///
@@ -48,8 +48,10 @@ func binaryCrossEntropyLosses<Scalar: TensorScalar>(
     let lanes = Swift.min(width, count - start)
     let (z, t) = (loadLanes(logits, start, lanes), loadLanes(targets, start, lanes))
     let weight = 1 + (positiveWeight - 1) * t
-    let softplusOfNegative = (-z).replacing(with: 0, where: z .> 0) + logisticTerms(z, Scalar.self).log1pE
-    let loss = (1 - t) * z + weight * softplusOfNegative
+    // The linear terms first: for a target of 0 or 1 they cancel exactly, so a tiny loss keeps
+    // its digits instead of vanishing in `-30 + (30 + 1e-13)`.
+    let linear = (1 - t) * z + weight * (-z).replacing(with: 0, where: z .> 0)
+    let loss = linear + weight * logisticTerms(z, Scalar.self).log1pE
     for lane in 0..<lanes {
       if perElement { losses[start + lane] = loss[lane] } else { total += Double(loss[lane]) }
     }

@@ -178,7 +178,9 @@ extension Tensor {
 
   /// The Huber loss against `target`; see `HuberLoss`.
   @inlinable
-  public func huberLoss(target: Tensor, delta: Scalar = 1, reduction: LossReduction = .mean)
+  public func huberLoss(
+    target: Tensor, delta: Scalar = 1, reduction: LossReduction = .mean
+  )
     -> Tensor
   {
     HuberLoss(delta: delta, reduction: reduction)(self, target)
@@ -186,7 +188,9 @@ extension Tensor {
 
   /// The smooth L1 loss against `target`; see `SmoothL1Loss`.
   @inlinable
-  public func smoothL1Loss(target: Tensor, beta: Scalar = 1, reduction: LossReduction = .mean)
+  public func smoothL1Loss(
+    target: Tensor, beta: Scalar = 1, reduction: LossReduction = .mean
+  )
     -> Tensor
   {
     SmoothL1Loss(beta: beta, reduction: reduction)(self, target)
