@@ -72,6 +72,10 @@ extension Tensor {
     -> (outputs: Tensor, saved: [Int])
   {
     let axis = normalize(axis: axis, operation: operation)
+    tensorPrecondition(
+      shape[axis] > 0,
+      "\(operation): axis \(axis) of shape \(describe(shape: shape)) is empty, so it has no "
+        + (largest ? "maximum" : "minimum"))
     let arguments = largest ? argmax(axis: axis) : argmin(axis: axis)
     let offsets = SelectionKernels.offsets(
       arguments: arguments, outer: shape[..<axis].reduce(1, *), length: shape[axis],
