@@ -103,7 +103,8 @@ public struct Where<Scalar: TensorScalar>: BinaryOperation {
   /// `a` where the mask is 1, else `b`, in the broadcast shape.
   @inlinable
   public func forward(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
-    Tensor.where(mask, a, b)
+    // `init` checked the mask once; a step need not check it again.
+    Tensor.selecting(checkedMask: mask, a, b)
   }
   /// `dy` masked for each input and summed to its shape.
   @inlinable
@@ -138,7 +139,11 @@ public struct MaskedFill<Scalar: TensorScalar>: UnaryOperation {
   }
   /// The input with `value` where the mask is 1.
   @inlinable
-  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.maskedFill(mask, value) }
+  public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+    // `init` checked the mask once; a step need not check it again.
+    let mask = self.mask.broadcastMask(to: x.shape, operation: "maskedFill", checking: false)
+    return x.filled(where: mask, value: value)
+  }
   /// `dy` with zeros where the mask is 1, written into `dy`'s buffer when nothing else shares it.
   @inlinable
   public func backward(

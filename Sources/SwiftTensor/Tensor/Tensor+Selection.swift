@@ -18,15 +18,7 @@ extension Tensor {
   /// - Complexity: O(n) in the broadcast shape's element count.
   public static func `where`(_ mask: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     mask.checkMask(operation: "where")
-    let shape = broadcastShape(
-      broadcastShape(mask.shape, a.shape, operation: "where"), b.shape, operation: "where")
-    let (m, x, y) = (
-      mask.broadcasted(to: shape), a.broadcasted(to: shape), b.broadcasted(to: shape)
-    )
-    return Tensor(shape: shape, operation: "where") { destination in
-      Scalar._selectionKernel(
-        .select(destination, m.baseAddress, x.baseAddress, y.baseAddress, m.scalarCount))
-    }
+    return selecting(checkedMask: mask, a, b)
   }
 
   /// This tensor with `value` where `mask` is 1 (PyTorch's `masked_fill`).
@@ -111,10 +103,25 @@ extension Tensor {
     }
   }
 
-  /// This mask, checked, repeated to `target` (which it must broadcast to without growing it).
+  /// `a` where `mask` (already checked to hold only 0s and 1s) is 1, else `b`, broadcasting.
   @usableFromInline
-  func broadcastMask(to target: [Int], operation: String) -> Tensor {
-    checkMask(operation: operation)
+  static func selecting(checkedMask mask: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+    let shape = broadcastShape(
+      broadcastShape(mask.shape, a.shape, operation: "where"), b.shape, operation: "where")
+    let (m, x, y) = (
+      mask.broadcasted(to: shape), a.broadcasted(to: shape), b.broadcasted(to: shape)
+    )
+    return Tensor(shape: shape, operation: "where") { destination in
+      Scalar._selectionKernel(
+        .select(destination, m.baseAddress, x.baseAddress, y.baseAddress, m.scalarCount))
+    }
+  }
+
+  /// This mask, checked (unless `checking` is false: an operation checked it when created),
+  /// repeated to `target` (which it must broadcast to without growing it).
+  @usableFromInline
+  func broadcastMask(to target: [Int], operation: String, checking: Bool = true) -> Tensor {
+    if checking { checkMask(operation: operation) }
     tensorPrecondition(
       Tensor.broadcastShape(shape, target, operation: operation) == target,
       "\(operation): mask of shape \(describe(shape: shape)) does not broadcast to the "
