@@ -1,7 +1,9 @@
 /// The loss a `Trainer` minimises: a function of the model's output and the batch.
 ///
-/// The built-in losses are `SoftmaxCrossEntropyLoss`, `MeanSquaredErrorLoss` and
-/// `CTCSequenceLoss`; `CustomLoss` wraps a closure, and any other conformer works as well:
+/// The built-in losses are `SoftmaxCrossEntropyLoss`, `MeanSquaredErrorLoss`,
+/// `CTCSequenceLoss`, `BinaryCrossEntropyLoss`, `MeanAbsoluteErrorLoss`, `MeanHuberLoss` and
+/// `NegativeLogLikelihoodLoss`; `CustomLoss` wraps a closure, and any other conformer works as
+/// well:
 ///
 /// ```swift
 /// struct QuarticError<Scalar: TensorScalar>: TrainingLoss {
