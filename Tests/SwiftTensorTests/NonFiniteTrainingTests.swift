@@ -64,6 +64,15 @@ import Testing
     #expect(error?.quantity == .gradientNorm && error?.epoch == nil && error?.step == 0)
     #expect(error?.anomaly?.operation == "SquareRoot" && error?.anomaly?.phase == .backward)
     #expect(values(model) == before, "nothing updated")
+
+    // A norm that overflows to +infinity (no NaN anywhere) counts too.
+    let huge = Trainer(
+      model, loss: { output, _ in (output * 1e200).sum() }, optimizer: SGD(learningRate: 0.1))
+    let overflow = #expect(throws: NonFiniteStepError.self) {
+      try huge.trainStep(on: Batch(inputs: Tensor(repeating: 1, shape: [1, 2])))
+    }
+    #expect(overflow?.quantity == .gradientNorm && overflow?.value == .infinity)
+    #expect(values(model) == before, "nothing updated")
   }
 
   func values(_ model: Graph<Double>) -> [Tensor<Double>] { model.parameters.map(\.variable.value) }
