@@ -36,14 +36,15 @@ enum ActivationKernels {
     let zero = S.Vector(repeating: 0)
     let one = S.Vector(repeating: 1)
     switch operation {
-    case .gelu: map(x, y, count) { x in x * normal(x).cdf }
+    case .gelu: map(x, y, count) { x in x * normal(x, density: false).cdf }
     case .geluTanh:
       map(x, y, count) { x in
         let t: S.Vector = S._vectorTanh(tanhArgument(x))
         return x * (one + t) * S(0.5)
       }
     case .silu: map(x, y, count) { x in x * S._vectorSigmoid(x) }
-    case .leakyRelu(let slope): map(x, y, count) { x in x.replacing(with: x * slope, where: x .<= zero) }
+    case .leakyRelu(let slope):
+      map(x, y, count) { x in x.replacing(with: x * slope, where: x .<= zero) }
     case .elu(let alpha):
       map(x, y, count) { x in x.replacing(with: alpha * expm1(x), where: x .<= zero) }
     case .softplus(let beta, let threshold):
@@ -57,7 +58,9 @@ enum ActivationKernels {
       }
     case .clamp(let low, let high):
       // Comparisons with NaN are false, so NaN passes through as in PyTorch.
-      map(x, y, count) { x in x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high) }
+      map(x, y, count) { x in
+        x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+      }
     }
   }
 
@@ -71,7 +74,7 @@ enum ActivationKernels {
     switch operation {
     case .gelu:
       zip(x, dy, dx, count) { x, dy in
-        let normal = normal(x)
+        let normal = normal(x, density: true)
         return dy * (normal.cdf + x * normal.pdf)
       }
     case .geluTanh:
@@ -122,41 +125,46 @@ enum ActivationKernels {
     return (x + cube * V.Scalar(geluTanhCubic)) * V.Scalar(geluTanhScale)
   }
 
-  /// The standard normal distribution function Φ(x) and density φ(x) per lane, sharing one
-  /// `exp(-x²/2)`.
+  /// The standard normal distribution function Φ(x) and density φ(x) per lane.
   ///
-  /// `Float`: Abramowitz and Stegun 7.1.26, `erfc(z) ≈ t·P(t)·e^(-z²)` with `t = 1/(1 + p·z)`,
-  /// absolute error at most 1.5e-7 in `erfc`, so Φ is within about 1e-7 absolute (below
-  /// `Float`'s resolution near 1). Computing Φ from `erfc(|x|/√2)` on both sides avoids the
-  /// cancellation of `1 + erf(x/√2)` for negative `x`. Other types: Foundation's `erfc` per lane
-  /// in `Double`, accurate to about one ulp (A-S would cap `Double` at 1.5e-7).
+  /// `Float`: Φ(x) = erfc(-x/√2)/2 with the Chebyshev fit of Numerical Recipes' `erfcc`,
+  /// `erfc(z) ≈ t·e^(-z² + P(t))` with `t = 1/(1 + z/2)`, whose *relative* error is below 1.2e-7
+  /// for every `z ≥ 0` (so the tail `Φ(-|x|)` keeps `Float` precision, where the absolute
+  /// bound of Abramowitz and Stegun 7.1.26 does not); `erfc(-z) = 2 - erfc(z)`, so neither side
+  /// cancels. Other types: Foundation's `erfc` per lane in `Double`, about one ulp.
   ///
-  /// - References: M. Abramowitz and I. A. Stegun, *Handbook of Mathematical Functions*
-  ///   (1964), formula 7.1.26.
+  /// - References: W. H. Press et al., *Numerical Recipes* (2nd ed., 1992), section 6.2.
   @inline(__always)
-  static func normal<V: SIMD>(_ x: V) -> (cdf: V, pdf: V)
+  static func normal<V: SIMD>(_ x: V, density: Bool) -> (cdf: V, pdf: V)
   where V.Scalar: TensorScalar, V.Scalar.Vector == V {
     typealias S = V.Scalar
-    let halfSquare: V = x * x * 0.5
-    let density: V = S._vectorExp(-halfSquare) * S(0.398_942_280_401_432_7)  // 1/√(2π)
+    var pdf = V()
+    if density {
+      let halfSquare: V = x * x * 0.5
+      pdf = S._vectorExp(-halfSquare) * S(0.398_942_280_401_432_7)  // 1/√(2π)
+    }
     if S.self == Float.self {
-      let z = x.replacing(with: -x, where: x .< 0) * S(0.707_106_781_186_547_5)
-      let t = 1 / (1 + S(0.327_591_1) * z)
-      var p = S.Vector(repeating: S(1.061_405_429))
-      p = p * t + S(-1.453_152_027)
-      p = p * t + S(1.421_413_741)
-      p = p * t + S(-0.284_496_736)
-      p = p * t + S(0.254_829_592)
-      // e^(-z²) = e^(-x²/2) = density·√(2π): the one exp serves both.
-      let erfc: V = p * t * density * S(2.506_628_274_631_000_5)  // ·√(2π)
-      let tail: V = erfc * 0.5  // Φ(-|x|)
-      return (tail.replacing(with: 1 - tail, where: x .> 0), density)
+      let z: V = x.replacing(with: -x, where: x .< 0) * S(0.707_106_781_186_547_5)
+      let t: V = 1 / (z * 0.5 + 1)
+      var p = V(repeating: S(0.170_872_77))
+      p = p * t + S(-0.822_152_23)
+      p = p * t + S(1.488_515_87)
+      p = p * t + S(-1.135_203_98)
+      p = p * t + S(0.278_868_07)
+      p = p * t + S(-0.186_288_06)
+      p = p * t + S(0.096_784_18)
+      p = p * t + S(0.374_091_96)
+      p = p * t + S(1.000_023_68)
+      p = p * t + S(-1.265_512_23)
+      let exponent: V = p - z * z
+      let tail: V = t * S._vectorExp(exponent) * 0.5  // Φ(-|x|)
+      return (tail.replacing(with: 1 - tail, where: x .> 0), pdf)
     }
     var cdf = x
     for lane in x.indices {
       cdf[lane] = S(0.5 * Foundation.erfc(-Double(x[lane]) * 0.707_106_781_186_547_5))
     }
-    return (cdf, density)
+    return (cdf, pdf)
   }
 
   /// `eˣ - 1` per lane without cancellation near 0: a Taylor polynomial where `|x| < 0.25`

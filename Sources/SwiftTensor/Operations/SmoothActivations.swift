@@ -16,8 +16,8 @@ public enum GELUApproximation: Sendable, Hashable {
 /// approximation `y = 0.5x(1 + t)`, `t = tanh(u)`, `u = √(2/π)(x + 0.044715x³)`:
 /// `dy·(0.5(1 + t) + 0.5x(1 - t²)·√(2/π)(1 + 3·0.044715x²))`.
 ///
-/// In `Float`, Φ comes from a vectorised erfc (Abramowitz and Stegun 7.1.26, absolute error at
-/// most 1.5e-7); in `Double`, from Foundation's `erfc` per element.
+/// In `Float`, Φ comes from a vectorised erfc fit (Numerical Recipes' `erfcc`, relative error
+/// below 1.2e-7 everywhere); in `Double`, from Foundation's `erfc` per element.
 ///
 /// - References: D. Hendrycks and K. Gimpel, *Gaussian Error Linear Units (GELUs)* (2016).
 public struct GELU<Scalar: TensorScalar>: UnaryOperation {
