@@ -44,22 +44,23 @@ enum ActivationKernels {
       }
     case .silu: map(x, y, count) { x in x * S._vectorSigmoid(x) }
     case .leakyRelu(let slope):
-      map(x, y, count) { x in x.replacing(with: x * slope, where: x .<= zero) }
+      map(x, y, count) { x in x.replacing(with: x * slope, where: lessOrEqual(x, zero)) }
     case .elu(let alpha):
-      map(x, y, count) { x in x.replacing(with: alpha * expm1(x), where: x .<= zero) }
+      map(x, y, count) { x in x.replacing(with: alpha * expm1(x), where: lessOrEqual(x, zero)) }
     case .softplus(let beta, let threshold):
       map(x, y, count) { x in
         let z: S.Vector = x * beta
-        let magnitude: S.Vector = z.replacing(with: -z, where: z .< zero)
-        let positive: S.Vector = z.replacing(with: zero, where: z .< zero)
+        let magnitude: S.Vector = z.replacing(with: -z, where: less(z, zero))
+        let positive: S.Vector = z.replacing(with: zero, where: less(z, zero))
         let smooth: S.Vector = (positive + log1p(S._vectorExp(-magnitude))) / beta
         // PyTorch's linear region: above the threshold `x` is returned exactly.
-        return smooth.replacing(with: x, where: z .> threshold)
+        return smooth.replacing(with: x, where: less(S.Vector(repeating: threshold), z))
       }
     case .clamp(let low, let high):
       // Comparisons with NaN are false, so NaN passes through as in PyTorch.
       map(x, y, count) { x in
-        x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+        x.replacing(with: low, where: less(x, S.Vector(repeating: low)))
+          .replacing(with: high, where: less(S.Vector(repeating: high), x))
       }
     }
   }
@@ -93,20 +94,22 @@ enum ActivationKernels {
       }
     case .leakyRelu(let slope):
       // At 0 the slope applies, as PyTorch's `x > 0 ? dy : dy·slope`.
-      zip(x, dy, dx, count) { x, dy in dy.replacing(with: dy * slope, where: x .<= zero) }
+      zip(x, dy, dx, count) { x, dy in dy.replacing(with: dy * slope, where: lessOrEqual(x, zero)) }
     case .elu(let alpha):
       zip(x, dy, dx, count) { x, dy in
-        dy.replacing(with: dy * alpha * S._vectorExp(x), where: x .<= zero)
+        dy.replacing(with: dy * alpha * S._vectorExp(x), where: lessOrEqual(x, zero))
       }
     case .softplus(let beta, let threshold):
       zip(x, dy, dx, count) { x, dy in
         let z = x * beta
-        return dy.replacing(with: dy * S._vectorSigmoid(z), where: .!(z .> threshold))
+        return (dy * S._vectorSigmoid(z)).replacing(
+          with: dy, where: less(S.Vector(repeating: threshold), z))
       }
     case .clamp(let low, let high):
       // The gradient passes on the bounds too (PyTorch: `min <= x <= max`); NaN gets 0.
       zip(x, dy, dx, count) { x, dy in
-        zero.replacing(with: dy, where: (x .>= low) .& (x .<= high))
+        dy.replacing(with: zero, where: less(x, S.Vector(repeating: low)))
+          .replacing(with: zero, where: less(S.Vector(repeating: high), x))
       }
     }
   }
@@ -144,7 +147,7 @@ enum ActivationKernels {
       pdf = S._vectorExp(-halfSquare) * S(0.398_942_280_401_432_7)  // 1/√(2π)
     }
     if S.self == Float.self {
-      let z: V = x.replacing(with: -x, where: x .< 0) * S(0.707_106_781_186_547_5)
+      let z: V = x.replacing(with: -x, where: less(x, V())) * S(0.707_106_781_186_547_5)
       let t: V = 1 / (z * 0.5 + 1)
       var p = V(repeating: S(0.170_872_77))
       p = p * t + S(-0.822_152_23)
@@ -158,7 +161,7 @@ enum ActivationKernels {
       p = p * t + S(-1.265_512_23)
       let exponent: V = p - z * z
       let tail: V = t * S._vectorExp(exponent) * 0.5  // Φ(-|x|)
-      return (tail.replacing(with: 1 - tail, where: x .> 0), pdf)
+      return (tail.replacing(with: 1 - tail, where: less(V(), x)), pdf)
     }
     var cdf = x
     for lane in x.indices {
@@ -174,9 +177,9 @@ enum ActivationKernels {
   where V.Scalar: TensorScalar, V.Scalar.Vector == V {
     typealias S = V.Scalar
     var p = S.Vector(repeating: 1)
-    for k in stride(from: 12, through: 2, by: -1) { p = 1 + x * p / S(k) }
-    let small = (x .< 0.25) .& (x .> -0.25)
-    return (S._vectorExp(x) - 1).replacing(with: x * p, where: small)
+    for k in stride(from: 12, through: 2, by: -1) { p = x * p * (1 / S(k)) + 1 }
+    let magnitude = x.replacing(with: -x, where: less(x, V()))
+    return (S._vectorExp(x) - 1).replacing(with: x * p, where: less(magnitude, V(repeating: 0.25)))
   }
 
   /// `log(1 + w)` per lane for `w ≥ 0` without losing a small `w` to rounding: Kahan's
@@ -187,8 +190,50 @@ enum ActivationKernels {
     typealias S = V.Scalar
     let u = 1 + w
     let rounded = u - 1
-    let safe = rounded.replacing(with: 1, where: rounded .== 0)
-    return (S._vectorLog(u) * w / safe).replacing(with: w, where: rounded .== 0)
+    // `rounded` is 0 exactly where `u` rounded to 1 (`w ≥ 0`, so never below).
+    let exact = lessOrEqual(rounded, V())
+    let safe = rounded.replacing(with: 1, where: exact)
+    return (S._vectorLog(u) * w / safe).replacing(with: w, where: exact)
+  }
+
+  // MARK: - Comparisons
+
+  // The comparisons of the `SIMD` protocol are lane-by-lane loops, even specialised; the
+  // concrete vector types' own operators compile to one vector compare. Generic kernels
+  // therefore compare through these (a constant type test once specialised).
+
+  /// `a .< b`, by the concrete type's vector compare where there is one.
+  @inline(__always)
+  static func less<V: SIMD>(_ a: V, _ b: V) -> SIMDMask<V.MaskStorage>
+  where V.Scalar: FloatingPoint {
+    if V.self == SIMD8<Float>.self {
+      let mask =
+        unsafeBitCast(a, to: SIMD8<Float>.self) .< unsafeBitCast(b, to: SIMD8<Float>.self)
+      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
+    }
+    if V.self == SIMD4<Double>.self {
+      let mask =
+        unsafeBitCast(a, to: SIMD4<Double>.self) .< unsafeBitCast(b, to: SIMD4<Double>.self)
+      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
+    }
+    return a .< b
+  }
+
+  /// `a .<= b`, by the concrete type's vector compare where there is one.
+  @inline(__always)
+  static func lessOrEqual<V: SIMD>(_ a: V, _ b: V) -> SIMDMask<V.MaskStorage>
+  where V.Scalar: FloatingPoint {
+    if V.self == SIMD8<Float>.self {
+      let mask =
+        unsafeBitCast(a, to: SIMD8<Float>.self) .<= unsafeBitCast(b, to: SIMD8<Float>.self)
+      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
+    }
+    if V.self == SIMD4<Double>.self {
+      let mask =
+        unsafeBitCast(a, to: SIMD4<Double>.self) .<= unsafeBitCast(b, to: SIMD4<Double>.self)
+      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
+    }
+    return a .<= b
   }
 
   // MARK: - Loops
