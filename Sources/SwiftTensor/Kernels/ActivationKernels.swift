@@ -108,7 +108,7 @@ enum ActivationKernels {
     case .clamp(let low, let high):
       // The gradient passes on the bounds too (PyTorch: `min <= x <= max`); NaN gets 0.
       zip(x, dy, dx, count) { x, dy in
-        dy.replacing(with: zero, where: less(x, S.Vector(repeating: low)))
+        zero.replacing(with: dy, where: lessOrEqual(S.Vector(repeating: low), x))
           .replacing(with: zero, where: less(S.Vector(repeating: high), x))
       }
     }
