@@ -1,0 +1,126 @@
+// How generic code reaches `ActivationKernels`, as `TensorScalar+Kernels.swift` reaches the
+// others: the inlinable dispatcher's `Self == Float` test is a constant once specialised, which
+// leaves one direct call to an entry point the library compiled for that concrete type.
+
+extension TensorScalar {
+  /// `destination[i] = operation(source[i])` for `count` contiguous elements (the buffers may
+  /// be the same).
+  @inlinable
+  static func _activationKernel(
+    _ operation: ActivationKernel<Self>, _ source: UnsafePointer<Self>,
+    _ destination: UnsafeMutablePointer<Self>, count: Int
+  ) {
+    if Self.self == Float.self {
+      FloatKernels.activation(
+        reinterpret(operation), reinterpret(source), reinterpret(destination), count: count)
+    } else if Self.self == Double.self {
+      DoubleKernels.activation(
+        reinterpret(operation), reinterpret(source), reinterpret(destination), count: count)
+    } else {
+      GenericKernels.activation(operation, source, destination, count: count)
+    }
+  }
+
+  /// `dx[i] = operation'(x[i])·dy[i]` for `count` contiguous elements (`dx` may be `dy`).
+  @inlinable
+  static func _activationBackwardKernel(
+    _ operation: ActivationKernel<Self>, _ x: UnsafePointer<Self>, _ dy: UnsafePointer<Self>,
+    _ dx: UnsafeMutablePointer<Self>, count: Int
+  ) {
+    if Self.self == Float.self {
+      FloatKernels.activationBackward(
+        reinterpret(operation), reinterpret(x), reinterpret(dy), reinterpret(dx), count: count)
+    } else if Self.self == Double.self {
+      DoubleKernels.activationBackward(
+        reinterpret(operation), reinterpret(x), reinterpret(dy), reinterpret(dx), count: count)
+    } else {
+      GenericKernels.activationBackward(operation, x, dy, dx, count: count)
+    }
+  }
+}
+
+extension FloatKernels {
+  @usableFromInline
+  static func activation(
+    _ operation: ActivationKernel<Float>, _ source: UnsafePointer<Float>,
+    _ destination: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    ActivationKernels.forward(operation, source, destination, count: count)
+  }
+
+  @usableFromInline
+  static func activationBackward(
+    _ operation: ActivationKernel<Float>, _ x: UnsafePointer<Float>,
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    ActivationKernels.backward(operation, x, dy, dx, count: count)
+  }
+}
+
+extension DoubleKernels {
+  @usableFromInline
+  static func activation(
+    _ operation: ActivationKernel<Double>, _ source: UnsafePointer<Double>,
+    _ destination: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    ActivationKernels.forward(operation, source, destination, count: count)
+  }
+
+  @usableFromInline
+  static func activationBackward(
+    _ operation: ActivationKernel<Double>, _ x: UnsafePointer<Double>,
+    _ dy: UnsafePointer<Double>, _ dx: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    ActivationKernels.backward(operation, x, dy, dx, count: count)
+  }
+}
+
+extension GenericKernels {
+  @usableFromInline
+  static func activation<S: TensorScalar>(
+    _ operation: ActivationKernel<S>, _ source: UnsafePointer<S>,
+    _ destination: UnsafeMutablePointer<S>, count: Int
+  ) {
+    ActivationKernels.forward(operation, source, destination, count: count)
+  }
+
+  @usableFromInline
+  static func activationBackward<S: TensorScalar>(
+    _ operation: ActivationKernel<S>, _ x: UnsafePointer<S>, _ dy: UnsafePointer<S>,
+    _ dx: UnsafeMutablePointer<S>, count: Int
+  ) {
+    ActivationKernels.backward(operation, x, dy, dx, count: count)
+  }
+}
+
+extension Tensor {
+  /// The activation applied to every scalar, in one pass.
+  @inlinable
+  func activated(_ operation: ActivationKernel<Scalar>) -> Tensor {
+    Tensor(shape: shape) { base in
+      Scalar._activationKernel(operation, baseAddress, base, count: scalarCount)
+    }
+  }
+
+  /// `operation'(x)·self`, this tensor being the output gradient: written into this tensor's
+  /// buffer when nothing else shares it (a backward pass that owns `dy`), else into a new one.
+  @inlinable
+  consuming func activationGradient(
+    _ operation: ActivationKernel<Scalar>, at x: Tensor, name: String
+  ) -> Tensor {
+    var gradient = consume self
+    tensorPrecondition(
+      x.shape == gradient.shape,
+      "\(name): gradient shape \(gradient.shape) differs from input shape \(x.shape)")
+    if isKnownUniquelyReferenced(&gradient.storage) {
+      Scalar._activationBackwardKernel(
+        operation, x.baseAddress, gradient.baseAddress, gradient.baseAddress,
+        count: x.scalarCount)
+      return gradient
+    }
+    return Tensor(shape: x.shape) { base in
+      Scalar._activationBackwardKernel(
+        operation, x.baseAddress, gradient.baseAddress, base, count: x.scalarCount)
+    }
+  }
+}
