@@ -40,6 +40,7 @@ if runs("skinny") {
 if runs("unary") {
   for (name, operation) in [
     ("exp", _BenchmarkKernels.Function.exp), ("tanh", .tanh), ("sigmoid", .sigmoid),
+    ("relu", .relu),
   ] {
     record("\(name)_f32_1m_gelems", unaryThroughput(operation))
   }

@@ -198,43 +198,15 @@ enum ActivationKernels {
 
   // MARK: - Comparisons
 
-  // The comparisons of the `SIMD` protocol are lane-by-lane loops, even specialised; the
-  // concrete vector types' own operators compile to one vector compare. Generic kernels
-  // therefore compare through these (a constant type test once specialised).
-
-  /// `a .< b`, by the concrete type's vector compare where there is one.
+  /// `a .< b` as one vector compare (see `_VectorCompare.swift`).
   @inline(__always)
   static func less<V: SIMD>(_ a: V, _ b: V) -> SIMDMask<V.MaskStorage>
-  where V.Scalar: FloatingPoint {
-    if V.self == SIMD8<Float>.self {
-      let mask =
-        unsafeBitCast(a, to: SIMD8<Float>.self) .< unsafeBitCast(b, to: SIMD8<Float>.self)
-      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
-    }
-    if V.self == SIMD4<Double>.self {
-      let mask =
-        unsafeBitCast(a, to: SIMD4<Double>.self) .< unsafeBitCast(b, to: SIMD4<Double>.self)
-      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
-    }
-    return a .< b
-  }
+  where V.Scalar: FloatingPoint { vectorLess(a, b) }
 
-  /// `a .<= b`, by the concrete type's vector compare where there is one.
+  /// `a .<= b` as one vector compare (see `_VectorCompare.swift`).
   @inline(__always)
   static func lessOrEqual<V: SIMD>(_ a: V, _ b: V) -> SIMDMask<V.MaskStorage>
-  where V.Scalar: FloatingPoint {
-    if V.self == SIMD8<Float>.self {
-      let mask =
-        unsafeBitCast(a, to: SIMD8<Float>.self) .<= unsafeBitCast(b, to: SIMD8<Float>.self)
-      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
-    }
-    if V.self == SIMD4<Double>.self {
-      let mask =
-        unsafeBitCast(a, to: SIMD4<Double>.self) .<= unsafeBitCast(b, to: SIMD4<Double>.self)
-      return unsafeBitCast(mask, to: SIMDMask<V.MaskStorage>.self)
-    }
-    return a .<= b
-  }
+  where V.Scalar: FloatingPoint { vectorLessOrEqual(a, b) }
 
   // MARK: - Loops
 

@@ -44,7 +44,8 @@ enum ElementwiseKernels {
       if fastVectorMath(.sigmoid, source, destination, count, vectorMath) { return }
       map(source, destination, count) { S._vectorSigmoid($0) }
     // `x < 0` is false for NaN, so NaN passes through.
-    case .relu: map(source, destination, count) { $0.replacing(with: 0, where: $0 .< 0) }
+    case .relu:
+      map(source, destination, count) { $0.replacing(with: 0, where: vectorLess($0, .zero)) }
     case .abs: map(source, destination, count) { lanes($0) { $0.magnitude } }
     case .square: map(source, destination, count) { $0 * $0 }
     case .power(let exponent):
@@ -95,17 +96,17 @@ enum ElementwiseKernels {
     case .multiply: run(*)
     case .divide: run(/)
     case .power: run { a, b in lanes(a, b, S._pow) }
-    case .maximum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: b .> a)) }
-    case .minimum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: b .< a)) }
-    case .equal: run { a, b in zero.replacing(with: one, where: a .== b) }
-    case .notEqual: run { a, b in zero.replacing(with: one, where: a .!= b) }
-    case .less: run { a, b in zero.replacing(with: one, where: a .< b) }
-    case .lessOrEqual: run { a, b in zero.replacing(with: one, where: a .<= b) }
-    case .greater: run { a, b in zero.replacing(with: one, where: a .> b) }
-    case .greaterOrEqual: run { a, b in zero.replacing(with: one, where: a .>= b) }
+    case .maximum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: vectorLess(a, b))) }
+    case .minimum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: vectorLess(b, a))) }
+    case .equal: run { a, b in zero.replacing(with: one, where: vectorEqual(a, b)) }
+    case .notEqual: run { a, b in zero.replacing(with: one, where: vectorNotEqual(a, b)) }
+    case .less: run { a, b in zero.replacing(with: one, where: vectorLess(a, b)) }
+    case .lessOrEqual: run { a, b in zero.replacing(with: one, where: vectorLessOrEqual(a, b)) }
+    case .greater: run { a, b in zero.replacing(with: one, where: vectorLess(b, a)) }
+    case .greaterOrEqual: run { a, b in zero.replacing(with: one, where: vectorLessOrEqual(b, a)) }
     case .tanhBackward: run { y, dy in dy * (one - y * y) }
     case .sigmoidBackward: run { y, dy in dy * y * (one - y) }
-    case .reluBackward: run { x, dy in zero.replacing(with: dy, where: x .> zero) }
+    case .reluBackward: run { x, dy in zero.replacing(with: dy, where: vectorLess(zero, x)) }
     }
   }
 
@@ -220,7 +221,7 @@ enum ElementwiseKernels {
   @inline(__always)
   private static func propagateNaN<V: SIMD>(_ a: V, _ b: V, _ result: V) -> V
   where V.Scalar: FloatingPoint {
-    result.replacing(with: a + b, where: (a .!= a) .| (b .!= b))
+    result.replacing(with: a + b, where: vectorNotEqual(a, a) .| vectorNotEqual(b, b))
   }
 
   /// Applies a scalar function lane by lane (for functions with no vector form).

@@ -95,7 +95,7 @@ enum ReductionKernels {
   ) -> S {
     let width = S.Vector.scalarCount
     var best = S.Vector(repeating: largest ? -.infinity : .infinity)
-    var nan = best .!= best
+    var nan = vectorNotEqual(best, best)
     var i = 0
     while i < count {
       let n = min(width, count - i)
@@ -103,8 +103,9 @@ enum ReductionKernels {
         n == width ? p.loadVector(at: i) : p.loadPartialVector(at: i, count: n, fill: best[0])
       best =
         largest
-        ? best.replacing(with: x, where: x .> best) : best.replacing(with: x, where: x .< best)
-      nan = nan .| (x .!= x)
+        ? best.replacing(with: x, where: vectorLess(best, x))
+        : best.replacing(with: x, where: vectorLess(x, best))
+      nan = nan .| vectorNotEqual(x, x)
       i += width
     }
     if any(nan) { return .nan }
@@ -143,9 +144,9 @@ enum ReductionKernels {
         case .sum: r = acc + x
         case .sumOfSquares: r = acc + x * x
         case .max:
-          r = acc.replacing(with: x, where: (x .> acc) .| (x .!= x))
+          r = acc.replacing(with: x, where: vectorLess(acc, x) .| vectorNotEqual(x, x))
         case .min:
-          r = acc.replacing(with: x, where: (x .< acc) .| (x .!= x))
+          r = acc.replacing(with: x, where: vectorLess(x, acc) .| vectorNotEqual(x, x))
         }
         if n == width {
           out.storeVector(r, at: i)

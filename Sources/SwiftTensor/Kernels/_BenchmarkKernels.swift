@@ -16,6 +16,8 @@ public enum _BenchmarkKernels {
     case tanh
     /// `1 / (1 + e^-x)`
     case sigmoid
+    /// `max(x, 0)`
+    case relu
   }
 
   /// `C = A·B` for row-major, contiguous `A` (`m x k`), `B` (`k x n`) and `C` (`m x n`), by
@@ -40,6 +42,7 @@ public enum _BenchmarkKernels {
       case .exp: .exp
       case .tanh: .tanh
       case .sigmoid: .sigmoid
+      case .relu: .relu
       }
     Float._unaryKernel(operation, source, destination, count: count)
   }
