@@ -30,8 +30,7 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
 
   /// `(x - mean)/√(var + ε)·weight + bias` over the trailing axes.
   @inlinable
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar>
-  {
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
     let shape = input.value.shape
     tensorPrecondition(
       shape.count >= normalizedShape.count
@@ -88,8 +87,7 @@ public struct GroupNorm<Scalar: TensorScalar>: Layer {
 
   /// `(x - mean)/√(var + ε)·weight[c] + bias[c]` per group.
   @inlinable
-  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar>
-  {
+  public func callAsFunction(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
     let shape = input.value.shape
     tensorPrecondition(
       shape.count >= 2 && shape[1] == channels,

@@ -88,8 +88,9 @@ public struct LayerNormalization<Scalar: TensorScalar>: DifferentiableOperation 
   func layout(_ inputs: NormalizationInputs<Scalar>) -> NormalizationLayout {
     let shape = inputs.input.shape
     tensorPrecondition(
-      shape.count >= normalizedShape.count && Array(shape.suffix(normalizedShape.count))
-        == normalizedShape,
+      shape.count >= normalizedShape.count
+        && Array(shape.suffix(normalizedShape.count))
+          == normalizedShape,
       "LayerNormalization: input of shape \(describe(shape: shape)) does not end with the "
         + "normalized shape \(describe(shape: normalizedShape))")
     for (name, parameter) in [("weight", inputs.weight), ("bias", inputs.bias)] {
