@@ -21,6 +21,7 @@ public struct LayerNorm<Scalar: TensorScalar>: Layer {
   /// - Precondition: `normalizedShape` is not empty and has no dimension below 1.
   @inlinable
   public init(_ normalizedShape: [Int], epsilon: Double = 1e-5, affine: Bool = true) {
+    // The operation checks the shape, with its message, when the layer is made.
     _ = LayerNormalization<Scalar>(normalizedShape: normalizedShape, epsilon: epsilon)
     self.normalizedShape = normalizedShape
     self.epsilon = epsilon
