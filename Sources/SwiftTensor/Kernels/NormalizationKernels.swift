@@ -1,0 +1,313 @@
+// The loops of layer and group normalisation. Both normalise "rows": a layer norm's row is one
+// sample's trailing `normalizedShape` scalars, a group norm's is one group of channels of one
+// sample. Each row is `channels` runs of `inner` scalars, and the affine parameters are indexed
+// by channel, repeating every `groups` rows: a layer norm has one group of `length` channels of
+// one scalar, a group norm `groups` groups of `channels / groups` channels of `spatial` scalars.
+
+/// How a normalisation sees its input: `rows` rows of `channels · inner` contiguous scalars;
+/// row `r` uses the affine parameters `(r % groups)·channels ..< (r % groups + 1)·channels`.
+@usableFromInline
+struct NormalizationLayout: Sendable, Equatable {
+  /// The number of rows normalised independently.
+  @usableFromInline var rows: Int
+  /// The number of consecutive rows whose parameters differ (one sample's rows).
+  @usableFromInline var groups: Int
+  /// The number of channels (affine parameters) in a row.
+  @usableFromInline var channels: Int
+  /// The number of scalars per channel.
+  @usableFromInline var inner: Int
+
+  @inlinable
+  init(rows: Int, groups: Int, channels: Int, inner: Int) {
+    self.rows = rows
+    self.groups = groups
+    self.channels = channels
+    self.inner = inner
+  }
+
+  /// The number of scalars in a row.
+  @inlinable var length: Int { channels * inner }
+  /// The number of affine parameters.
+  @inlinable var parameterCount: Int { groups * channels }
+}
+
+/// The pointers of one normalisation forward pass.
+@usableFromInline
+struct NormalizationForward<S: TensorScalar> {
+  @usableFromInline let x: UnsafePointer<S>
+  @usableFromInline let weight: UnsafePointer<S>?
+  @usableFromInline let bias: UnsafePointer<S>?
+  @usableFromInline let layout: NormalizationLayout
+  @usableFromInline let epsilon: Double
+  @usableFromInline let output: UnsafeMutablePointer<S>
+  @usableFromInline let mean: UnsafeMutablePointer<S>
+  @usableFromInline let reciprocalDeviation: UnsafeMutablePointer<S>
+
+  @inlinable
+  init(
+    x: UnsafePointer<S>, weight: UnsafePointer<S>?, bias: UnsafePointer<S>?,
+    layout: NormalizationLayout, epsilon: Double, output: UnsafeMutablePointer<S>,
+    mean: UnsafeMutablePointer<S>, reciprocalDeviation: UnsafeMutablePointer<S>
+  ) {
+    self.x = x
+    self.weight = weight
+    self.bias = bias
+    self.layout = layout
+    self.epsilon = epsilon
+    self.output = output
+    self.mean = mean
+    self.reciprocalDeviation = reciprocalDeviation
+  }
+}
+
+/// The pointers of one normalisation backward pass; a `nil` destination is not computed.
+@usableFromInline
+struct NormalizationBackward<S: TensorScalar> {
+  @usableFromInline let x: UnsafePointer<S>
+  @usableFromInline let outputGradient: UnsafePointer<S>
+  @usableFromInline let weight: UnsafePointer<S>?
+  @usableFromInline let mean: UnsafePointer<S>
+  @usableFromInline let reciprocalDeviation: UnsafePointer<S>
+  @usableFromInline let layout: NormalizationLayout
+  @usableFromInline let inputGradient: UnsafeMutablePointer<S>?
+  @usableFromInline let weightGradient: UnsafeMutablePointer<S>?
+  @usableFromInline let biasGradient: UnsafeMutablePointer<S>?
+
+  @inlinable
+  init(
+    x: UnsafePointer<S>, outputGradient: UnsafePointer<S>, weight: UnsafePointer<S>?,
+    mean: UnsafePointer<S>, reciprocalDeviation: UnsafePointer<S>, layout: NormalizationLayout,
+    inputGradient: UnsafeMutablePointer<S>?, weightGradient: UnsafeMutablePointer<S>?,
+    biasGradient: UnsafeMutablePointer<S>?
+  ) {
+    self.x = x
+    self.outputGradient = outputGradient
+    self.weight = weight
+    self.mean = mean
+    self.reciprocalDeviation = reciprocalDeviation
+    self.layout = layout
+    self.inputGradient = inputGradient
+    self.weightGradient = weightGradient
+    self.biasGradient = biasGradient
+  }
+}
+
+/// One normalisation loop: the dispatcher takes one of these so that each scalar type needs
+/// one non-generic entry point for both.
+@usableFromInline
+enum NormalizationKernel<S: TensorScalar> {
+  /// `NormalizationKernels.forward`.
+  case forward(NormalizationForward<S>)
+  /// `NormalizationKernels.backward`.
+  case backward(NormalizationBackward<S>)
+
+  /// Runs the loop, compiled for `S`.
+  func run() {
+    switch self {
+    case .forward(let arguments): NormalizationKernels.forward(arguments)
+    case .backward(let arguments): NormalizationKernels.backward(arguments)
+    }
+  }
+}
+
+/// The loops over the scalars of the normalisations. A layer norm's channels are single
+/// scalars, so its parameters change at every element: it takes loops over the whole row with
+/// per-element parameters (`inner == 1`), which vectorise, rather than a loop of one per channel.
+enum NormalizationKernels {
+  /// Per row: the mean and the biased variance (two passes, summed in `Double`, so a row far
+  /// from 0 loses no precision to `E[x²] - E[x]²`), then `(x - mean)·rstd·γ + β` written in
+  /// the same sweep; saves the mean and `rstd = 1/√(var + ε)`. O(rows · length).
+  static func forward<S: TensorScalar>(_ a: NormalizationForward<S>) {
+    let layout = a.layout
+    let length = layout.length
+    for r in 0..<layout.rows {
+      let row = a.x + r * length
+      let mean = length == 0 ? 0 : sum(row, count: length) / Double(length)
+      let variance =
+        length == 0 ? 0 : squaredDeviations(row, count: length, from: mean) / Double(length)
+      let rstd = 1 / (variance + a.epsilon).squareRoot()
+      a.mean[r] = S(mean)
+      a.reciprocalDeviation[r] = S(rstd)
+      let (m, s, output) = (S(mean), S(rstd), a.output + r * length)
+      let first = (r % layout.groups) * layout.channels
+      // `(x - m)·scale + β`, not `x·scale + (β - m·scale)`: the latter cancels badly in Float
+      // when the mean is large against the deviation.
+      if layout.inner == 1, let weight = a.weight.map({ $0 + first }) {
+        if let bias = a.bias.map({ $0 + first }) {
+          for k in 0..<length { output[k] = (row[k] - m) * s * weight[k] + bias[k] }
+        } else {
+          for k in 0..<length { output[k] = (row[k] - m) * s * weight[k] }
+        }
+        continue
+      }
+      for c in 0..<layout.channels {
+        let scale = s * (a.weight?[first + c] ?? 1)
+        let shift = a.bias?[first + c] ?? 0
+        let start = c * layout.inner
+        for k in start..<(start + layout.inner) { output[k] = (row[k] - m) * scale + shift }
+      }
+    }
+  }
+
+  /// Per row, with `g = dy·γ` and `x̂ = (x - mean)·rstd`: a first pass sums `g` and `g·x̂`
+  /// (and adds `dy·x̂` and `dy` to each parameter's `dγ` and `dβ`, in `Double`), a second
+  /// writes `dx = rstd·(g - mean(g) - x̂·mean(g·x̂))`. O(rows · length).
+  static func backward<S: TensorScalar>(_ a: NormalizationBackward<S>) {
+    let layout = a.layout
+    let length = layout.length
+    let count = layout.parameterCount
+    // Per-parameter sums, in `Double`: a batch of many rows adds many terms to each.
+    let weightSums = UnsafeMutablePointer<Double>.allocate(capacity: count)
+    let biasSums = UnsafeMutablePointer<Double>.allocate(capacity: count)
+    weightSums.initialize(repeating: 0, count: count)
+    biasSums.initialize(repeating: 0, count: count)
+    defer {
+      weightSums.deallocate()
+      biasSums.deallocate()
+    }
+    for r in 0..<layout.rows {
+      let (row, dy) = (a.x + r * length, a.outputGradient + r * length)
+      let (m, rstd) = (a.mean[r], a.reciprocalDeviation[r])
+      let first = (r % layout.groups) * layout.channels
+      var (gradientSum, projectionSum) = (0.0, 0.0)
+      if layout.inner == 1 {
+        let (dWeight, dBias) = (weightSums + first, biasSums + first)
+        for k in 0..<length {
+          let normalized = (row[k] - m) * rstd
+          let gamma = a.weight?[first + k] ?? 1
+          dWeight[k] += Double(dy[k] * normalized)
+          dBias[k] += Double(dy[k])
+          gradientSum += Double(dy[k] * gamma)
+          projectionSum += Double(dy[k] * gamma * normalized)
+        }
+      } else {
+        for c in 0..<layout.channels {
+          let start = c * layout.inner
+          let (channelBias, channelWeight) = gradientSums(
+            dy + start, row + start, count: layout.inner, mean: m, rstd: rstd)
+          let gamma = Double(a.weight?[first + c] ?? 1)
+          gradientSum += gamma * channelBias
+          projectionSum += gamma * channelWeight
+          weightSums[first + c] += channelWeight
+          biasSums[first + c] += channelBias
+        }
+      }
+      guard let dx = a.inputGradient.map({ $0 + r * length }), length > 0 else { continue }
+      let meanGradient = S(gradientSum / Double(length))
+      let meanProjection = S(projectionSum / Double(length))
+      if layout.inner == 1, let weight = a.weight.map({ $0 + first }) {
+        for k in 0..<length {
+          let normalized = (row[k] - m) * rstd
+          dx[k] = rstd * (dy[k] * weight[k] - meanGradient - normalized * meanProjection)
+        }
+        continue
+      }
+      for c in 0..<layout.channels {
+        let gamma = a.weight?[first + c] ?? 1
+        let start = c * layout.inner
+        for k in start..<(start + layout.inner) {
+          let normalized = (row[k] - m) * rstd
+          dx[k] = rstd * (dy[k] * gamma - meanGradient - normalized * meanProjection)
+        }
+      }
+    }
+    for p in 0..<count {
+      a.weightGradient?[p] = S(weightSums[p])
+      a.biasGradient?[p] = S(biasSums[p])
+    }
+  }
+
+  /// `Σ p[k]` in `Double`, with four running sums so that the additions overlap.
+  @inline(__always)
+  static func sum<S: TensorScalar>(_ p: UnsafePointer<S>, count: Int) -> Double {
+    var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+    var k = 0
+    while k + 4 <= count {
+      s0 += Double(p[k])
+      s1 += Double(p[k + 1])
+      s2 += Double(p[k + 2])
+      s3 += Double(p[k + 3])
+      k += 4
+    }
+    while k < count {
+      s0 += Double(p[k])
+      k += 1
+    }
+    return (s0 + s1) + (s2 + s3)
+  }
+
+  /// `Σ (p[k] - mean)²` in `Double`, with four running sums.
+  @inline(__always)
+  static func squaredDeviations<S: TensorScalar>(
+    _ p: UnsafePointer<S>, count: Int, from mean: Double
+  ) -> Double {
+    var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+    var k = 0
+    while k + 4 <= count {
+      let (d0, d1) = (Double(p[k]) - mean, Double(p[k + 1]) - mean)
+      let (d2, d3) = (Double(p[k + 2]) - mean, Double(p[k + 3]) - mean)
+      s0 += d0 * d0
+      s1 += d1 * d1
+      s2 += d2 * d2
+      s3 += d3 * d3
+      k += 4
+    }
+    while k < count {
+      let d = Double(p[k]) - mean
+      s0 += d * d
+      k += 1
+    }
+    return (s0 + s1) + (s2 + s3)
+  }
+
+  /// `(Σ dy, Σ dy·x̂)` over one channel's run, `x̂ = (x - mean)·rstd`, in `Double`.
+  @inline(__always)
+  static func gradientSums<S: TensorScalar>(
+    _ dy: UnsafePointer<S>, _ x: UnsafePointer<S>, count: Int, mean: S, rstd: S
+  ) -> (Double, Double) {
+    var (g0, g1, p0, p1) = (0.0, 0.0, 0.0, 0.0)
+    var k = 0
+    while k + 2 <= count {
+      g0 += Double(dy[k])
+      g1 += Double(dy[k + 1])
+      p0 += Double(dy[k] * ((x[k] - mean) * rstd))
+      p1 += Double(dy[k + 1] * ((x[k + 1] - mean) * rstd))
+      k += 2
+    }
+    if k < count {
+      g0 += Double(dy[k])
+      p0 += Double(dy[k] * ((x[k] - mean) * rstd))
+    }
+    return (g0 + g1, p0 + p1)
+  }
+}
+
+extension TensorScalar {
+  /// Runs a normalisation loop: in specialised code one direct call to the entry point
+  /// compiled for `Float` or `Double` (see `TensorScalar+Kernels.swift`).
+  @inlinable
+  static func _normalizationKernel(_ kernel: NormalizationKernel<Self>) {
+    if Self.self == Float.self {
+      FloatKernels.normalization(reinterpret(kernel))
+    } else if Self.self == Double.self {
+      DoubleKernels.normalization(reinterpret(kernel))
+    } else {
+      GenericKernels.normalization(kernel)
+    }
+  }
+}
+
+extension FloatKernels {
+  @usableFromInline
+  static func normalization(_ kernel: NormalizationKernel<Float>) { kernel.run() }
+}
+
+extension DoubleKernels {
+  @usableFromInline
+  static func normalization(_ kernel: NormalizationKernel<Double>) { kernel.run() }
+}
+
+extension GenericKernels {
+  @usableFromInline
+  static func normalization<S: TensorScalar>(_ kernel: NormalizationKernel<S>) { kernel.run() }
+}
