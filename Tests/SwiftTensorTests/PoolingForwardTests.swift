@@ -92,7 +92,7 @@ import Testing
   @Test func againstReferenceFloat() throws { try againstReference(Float.self) }
   @Test func againstReferenceDouble() throws { try againstReference(Double.self) }
 
-  /// A 4×4 plane worked by hand: PyTorch's `max_pool2d(x, 2)`, `avg_pool2d(x, 3, 1, 1)` with
+  /// A 4×4 plane worked by hand: PyTorch's `max_pool2d(x, 2)`, `avg_pool2d(x, 3, 2, 1)` with
   /// and without `count_include_pad`, and the global mean.
   @Test func handWorkedTable() {
     let x = Tensor<Double>(shape: [1, 1, 4, 4], scalars: (1...16).map(Double.init))
@@ -100,9 +100,11 @@ import Testing
     // The corner window covers 1, 2, 5, 6 and five padding zeros.
     let including = x.avgPool2D(kernelSize: 3, stride: 2, padding: 1)
     #expect(including.shape == [1, 1, 2, 2])
-    #expect(including.scalars == [14.0 / 9, 33.0 / 9, 90.0 / 9, 150.0 / 9])
+    let includingSums: [Double] = [14, 30, 57, 99]
+    #expect(including.scalars == includingSums.map { $0 / 9 })
     let excluding = x.avgPool2D(kernelSize: 3, stride: 2, padding: 1, countIncludingPadding: false)
-    #expect(excluding.scalars == [14.0 / 4, 33.0 / 6, 90.0 / 6, 150.0 / 9])
+    let excludingCounts: [Double] = [4, 6, 6, 9]
+    #expect(excluding.scalars == zip(includingSums, excludingCounts).map { $0 / $1 })
     #expect(x.globalAvgPool2D().shape == [1, 1])
     #expect(x.globalAvgPool2D().scalars == [8.5])
     // Padding is −∞ for the maximum: all-negative inputs keep their values.
