@@ -1,0 +1,188 @@
+// The loops of the pooling operations. Every pooling runs over planes `[planes, height, width]`,
+// row-major: the batch and channel axes of an NCHW tensor fold into `planes`, and a 1-D (NCW)
+// pooling is the same loop with `height` 1, so one loop per kind serves both ranks.
+
+/// Where a pooling window lies: the input's planes, the window's size, step and implicit
+/// padding along height and width, and the output's size that follows from them.
+@usableFromInline
+struct PoolingGeometry: Sendable, Equatable {
+  /// Batch × channels: the planes pooled one after another.
+  var planes: Int
+  /// The input's height and width.
+  var height: Int, width: Int
+  /// The window's height and width.
+  var kernelHeight: Int, kernelWidth: Int
+  /// The steps between windows.
+  var strideHeight: Int, strideWidth: Int
+  /// The implicit padding on each side.
+  var paddingHeight: Int, paddingWidth: Int
+
+  /// PyTorch's output size: `floor((L + 2·padding − kernel) / stride) + 1`.
+  var outputHeight: Int { (height + 2 * paddingHeight - kernelHeight) / strideHeight + 1 }
+  /// See `outputHeight`.
+  var outputWidth: Int { (width + 2 * paddingWidth - kernelWidth) / strideWidth + 1 }
+
+  /// The input rows and columns the window of output `(i, j)` covers, clipped to the input.
+  func window(_ i: Int, _ j: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+    let top = i * strideHeight - paddingHeight
+    let left = j * strideWidth - paddingWidth
+    return (
+      Swift.max(top, 0)..<Swift.min(top + kernelHeight, height),
+      Swift.max(left, 0)..<Swift.min(left + kernelWidth, width)
+    )
+  }
+}
+
+/// Loops over the scalars of the pooling operations; reached through the dispatchers below.
+enum PoolingKernels {
+  /// The maximum of each window, and its flat offset in `source` written to `offsets`. The
+  /// padding acts as −∞, so it is never picked (the validity rule `padding ≤ kernel / 2` leaves
+  /// every window at least one input scalar). Ties go to the first scalar in row-major window
+  /// order (a later one replaces the best only when strictly larger); a NaN wins over numbers,
+  /// as PyTorch's max pooling propagates it. O(planes·outputHeight·outputWidth·kernel size).
+  static func maxPool<S: TensorScalar>(
+    _ source: UnsafePointer<S>, _ g: PoolingGeometry, _ destination: UnsafeMutablePointer<S>,
+    offsets: UnsafeMutablePointer<Int>
+  ) {
+    let (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
+    var k = 0
+    for plane in 0..<g.planes {
+      let base = plane * g.height * g.width
+      for i in 0..<outputHeight {
+        for j in 0..<outputWidth {
+          let (rows, columns) = g.window(i, j)
+          var bestOffset = base + rows.lowerBound * g.width + columns.lowerBound
+          var best = source[bestOffset]
+          for r in rows {
+            for c in columns {
+              let offset = base + r * g.width + c
+              let value = source[offset]
+              if value > best || (value.isNaN && !best.isNaN) {
+                best = value
+                bestOffset = offset
+              }
+            }
+          }
+          destination[k] = best
+          offsets[k] = bestOffset
+          k += 1
+        }
+      }
+    }
+  }
+
+  /// The number a window's sum is divided by: the whole kernel when padding counts
+  /// (`count_include_pad`; the window never passes the padded input's end, so that is the
+  /// kernel's size), else only the input scalars it covers.
+  static func divisor(
+    _ g: PoolingGeometry, rows: Range<Int>, columns: Range<Int>, countingPadding: Bool
+  ) -> Int {
+    countingPadding ? g.kernelHeight * g.kernelWidth : rows.count * columns.count
+  }
+
+  /// The mean of each window, padding read as zeros. O(planes·output size·kernel size).
+  static func averagePool<S: TensorScalar>(
+    _ source: UnsafePointer<S>, _ g: PoolingGeometry, countingPadding: Bool,
+    _ destination: UnsafeMutablePointer<S>
+  ) {
+    var k = 0
+    for plane in 0..<g.planes {
+      let base = plane * g.height * g.width
+      for i in 0..<g.outputHeight {
+        for j in 0..<g.outputWidth {
+          let (rows, columns) = g.window(i, j)
+          var sum: S = 0
+          for r in rows {
+            for c in columns { sum += source[base + r * g.width + c] }
+          }
+          let count = divisor(g, rows: rows, columns: columns, countingPadding: countingPadding)
+          destination[k] = sum / S(count)
+          k += 1
+        }
+      }
+    }
+  }
+
+  /// The input's gradient of average pooling: each output's `dy / divisor` added to every
+  /// input scalar of its window (overlapping windows accumulate). `destination` has the
+  /// input's size and is zeroed first. O(input size + planes·output size·kernel size).
+  static func averagePoolBackward<S: TensorScalar>(
+    _ gradient: UnsafePointer<S>, _ g: PoolingGeometry, countingPadding: Bool,
+    _ destination: UnsafeMutablePointer<S>
+  ) {
+    destination.initialize(repeating: 0, count: g.planes * g.height * g.width)
+    var k = 0
+    for plane in 0..<g.planes {
+      let base = plane * g.height * g.width
+      for i in 0..<g.outputHeight {
+        for j in 0..<g.outputWidth {
+          let (rows, columns) = g.window(i, j)
+          let count = divisor(g, rows: rows, columns: columns, countingPadding: countingPadding)
+          let share = gradient[k] / S(count)
+          for r in rows {
+            for c in columns { destination[base + r * g.width + c] += share }
+          }
+          k += 1
+        }
+      }
+    }
+  }
+}
+
+/// One pooling loop, named with its pointers: the dispatchers below take one of these so that
+/// each scalar type needs one non-generic entry point for all of them.
+@usableFromInline
+enum PoolingKernel<S: TensorScalar> {
+  /// `PoolingKernels.maxPool`: destination, offsets, source, geometry.
+  case maxPool(
+    UnsafeMutablePointer<S>, UnsafeMutablePointer<Int>, UnsafePointer<S>, PoolingGeometry)
+  /// `PoolingKernels.averagePool`: destination, source, geometry, whether padding counts.
+  case averagePool(UnsafeMutablePointer<S>, UnsafePointer<S>, PoolingGeometry, Bool)
+  /// `PoolingKernels.averagePoolBackward`: destination, gradient, geometry, whether padding
+  /// counts.
+  case averagePoolBackward(UnsafeMutablePointer<S>, UnsafePointer<S>, PoolingGeometry, Bool)
+
+  /// Runs the loop, compiled for `S`.
+  func run() {
+    switch self {
+    case .maxPool(let destination, let offsets, let source, let geometry):
+      PoolingKernels.maxPool(source, geometry, destination, offsets: offsets)
+    case .averagePool(let destination, let source, let geometry, let countingPadding):
+      PoolingKernels.averagePool(
+        source, geometry, countingPadding: countingPadding, destination)
+    case .averagePoolBackward(let destination, let gradient, let geometry, let countingPadding):
+      PoolingKernels.averagePoolBackward(
+        gradient, geometry, countingPadding: countingPadding, destination)
+    }
+  }
+}
+
+extension TensorScalar {
+  /// Runs a pooling loop: in specialised code one direct call to the entry point compiled for
+  /// `Float` or `Double` (see `TensorScalar+Kernels.swift`).
+  @inlinable
+  static func _poolingKernel(_ kernel: PoolingKernel<Self>) {
+    if Self.self == Float.self {
+      FloatKernels.pooling(reinterpret(kernel))
+    } else if Self.self == Double.self {
+      DoubleKernels.pooling(reinterpret(kernel))
+    } else {
+      GenericKernels.pooling(kernel)
+    }
+  }
+}
+
+extension FloatKernels {
+  @usableFromInline
+  static func pooling(_ kernel: PoolingKernel<Float>) { kernel.run() }
+}
+
+extension DoubleKernels {
+  @usableFromInline
+  static func pooling(_ kernel: PoolingKernel<Double>) { kernel.run() }
+}
+
+extension GenericKernels {
+  @usableFromInline
+  static func pooling<S: TensorScalar>(_ kernel: PoolingKernel<S>) { kernel.run() }
+}
