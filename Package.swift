@@ -33,7 +33,9 @@ let package = Package(
     .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: ["numpy_reference.py", "compare_with_numpy.py"]),
-    .testTarget(name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"]),
+    .testTarget(
+      name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"],
+      exclude: ["Fixtures"]),
   ],
   swiftLanguageModes: [.v6]
 )
