@@ -20,6 +20,8 @@ let package = Package(
       name: "TensorTour", dependencies: ["SwiftTensor"], path: "Playgrounds/TensorTour"),
     .executableTarget(name: "Digits", dependencies: ["SwiftTensor"], path: "Playgrounds/Digits"),
     .executableTarget(
+      name: "DigitsCNN", dependencies: ["SwiftTensor"], path: "Playgrounds/DigitsCNN"),
+    .executableTarget(
       name: "LinearRegression", dependencies: ["SwiftTensor"],
       path: "Playgrounds/LinearRegression"),
     .executableTarget(

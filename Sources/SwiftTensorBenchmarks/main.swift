@@ -1,6 +1,6 @@
 // Benchmarks of the kernels and of training, through the public API, in release mode:
 //
-//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm]
+//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm] [conv]
 //
 // With no section names everything runs. GEMM uses the threads SWIFTTENSOR_NUM_THREADS allows
 // (default: all cores); SWIFTTENSOR_PORTABLE_KERNELS=1 measures the portable Swift kernels
@@ -16,7 +16,7 @@ if ["--checkpoint-stress", "--checkpoint-check"].contains(CommandLine.arguments.
 
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
-let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm"]
+let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv"]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
 @MainActor func runs(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
@@ -64,6 +64,10 @@ if runs("mlp") {
 }
 if runs("lstm") {
   record("char_lstm_training_tokens_per_s", try benchmarkLSTMTokensPerSecond())
+}
+
+if runs("conv") {
+  record("conv3x3_64_f32_ms", convolutionMilliseconds())
 }
 
 if json {

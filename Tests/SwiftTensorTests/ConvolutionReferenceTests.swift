@@ -93,7 +93,8 @@ import Testing
   }
 
   @Test func singleLargeSampleSplitsItsProducts() {
-    check(Double.self, input: [1, 16, 20, 20], weight: [32, 16, 3, 3], padding: 1, tolerance: 1e-11)
+    check(
+      Double.self, input: [1, 16, 20, 20], weight: [32, 16, 3, 3], padding: 1, tolerance: 1e-11)
   }
 
   @Test func pointwiseUsesTheInputAsItsColumns() {
@@ -118,7 +119,8 @@ import Testing
     let y = x.conv2d(.ones(shape: [1, 1, 2, 2]), padding: .same)
     #expect(y.shape == [1, 1, 5, 6])
     // An even kernel pads nothing before and one after: the first output sums x[0...1, 0...1].
-    let first = x[0, 0, 0, 0].scalar + x[0, 0, 0, 1].scalar + x[0, 0, 1, 0].scalar
+    let first =
+      x[0, 0, 0, 0].scalar + x[0, 0, 0, 1].scalar + x[0, 0, 1, 0].scalar
       + x[0, 0, 1, 1].scalar
     #expect(abs(y[0, 0, 0, 0].scalar - first) < 1e-12)
   }

@@ -106,9 +106,13 @@ public struct ConvolutionSettings: Sendable, Equatable {
   }
 
   /// The geometry of convolving `input` with `weight` (and a bias of `bias` shape), checking
-  /// every shape against the layout and the settings.
+  /// every shape against the layout and the settings; messages start with `label` (a layer's
+  /// path and name) or the operation's name.
   @usableFromInline
-  func geometry(input: [Int], weight: [Int], bias: [Int]?) -> ConvolutionGeometry {
+  func geometry(
+    input: [Int], weight: [Int], bias: [Int]?, label: String? = nil
+  ) -> ConvolutionGeometry {
+    let operation = label ?? self.operation
     let rank = spatialAxes + 2
     let layout =
       spatialAxes == 1
