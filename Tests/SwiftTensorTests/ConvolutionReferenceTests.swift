@@ -103,6 +103,10 @@ import Testing
   }
 
   @Test func everySettingAtOnce() {
+    // Wide rows (16 outputs or more) take the row-by-row unfolding, narrow ones the table.
+    check(
+      Double.self, input: [2, 4, 9, 40], weight: [6, 2, 3, 3], stride: [1, 2],
+      padding: .explicit([1, 2]), dilation: [2, 1], groups: 2, tolerance: 1e-12)
     check(
       Double.self, input: [3, 6, 11, 9], weight: [4, 3, 3, 2], stride: [2, 3],
       padding: .explicit([2, 1]), dilation: [2, 1], groups: 2, tolerance: 1e-12)

@@ -25,130 +25,116 @@ enum ConvolutionKernel<S: TensorScalar> {
   }
 }
 
-extension ConvolutionKernels {
-  /// Threads sharing a batch, and those each product may use: below the point where a second
-  /// thread pays, one; with several (sample, group) pairs, each thread takes whole pairs.
-  static func threading(_ g: ConvolutionGeometry) -> (outer: Int, inner: Int) {
-    let items = g.batch * g.groups
-    let work = items * g.outputsPerGroup * g.depth * g.positions
-    guard work >= GEMM.parallelThreshold, GEMM.coreCount > 1 else { return (1, 1) }
-    return items >= GEMM.coreCount ? (GEMM.coreCount, 1) : (1, 0)
+/// How a pass shares its work: the batch cut into chunks of samples whose column matrices sit
+/// side by side (one product per chunk and group, wide enough for the micro-kernel), and the
+/// (chunk, group) pairs shared between threads in fixed shares.
+struct ConvolutionPlan {
+  /// Threads sharing the pairs, and threads each product may use (0: GEMM decides).
+  var threads: Int, inner: Int
+  /// Samples per chunk (the last may have fewer), and chunks.
+  var samplesPerChunk: Int, chunks: Int
+
+  init<S: TensorScalar>(_ g: ConvolutionGeometry, _: S.Type) {
+    let work = g.batch * g.outChannels * g.depth * g.positions
+    let threads = work >= GEMM.parallelThreshold && GEMM.coreCount > 1 ? GEMM.coreCount : 1
+    // About 512 columns per product, within a column matrix of 256 KiB, every thread a chunk.
+    let byWidth = Swift.max(1, 512 / Swift.max(g.positions, 1))
+    let byMemory = Swift.max(
+      1, (1 << 18) / (MemoryLayout<S>.stride * Swift.max(g.depth * g.positions, 1)))
+    let byThreads = (g.batch + threads - 1) / threads
+    samplesPerChunk = Swift.max(1, Swift.min(byWidth, byMemory, byThreads))
+    chunks = (g.batch + samplesPerChunk - 1) / samplesPerChunk
+    // Too few pairs to share: one thread walks them and the products split instead.
+    (self.threads, inner) = chunks * g.groups >= threads ? (threads, 1) : (1, 0)
   }
 
-  /// Runs `body(thread, items)` for `threads` fixed shares of the `batch × groups` pairs.
+  /// The samples of chunk `index`.
+  func samples(_ index: Int, batch: Int) -> Range<Int> {
+    (index * samplesPerChunk)..<Swift.min(batch, (index + 1) * samplesPerChunk)
+  }
+}
+
+extension ConvolutionKernels {
+  /// Runs `body(thread, pairs)` for `threads` fixed shares of the `chunks × groups` pairs.
   static func share(
-    _ g: ConvolutionGeometry, threads: Int, _ body: @escaping @Sendable (Int, Range<Int>) -> Void
+    _ plan: ConvolutionPlan, groups: Int, _ body: @escaping @Sendable (Int, Range<Int>) -> Void
   ) {
-    let items = g.batch * g.groups
+    let (items, threads) = (plan.chunks * groups, plan.threads)
     let part: @Sendable (Int) -> Void = { t in
       body(t, (t * items / threads)..<((t + 1) * items / threads))
     }
     if threads == 1 { part(0) } else { WorkerPool.shared.run(threads: threads, second: part) }
   }
 
-  /// The forward pass: per (sample, group), the bias broadcast over the output rows, then the
-  /// product of the group's weights with the column matrix added onto it.
+  /// The offset of sample `sample`'s first plane of group `group` in an input-shaped tensor.
+  @inline(__always)
+  static func inputOffset(_ g: ConvolutionGeometry, _ sample: Int, _ group: Int) -> Int {
+    (sample * g.inChannels + group * g.channelsPerGroup) * g.height * g.width
+  }
+
+  /// The offset of sample `sample`'s first output row of group `group`.
+  @inline(__always)
+  static func outputOffset(_ g: ConvolutionGeometry, _ sample: Int, _ group: Int) -> Int {
+    (sample * g.outChannels + group * g.outputsPerGroup) * g.positions
+  }
+
+  /// The forward pass: per (chunk, group), the columns of the chunk's samples side by side,
+  /// one product with the group's weights onto the broadcast bias, and the rows copied to each
+  /// sample's output (written in place when a chunk is one sample).
   static func forward<S: TensorScalar>(
     _ output: UnsafeMutablePointer<S>, _ input: UnsafePointer<S>, _ weight: UnsafePointer<S>,
     _ bias: UnsafePointer<S>?, _ g: ConvolutionGeometry
   ) {
-    let (threads, inner) = threading(g)
-    let columnsCount = g.isPointwise ? 0 : g.depth * g.positions
-    let scratch = ScratchBuffer(byteCount: threads * columnsCount * MemoryLayout<S>.stride)
+    let plan = ConvolutionPlan(g, S.self)
+    let width = plan.samplesPerChunk * g.positions
+    let transform = ColumnTransform(g)
+    let productCount = plan.samplesPerChunk > 1 ? g.outputsPerGroup * width : 0
+    let perThread = g.depth * width + productCount + transform.scratchCount
+    let scratch = ScratchBuffer(byteCount: plan.threads * perThread * MemoryLayout<S>.stride)
     defer { scratch.free() }
     nonisolated(unsafe) let buffer = scratch.address.bindMemory(
-      to: S.self, capacity: threads * columnsCount)
+      to: S.self, capacity: plan.threads * perThread)
     nonisolated(unsafe) let (x, w, b, y) = (input, weight, bias, output)
-    share(g, threads: threads) { t, items in
-      let columns = buffer + t * columnsCount
+    share(plan, groups: g.groups) { t, items in
+      let columns = buffer + t * perThread
+      let product = columns + g.depth * width
+      let bordered = product + productCount
       for item in items {
-        let (sample, group) = item.quotientAndRemainder(dividingBy: g.groups)
-        let source = x + (sample * g.inChannels + group * g.channelsPerGroup) * g.height * g.width
+        let (chunk, group) = item.quotientAndRemainder(dividingBy: g.groups)
+        let samples = plan.samples(chunk, batch: g.batch)
+        let pitch = samples.count * g.positions
+        let direct = samples.count == 1
         let firstOutput = group * g.outputsPerGroup
-        let destination = y + (sample * g.outChannels + firstOutput) * g.positions
+        let destination = direct ? y + outputOffset(g, samples.lowerBound, group) : product
         if let b {
           for o in 0..<g.outputsPerGroup {
-            (destination + o * g.positions).update(
-              repeating: b[firstOutput + o], count: g.positions)
+            (destination + o * pitch).update(repeating: b[firstOutput + o], count: pitch)
           }
         }
-        if !g.isPointwise { unfold(source, g, into: columns) }
+        let right: UnsafePointer<S>
+        if direct && g.isPointwise {
+          right = x + inputOffset(g, samples.lowerBound, group)
+        } else {
+          for (i, sample) in samples.enumerated() {
+            transform.unfold(
+              x + inputOffset(g, sample, group), g, into: columns + i * g.positions,
+              pitch: pitch, scratch: bordered)
+          }
+          right = UnsafePointer(columns)
+        }
         GEMM.multiply(
-          transposeA: false, transposeB: false, m: g.outputsPerGroup, n: g.positions, k: g.depth,
-          alpha: 1, w + firstOutput * g.depth, lda: g.depth,
-          g.isPointwise ? source : UnsafePointer(columns), ldb: g.positions,
-          beta: b == nil ? 0 : 1, destination, ldc: g.positions, threads: inner)
-      }
-    }
-  }
-
-  /// The backward pass. Per (sample, group): `dW_g += dy · columnsᵀ`, `db += Σ dy` (into the
-  /// thread's own accumulators, summed in thread order at the end, so the result does not
-  /// depend on timing), and `dx = fold(W_gᵀ · dy)`.
-  static func backward<S: TensorScalar>(
-    _ inputGradient: UnsafeMutablePointer<S>?, _ weightGradient: UnsafeMutablePointer<S>?,
-    _ biasGradient: UnsafeMutablePointer<S>?, _ outputGradient: UnsafePointer<S>,
-    _ input: UnsafePointer<S>, _ weight: UnsafePointer<S>, _ g: ConvolutionGeometry
-  ) {
-    let (threads, inner) = threading(g)
-    let columnsCount = g.isPointwise ? 0 : g.depth * g.positions
-    let weightCount = g.outChannels * g.depth
-    // Per thread: the column matrix, its gradient, and the weight and bias accumulators.
-    let perThread = 2 * columnsCount + weightCount + g.outChannels
-    let scratch = ScratchBuffer(byteCount: threads * perThread * MemoryLayout<S>.stride)
-    defer { scratch.free() }
-    nonisolated(unsafe) let buffer = scratch.address.bindMemory(
-      to: S.self, capacity: threads * perThread)
-    buffer.update(repeating: 0, count: threads * perThread)
-    nonisolated(unsafe) let (x, w, dy) = (input, weight, outputGradient)
-    let (needsInput, needsWeight, needsBias) =
-      (inputGradient != nil, weightGradient != nil, biasGradient != nil)
-    nonisolated(unsafe) let dx = inputGradient
-    share(g, threads: threads) { t, items in
-      let columns = buffer + t * perThread
-      let columnGradient = columns + columnsCount
-      let dw = columnGradient + columnsCount
-      let db = dw + weightCount
-      for item in items {
-        let (sample, group) = item.quotientAndRemainder(dividingBy: g.groups)
-        let planeOffset = (sample * g.inChannels + group * g.channelsPerGroup) * g.height * g.width
-        let firstOutput = group * g.outputsPerGroup
-        let gradient = dy + (sample * g.outChannels + firstOutput) * g.positions
-        let groupWeight = w + firstOutput * g.depth
-        if needsBias {
-          addRowSums(gradient, rows: g.outputsPerGroup, count: g.positions, into: db + firstOutput)
-        }
-        if needsWeight {
-          if !g.isPointwise { unfold(x + planeOffset, g, into: columns) }
-          GEMM.multiply(
-            transposeA: false, transposeB: true, m: g.outputsPerGroup, n: g.depth,
-            k: g.positions, alpha: 1, gradient, lda: g.positions,
-            g.isPointwise ? x + planeOffset : UnsafePointer(columns), ldb: g.positions, beta: 1,
-            dw + firstOutput * g.depth, ldc: g.depth, threads: inner)
-        }
-        if needsInput, let dx {
-          let destination = dx + planeOffset
-          // A pointwise convolution's column gradient is the input gradient itself.
-          let target = g.isPointwise ? destination : columnGradient
-          GEMM.multiply(
-            transposeA: true, transposeB: false, m: g.depth, n: g.positions,
-            k: g.outputsPerGroup, alpha: 1, groupWeight, lda: g.depth, gradient,
-            ldb: g.positions, beta: 0, target, ldc: g.positions, threads: inner)
-          if !g.isPointwise {
-            destination.update(repeating: 0, count: g.channelsPerGroup * g.height * g.width)
-            foldAdding(columnGradient, g, into: destination)
+          transposeA: false, transposeB: false, m: g.outputsPerGroup, n: pitch, k: g.depth,
+          alpha: 1, w + firstOutput * g.depth, lda: g.depth, right, ldb: pitch,
+          beta: b == nil ? 0 : 1, destination, ldc: pitch, threads: plan.inner)
+        guard !direct else { continue }
+        for (i, sample) in samples.enumerated() {
+          let rows = y + outputOffset(g, sample, group)
+          for o in 0..<g.outputsPerGroup {
+            (rows + o * g.positions).update(
+              from: product + o * pitch + i * g.positions, count: g.positions)
           }
         }
       }
-    }
-    // The threads' accumulators, summed in order.
-    for (destination, offset, count) in [
-      (weightGradient, 2 * columnsCount, weightCount),
-      (biasGradient, 2 * columnsCount + weightCount, g.outChannels),
-    ] {
-      guard let destination else { continue }
-      destination.update(from: buffer + offset, count: count)
-      for t in 1..<threads { addRow(buffer + t * perThread + offset, into: destination, count) }
     }
   }
 }

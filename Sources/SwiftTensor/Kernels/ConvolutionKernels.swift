@@ -51,10 +51,12 @@ struct ConvolutionGeometry: Sendable, Equatable {
 /// in `ConvolutionKernels+Drivers.swift`.
 enum ConvolutionKernels {
   /// Writes the `[depth, positions]` column matrix of `source` (one sample's group of
-  /// `channelsPerGroup` planes) into `columns`, zeros where a window reads padding.
+  /// `channelsPerGroup` planes) into `columns`, whose rows are `pitch` scalars apart (the
+  /// matrices of several samples sit side by side), zeros where a window reads padding.
   /// O(depth × positions).
   static func unfold<S: TensorScalar>(
-    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, into columns: UnsafeMutablePointer<S>
+    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, into columns: UnsafeMutablePointer<S>,
+    pitch: Int
   ) {
     let plane = g.height * g.width
     var row = columns
@@ -68,32 +70,33 @@ enum ConvolutionKernels {
             let destination = row + oh * g.outputWidth
             let ih = oh * g.strideHeight - g.paddingTop + ki * g.dilationHeight
             guard ih >= 0 && ih < g.height && !valid.isEmpty else {
-              destination.update(repeating: 0, count: g.outputWidth)
+              clear(destination, 0..<g.outputWidth)
               continue
             }
-            destination.update(repeating: 0, count: valid.lowerBound)
+            clear(destination, 0..<valid.lowerBound)
             let inputRow = input + ih * g.width + columnShift
-            if g.strideWidth == 1 {
+            if g.strideWidth != 1 {
+              for ow in valid { destination[ow] = inputRow[ow &* g.strideWidth] }
+            } else if valid.count >= 16 {
               (destination + valid.lowerBound).update(
                 from: inputRow + valid.lowerBound, count: valid.count)
             } else {
-              for ow in valid { destination[ow] = inputRow[ow * g.strideWidth] }
+              for ow in valid { destination[ow] = inputRow[ow] }
             }
-            (destination + valid.upperBound).update(
-              repeating: 0, count: g.outputWidth - valid.upperBound)
+            clear(destination, valid.upperBound..<g.outputWidth)
           }
-          row += g.positions
+          row += pitch
         }
       }
     }
   }
 
-  /// Adds the `[depth, positions]` column matrix `columns` back onto the planes it was
-  /// unfolded from (`destination`, one sample's group), skipping padding: the transpose of
-  /// `unfold`. O(depth × positions).
+  /// Adds the `[depth, positions]` column matrix `columns` (rows `pitch` apart) back onto the
+  /// planes it was unfolded from (`destination`, one sample's group), skipping padding: the
+  /// transpose of `unfold`. O(depth × positions).
   static func foldAdding<S: TensorScalar>(
     _ columns: UnsafePointer<S>, _ g: ConvolutionGeometry,
-    into destination: UnsafeMutablePointer<S>
+    into destination: UnsafeMutablePointer<S>, pitch: Int
   ) {
     let plane = g.height * g.width
     var row = columns
@@ -111,12 +114,23 @@ enum ConvolutionKernels {
             if g.strideWidth == 1 {
               addRow(source + valid.lowerBound, into: outputRow + valid.lowerBound, valid.count)
             } else {
-              for ow in valid { outputRow[ow * g.strideWidth] += source[ow] }
+              for ow in valid { outputRow[ow &* g.strideWidth] += source[ow] }
             }
           }
-          row += g.positions
+          row += pitch
         }
       }
+    }
+  }
+
+  /// Zeros `destination[range]`; a loop rather than a call, as a row of a small image is only
+  /// a few scalars long.
+  @inline(__always)
+  static func clear<S: TensorScalar>(_ destination: UnsafeMutablePointer<S>, _ range: Range<Int>) {
+    if range.count >= 16 {
+      (destination + range.lowerBound).update(repeating: 0, count: range.count)
+    } else {
+      for i in range { destination[i] = 0 }
     }
   }
 

@@ -53,13 +53,27 @@ enum PoolingKernels {
           let (rows, columns) = g.window(i, j)
           var bestOffset = base + rows.lowerBound * g.width + columns.lowerBound
           var best = source[bestOffset]
+          var sawNaN: UInt8 = 0
+          // Selects rather than branches (a maximum and a conditional move): on data the
+          // comparison is a coin toss, and a mispredicted branch per scalar cost more than the
+          // rest of the loop. NaNs, rare, take the exact loop below.
           for r in rows {
             for c in columns {
               let offset = base + r * g.width + c
               let value = source[offset]
-              if value > best || (value.isNaN && !best.isNaN) {
-                best = value
-                bestOffset = offset
+              let greater = value > best
+              bestOffset = greater ? offset : bestOffset
+              best = greater ? value : best
+              sawNaN |= bit(value != value)
+            }
+          }
+          if sawNaN != 0 {
+            // The first NaN of the window, in row-major order.
+            search: for r in rows {
+              for c in columns where source[base + r * g.width + c].isNaN {
+                bestOffset = base + r * g.width + c
+                best = source[bestOffset]
+                break search
               }
             }
           }
@@ -70,6 +84,10 @@ enum PoolingKernels {
       }
     }
   }
+
+  /// 1 for true, 0 for false, without a branch.
+  @inline(__always)
+  static func bit(_ value: Bool) -> UInt8 { unsafeBitCast(value, to: UInt8.self) }
 
   /// The number a window's sum is divided by: the whole kernel when padding counts
   /// (`count_include_pad`; the window never passes the padded input's end, so that is the

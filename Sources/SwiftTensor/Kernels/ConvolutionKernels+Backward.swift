@@ -1,0 +1,108 @@
+// The backward pass of convolution over a whole batch, sharing the forward pass's plan.
+
+extension ConvolutionKernels {
+  /// The backward pass. Per (chunk, group), with `dy` of the chunk's samples side by side:
+  /// `dW_g += dy · columnsᵀ` and `db += Σ dy` into the thread's own accumulators (summed in
+  /// thread order at the end, so the result does not depend on timing), and
+  /// `dx = fold(W_gᵀ · dy)` per sample.
+  static func backward<S: TensorScalar>(
+    _ inputGradient: UnsafeMutablePointer<S>?, _ weightGradient: UnsafeMutablePointer<S>?,
+    _ biasGradient: UnsafeMutablePointer<S>?, _ outputGradient: UnsafePointer<S>,
+    _ input: UnsafePointer<S>, _ weight: UnsafePointer<S>, _ g: ConvolutionGeometry
+  ) {
+    let plan = ConvolutionPlan(g, S.self)
+    let width = plan.samplesPerChunk * g.positions
+    let weightCount = g.outChannels * g.depth
+    // Per thread: the column matrix and its gradient, the gathered output gradient, and the
+    // weight and bias accumulators.
+    let columnsCount = g.depth * width
+    let gatheredCount = plan.samplesPerChunk > 1 ? g.outputsPerGroup * width : 0
+    let accumulators = 2 * columnsCount + gatheredCount
+    let transform = ColumnTransform(g)
+    let perThread = accumulators + weightCount + g.outChannels + transform.scratchCount
+    let scratch = ScratchBuffer(byteCount: plan.threads * perThread * MemoryLayout<S>.stride)
+    defer { scratch.free() }
+    nonisolated(unsafe) let buffer = scratch.address.bindMemory(
+      to: S.self, capacity: plan.threads * perThread)
+    for t in 0..<plan.threads {
+      (buffer + t * perThread + accumulators).update(
+        repeating: 0, count: weightCount + g.outChannels)
+    }
+    nonisolated(unsafe) let (x, w, dy, dx) = (input, weight, outputGradient, inputGradient)
+    let (needsWeight, needsBias) = (weightGradient != nil, biasGradient != nil)
+    share(plan, groups: g.groups) { t, items in
+      let columns = buffer + t * perThread
+      let columnGradient = columns + columnsCount
+      let gathered = columnGradient + columnsCount
+      let dw = columns + accumulators
+      let db = dw + weightCount
+      let bordered = db + g.outChannels
+      for item in items {
+        let (chunk, group) = item.quotientAndRemainder(dividingBy: g.groups)
+        let samples = plan.samples(chunk, batch: g.batch)
+        let pitch = samples.count * g.positions
+        let direct = samples.count == 1
+        let firstOutput = group * g.outputsPerGroup
+        let gradient: UnsafePointer<S>
+        if direct {
+          gradient = dy + outputOffset(g, samples.lowerBound, group)
+        } else {
+          for (i, sample) in samples.enumerated() {
+            let rows = dy + outputOffset(g, sample, group)
+            for o in 0..<g.outputsPerGroup {
+              (gathered + o * pitch + i * g.positions).update(
+                from: rows + o * g.positions, count: g.positions)
+            }
+          }
+          gradient = UnsafePointer(gathered)
+        }
+        if needsBias {
+          addRowSums(gradient, rows: g.outputsPerGroup, count: pitch, into: db + firstOutput)
+        }
+        let pointwise = direct && g.isPointwise
+        if needsWeight {
+          let right: UnsafePointer<S>
+          if pointwise {
+            right = x + inputOffset(g, samples.lowerBound, group)
+          } else {
+            for (i, sample) in samples.enumerated() {
+              transform.unfold(
+                x + inputOffset(g, sample, group), g, into: columns + i * g.positions,
+                pitch: pitch, scratch: bordered)
+            }
+            right = UnsafePointer(columns)
+          }
+          GEMM.multiply(
+            transposeA: false, transposeB: true, m: g.outputsPerGroup, n: g.depth, k: pitch,
+            alpha: 1, gradient, lda: pitch, right, ldb: pitch, beta: 1, dw + firstOutput * g.depth,
+            ldc: g.depth, threads: plan.inner)
+        }
+        guard let dx else { continue }
+        // A pointwise convolution's column gradient is the input gradient itself.
+        let target = pointwise ? dx + inputOffset(g, samples.lowerBound, group) : columnGradient
+        GEMM.multiply(
+          transposeA: true, transposeB: false, m: g.depth, n: pitch, k: g.outputsPerGroup,
+          alpha: 1, w + firstOutput * g.depth, lda: g.depth, gradient, ldb: pitch, beta: 0,
+          target, ldc: pitch, threads: plan.inner)
+        guard !pointwise else { continue }
+        for (i, sample) in samples.enumerated() {
+          let destination = dx + inputOffset(g, sample, group)
+          destination.update(repeating: 0, count: g.channelsPerGroup * g.height * g.width)
+          transform.foldAdding(
+            columnGradient + i * g.positions, g, into: destination, pitch: pitch, scratch: bordered)
+        }
+      }
+    }
+    // The threads' accumulators, summed in order.
+    for (destination, offset, count) in [
+      (weightGradient, accumulators, weightCount),
+      (biasGradient, accumulators + weightCount, g.outChannels),
+    ] {
+      guard let destination else { continue }
+      destination.update(from: buffer + offset, count: count)
+      for t in 1..<plan.threads {
+        addRow(buffer + t * perThread + offset, into: destination, count)
+      }
+    }
+  }
+}
