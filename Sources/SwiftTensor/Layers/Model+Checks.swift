@@ -27,7 +27,8 @@ extension Model {
       mistakes.isEmpty,
       "\(type(of: self)): registerParameters(_:) does not list the parameters of "
         + mistakes.joined(separator: ", ")
-        + "; they would never train. Call each layer's registerParameters(registrar) there.")
+        + "; they would never train or be saved. Call each layer's "
+        + "registerParameters(registrar) there.")
   }
 
   /// The parameters that `value`, stored in `property`, holds, by property (elements of an
