@@ -36,7 +36,8 @@ import Testing
     #expect(net.parameters.map(\.path) == ["affine_0/W", "affine_0/b", "affine_1/W", "affine_1/b"])
     #expect(net.buffers.map(\.path) == ["batchnorm_0/running_mean", "batchnorm_0/running_var"])
     #expect(net.buffers.map(\.variable.name) == net.buffers.map(\.path))
-    #expect(net.checkpoint().names.suffix(2) == ["batchnorm_0/running_mean", "batchnorm_0/running_var"])
+    #expect(
+      net.checkpoint().names.suffix(2) == ["batchnorm_0/running_mean", "batchnorm_0/running_var"])
   }
 
   @Test func checkpointRoundTripRestoresBuffers() throws {
@@ -107,7 +108,9 @@ import Testing
     trainStep(source, seed: 1)
     let target = model(Double.self, seed: 7)
     target.copyParameters(from: source)
-    #expect(bufferValues(target).map { $0.scalars.map(Float.init) } == bufferValues(source).map(\.scalars))
+    #expect(
+      bufferValues(target).map { $0.scalars.map(Float.init) } == bufferValues(source).map(\.scalars)
+    )
   }
 
   /// An optimiser that records the paths it is given.

@@ -17,7 +17,8 @@ import Testing
       let layer = BatchNorm<Float>(channels: 3)
       let registrar = ParameterRegistrar<Float>()
       registrar.layer("block") { layer.registerParameters($0) }
-      _ = layer(Variable(.zeros(shape: [2, 3, 1, 1, 1])), context: LayerContext(isTraining: false, seed: 0))
+      _ = layer(
+        Variable(.zeros(shape: [2, 3, 1, 1, 1])), context: LayerContext(isTraining: false, seed: 0))
     }
     expectStderr(
       rank,
@@ -32,7 +33,8 @@ import Testing
         + "for a layer of 3 channels")
     let single = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       let model = Graph<Float>("bn") { BatchNorm(channels: 3) }
-      _ = model.forward(Variable(.zeros(shape: [1, 3])), context: LayerContext(isTraining: true, seed: 0))
+      _ = model.forward(
+        Variable(.zeros(shape: [1, 3])), context: LayerContext(isTraining: true, seed: 0))
     }
     expectStderr(
       single,
@@ -98,7 +100,8 @@ import Testing
       Forgetful().checkRegistration()
     }
     expectStderr(
-      unregistered, "registerParameters(_:) does not list the parameters of 'norm' "
+      unregistered,
+      "registerParameters(_:) does not list the parameters of 'norm' "
         + "(batchnorm_0/running_mean, batchnorm_0/running_var); they would never train or be saved")
     let momentum = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
       _ = BatchNorm<Float>(channels: 2, momentum: 1.5)

@@ -89,7 +89,9 @@ import Testing
       runningMean: Variable(.zeros(shape: [2])), runningVariance: Variable(Tensor([4, 16])),
       epsilon: 0, training: false
     ).sum().backward()
-    expectClose(evaluated.gradient ?? .zeros(shape: [3, 2]), Tensor([[0.5, 0.25], [0.5, 0.25], [0.5, 0.25]]))
+    expectClose(
+      evaluated.gradient ?? .zeros(shape: [3, 2]),
+      Tensor([[0.5, 0.25], [0.5, 0.25], [0.5, 0.25]]))
   }
 
   /// A network with a `BatchNorm` trains: its loss falls under SGD, its running statistics

@@ -1,10 +1,11 @@
 // The loops of batch normalisation. Channel `c` of a `[batch, channels, inner]` input is
-// `batch` runs of `inner` contiguous scalars, one per sample, `channels · inner` apart. The
-// loops take one channel at a time, so that its runs (a few hundred kilobytes at most for
-// common image sizes) stay in cache between the passes over them; each run is swept with
-// `S.Vector` arithmetic. Sums of a run are taken in vectors of `S` over blocks of at most
-// `block` scalars and added in `Double`, so a Float channel of a million scalars keeps its
-// precision.
+// `batch` runs of `inner` contiguous scalars, one per sample, `channels · inner` apart. Each
+// pass walks the tensor in memory order, sample by sample and channel by channel, so that it
+// streams (taking one channel at a time instead jumps a whole sample between runs, and runs
+// that far apart share cache sets), and sweeps each run with `S.Vector` arithmetic into
+// per-channel totals. Sums of a run are taken in vectors of `S` over blocks of at most `block`
+// scalars and added in `Double`, so a Float channel of a million scalars keeps its precision.
+// Channels of fewer scalars per sample than a vector take the loops of `+Rows` instead.
 
 /// The loops over the scalars of a batch normalisation.
 enum BatchNormalizationKernels {
@@ -17,39 +18,47 @@ enum BatchNormalizationKernels {
   /// `(x - mean)·rstd·γ + β` in one more pass. O(batch · channels · inner).
   static func forward<S: TensorScalar>(_ a: BatchNormalizationForward<S>) {
     let layout = a.layout
-    let count = layout.perChannel
-    for c in 0..<layout.channels {
-      let first = a.x + c * layout.inner
-      var mean: Double
-      var variance: Double
-      if let runningMean = a.runningMean, let runningVariance = a.runningVariance {
-        (mean, variance) = (Double(runningMean[c]), Double(runningVariance[c]))
-        a.variance[c] = runningVariance[c]
-      } else {
-        var sum = 0.0
-        forEachRun(of: first, layout) { sum += runSum($0, count: layout.inner) }
-        mean = count == 0 ? 0 : sum / Double(count)
-        var squares = 0.0
-        let m = S(mean)
-        forEachRun(of: first, layout) {
-          squares += runSquaredDeviations($0, count: layout.inner, from: m)
-        }
-        variance = count == 0 ? 0 : squares / Double(count)
-        a.variance[c] = S(count > 1 ? squares / Double(count - 1) : variance)
-      }
-      let rstd = 1 / (variance + a.epsilon).squareRoot()
-      a.mean[c] = S(mean)
-      a.reciprocalDeviation[c] = S(rstd)
-      let scale = S(rstd) * (a.weight?[c] ?? 1)
-      let shift = a.bias?[c] ?? 0
-      let offset = c * layout.inner
-      for n in 0..<layout.batch {
-        let start = n * layout.sampleLength + offset
-        normalizeRun(
-          a.output + start, a.x + start, count: layout.inner, mean: S(mean), scale: scale,
-          shift: shift)
+    guard layout.inner >= S.Vector.scalarCount else { return forwardRows(a) }
+    let channels = layout.channels
+    var means = (0..<channels).map { Double(a.runningMean?[$0] ?? 0) }
+    var squares = [Double](repeating: 0, count: channels)
+    if a.runningMean == nil {
+      forEachRun(layout) { c, offset in means[c] += runSum(a.x + offset, count: layout.inner) }
+      for c in 0..<channels { means[c] /= Double(layout.perChannel) }
+      forEachRun(layout) { c, offset in
+        squares[c] += runSquaredDeviations(a.x + offset, count: layout.inner, from: S(means[c]))
       }
     }
+    let coefficients = (0..<channels).map {
+      finishChannel(a, $0, mean: means[$0], squares: squares[$0])
+    }
+    forEachRun(layout) { c, offset in
+      let (mean, scale, shift) = coefficients[c]
+      normalizeRun(
+        a.output + offset, a.x + offset, count: layout.inner, mean: mean, scale: scale,
+        shift: shift)
+    }
+  }
+
+  /// Saves channel `c`'s statistics, from its mean and sum of squared deviations in training
+  /// or the running variance in evaluation; returns the mean, `rstd·γ` and `β`.
+  @inline(__always)
+  static func finishChannel<S: TensorScalar>(
+    _ a: BatchNormalizationForward<S>, _ c: Int, mean: Double, squares: Double
+  ) -> (mean: S, scale: S, shift: S) {
+    let count = a.layout.perChannel
+    let variance: Double
+    if let running = a.runningVariance {
+      variance = Double(running[c])
+      a.variance[c] = running[c]
+    } else {
+      variance = count == 0 ? 0 : squares / Double(count)
+      a.variance[c] = S(count > 1 ? squares / Double(count - 1) : variance)
+    }
+    let rstd = 1 / (variance + a.epsilon).squareRoot()
+    a.mean[c] = S(mean)
+    a.reciprocalDeviation[c] = S(rstd)
+    return (S(mean), S(rstd) * (a.weight?[c] ?? 1), a.bias?[c] ?? 0)
   }
 
   /// Per channel, with `x̂ = (x - mean)·rstd`: a first pass sums `dy` and `dy·(x - mean)`
@@ -58,50 +67,58 @@ enum BatchNormalizationKernels {
   /// `x`, and `dx = rstd·γ·dy` in evaluation. O(batch · channels · inner).
   static func backward<S: TensorScalar>(_ a: BatchNormalizationBackward<S>) {
     let layout = a.layout
-    let count = layout.perChannel
-    for c in 0..<layout.channels {
-      let offset = c * layout.inner
-      let (m, rstd) = (a.mean[c], a.reciprocalDeviation[c])
-      var (gradientSum, projectionSum) = (0.0, 0.0)
-      if a.training || a.weightGradient != nil || a.biasGradient != nil {
-        for n in 0..<layout.batch {
-          let start = n * layout.sampleLength + offset
-          let (g, p) = runGradientSums(
-            a.outputGradient + start, a.x + start, count: layout.inner, mean: m)
-          gradientSum += g
-          projectionSum += p
-        }
-      }
-      // `projectionSum` is `Σ dy·(x - mean)`; `Σ dy·x̂` is `rstd` times that.
-      a.weightGradient?[c] = S(projectionSum * Double(rstd))
-      a.biasGradient?[c] = S(gradientSum)
-      guard let dx = a.inputGradient, count > 0 else { continue }
-      let scale = rstd * (a.weight?[c] ?? 1)
-      let meanGradient = a.training ? S(gradientSum / Double(count)) : 0
-      let projection =
-        a.training ? scale * S(projectionSum * Double(rstd) * Double(rstd) / Double(count)) : 0
-      for n in 0..<layout.batch {
-        let start = n * layout.sampleLength + offset
-        if a.training {
-          inputGradientRun(
-            dx + start, a.outputGradient + start, a.x + start, count: layout.inner, mean: m,
-            scale: scale, meanGradient: meanGradient, projection: projection)
-        } else {
-          normalizeRun(
-            dx + start, a.outputGradient + start, count: layout.inner, mean: 0, scale: scale,
-            shift: 0)
-        }
+    guard layout.inner >= S.Vector.scalarCount else { return backwardRows(a) }
+    var gradientSums = [Double](repeating: 0, count: layout.channels)
+    var projectionSums = [Double](repeating: 0, count: layout.channels)
+    forEachRun(layout) { c, offset in
+      let (g, p) = runGradientSums(
+        a.outputGradient + offset, a.x + offset, count: layout.inner, mean: a.mean[c])
+      gradientSums[c] += g
+      projectionSums[c] += p
+    }
+    let coefficients = (0..<layout.channels).map {
+      finishGradient(a, $0, gradientSum: gradientSums[$0], projectionSum: projectionSums[$0])
+    }
+    guard let dx = a.inputGradient else { return }
+    forEachRun(layout) { c, offset in
+      let (scale, meanGradient, projection) = coefficients[c]
+      if a.training {
+        inputGradientRun(
+          dx + offset, a.outputGradient + offset, a.x + offset, count: layout.inner,
+          mean: a.mean[c], scale: scale, meanGradient: meanGradient, projection: projection)
+      } else {
+        normalizeRun(
+          dx + offset, a.outputGradient + offset, count: layout.inner, mean: 0, scale: scale,
+          shift: 0)
       }
     }
   }
 
-  /// Calls `body` with each sample's run of the channel whose first run starts at `first`.
+  /// Writes channel `c`'s `dγ` and `dβ` from `Σ dy` and `Σ dy·(x - mean)`, and returns the
+  /// coefficients of `dx = (dy - meanGradient)·scale - (x - mean)·projection`: `scale = rstd·γ`,
+  /// `meanGradient = mean(dy)` and `projection = scale·rstd·mean(dy·x̂)` in training, zeros in
+  /// evaluation.
   @inline(__always)
-  static func forEachRun<S: TensorScalar>(
-    of first: UnsafePointer<S>, _ layout: BatchNormalizationLayout,
-    _ body: (UnsafePointer<S>) -> Void
-  ) {
-    for n in 0..<layout.batch { body(first + n * layout.sampleLength) }
+  static func finishGradient<S: TensorScalar>(
+    _ a: BatchNormalizationBackward<S>, _ c: Int, gradientSum: Double, projectionSum: Double
+  ) -> (scale: S, meanGradient: S, projection: S) {
+    let rstd = a.reciprocalDeviation[c]
+    // `projectionSum` is `Σ dy·(x - mean)`; `Σ dy·x̂` is `rstd` times that.
+    a.weightGradient?[c] = S(projectionSum * Double(rstd))
+    a.biasGradient?[c] = S(gradientSum)
+    let scale = rstd * (a.weight?[c] ?? 1)
+    let count = Double(Swift.max(a.layout.perChannel, 1))
+    guard a.training else { return (scale, 0, 0) }
+    let projection = S(projectionSum * Double(rstd) * Double(rstd) / count)
+    return (scale, S(gradientSum / count), scale * projection)
+  }
+
+  /// Calls `body` with the channel and the offset of every run, in memory order.
+  @inline(__always)
+  static func forEachRun(_ layout: BatchNormalizationLayout, _ body: (Int, Int) -> Void) {
+    for n in 0..<layout.batch {
+      for c in 0..<layout.channels { body(c, n * layout.sampleLength + c * layout.inner) }
+    }
   }
 
   /// `Σ x[k]`: vector sums in `S` over blocks, added in `Double`.
