@@ -37,7 +37,8 @@ public struct BatchNormalizationStatistics<Scalar: TensorScalar> {
 /// `x`. Derivative, per channel of `n` scalars with `x̂ = (x - mean)·rstd`: in training
 /// `dx = rstd·γ·(dy - mean(dy) - x̂·mean(dy·x̂))`, in evaluation `dx = rstd·γ·dy`; in both
 /// `dγ[c] = Σ dy·x̂` and `dβ[c] = Σ dy`. Forward and backward are each one kernel call of
-/// O(batch · channels · spatial) work, reading the input three times and twice.
+/// O(batch · channels · spatial) work: forward reads `x` three times in training (once in
+/// evaluation), backward reads `x` and `dy` twice.
 ///
 /// *References*: Ioffe and Szegedy, "Batch Normalization: Accelerating Deep Network Training
 /// by Reducing Internal Covariate Shift" (2015).
