@@ -1,8 +1,8 @@
 // The loops of batch normalisation. Channel `c` of a `[batch, channels, inner]` input is
 // `batch` runs of `inner` contiguous scalars, one per sample, `channels · inner` apart. Each
 // pass walks the tensor in memory order, sample by sample and channel by channel, so that it
-// streams (taking one channel at a time instead jumps a whole sample between runs, and runs
-// that far apart share cache sets), and sweeps each run with `S.Vector` arithmetic into
+// streams (taking one channel at a time instead jumps a whole sample between runs, which was
+// measured much slower), and sweeps each run with `S.Vector` arithmetic into
 // per-channel totals. Sums of a run are taken in vectors of `S` over blocks of at most `block`
 // scalars and added in `Double`, so a Float channel of a million scalars keeps its precision.
 // Channels of fewer scalars per sample than a vector take the loops of `+Rows` instead.
