@@ -162,6 +162,25 @@ import Testing
         == straight.model.parameters.map(\.variable.value))
   }
 
+  /// A step skipped for a NaN loss updates nothing, running statistics included.
+  @Test func aSkippedStepLeavesTheBuffersAlone() throws {
+    let trainer = Trainer(
+      model(Float.self), loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.05))
+    trainer.reportsProgress = false
+    trainer.nonFinitePolicy = .skipBatch
+    let batches = (0..<3).map { index in
+      var inputs = sample([6, 4], seed: UInt64(index), Float.self)
+      if index == 2 { inputs.withUnsafeMutableBufferPointer { $0[5] = .nan } }
+      return Batch(inputs: inputs, labels: [0, 1, 2, 1, 0, 2])
+    }
+    _ = try trainer.fit(epochs: 1, trainingBatches: { _ in Array(batches.prefix(2)) })
+    let before = bufferValues(trainer.model)
+    let history = try trainer.fit(epochs: 1, trainingBatches: { _ in [batches[2], batches[0]] })
+    #expect(history.epochs.map(\.skippedBatches) == [1])
+    #expect(bufferValues(trainer.model).allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+    #expect(bufferValues(trainer.model) != before, "the finite batch still updates them")
+  }
+
   @Test func checkpointEveryRefusesANonFiniteBuffer() throws {
     let trainer = Trainer(
       model(Float.self), loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.05))
