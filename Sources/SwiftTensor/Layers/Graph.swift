@@ -37,11 +37,24 @@ extension Model {
     return registrar.parameters
   }
 
+  /// The buffers (state saved with the parameters but never trained, such as a batch norm's
+  /// running statistics) with their unique path names, in registration order. They are not in
+  /// `parameters`, so optimisers and gradient norms never see them.
+  public var buffers: [NamedParameter<Scalar>] {
+    let registrar = ParameterRegistrar<Scalar>()
+    registerParameters(registrar)
+    return registrar.buffers
+  }
+
   /// Draws every parameter's initial value, in registration order, from a generator seeded
-  /// with `seed`: the same seed gives the same model on every platform.
+  /// with `seed`, and resets every buffer to its initial value: the same seed gives the same
+  /// model on every platform.
   @inlinable
   public func initializeParameters(seed: UInt64) {
-    drawInitialValues(of: parameters, seed: seed)
+    let registrar = ParameterRegistrar<Scalar>()
+    registerParameters(registrar)
+    drawInitialValues(of: registrar.parameters, seed: seed)
+    drawInitialValues(of: registrar.buffers, seed: seed)
   }
 
   /// Runs the model for inference on a tensor: evaluation mode, nothing recorded.
@@ -52,14 +65,14 @@ extension Model {
     ).value
   }
 
-  /// Copies parameter values from another model with the same parameter paths and shapes,
+  /// Copies parameter and buffer values from another model with the same paths and shapes,
   /// converting the precision: this is how a `Float` model becomes a `Double` one.
   ///
-  /// - Precondition: both models have the same parameter paths and shapes.
+  /// - Precondition: both models have the same parameter and buffer paths and shapes.
   @inlinable
   public func copyParameters<Other: Model>(from other: Other) {
-    let source = other.parameters
-    let target = parameters
+    let source = other.parameters + other.buffers
+    let target = parameters + buffers
     tensorPrecondition(
       source.map(\.path) == target.map(\.path),
       "copyParameters: the models' parameters differ: \(source.map(\.path)) vs "

@@ -31,8 +31,8 @@ public protocol Layer<Scalar> {
   /// its seeded randomness.
   func callAsFunction(_ input: Input, context: LayerContext) -> Output
 
-  /// Lists the layer's parameters, in a stable order; layers without parameters need not
-  /// implement it.
+  /// Lists the layer's parameters (and buffers, `ParameterRegistrar.addBuffer`), in a stable
+  /// order; layers without parameters need not implement it.
   func registerParameters(_ registrar: ParameterRegistrar<Scalar>)
 }
 
@@ -42,34 +42,12 @@ extension Layer {
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {}
 
   /// Draws the layer's parameters, in registration order, from a generator seeded with `seed`,
-  /// keeping their names. The built-in layers call it when they are created, so a layer never
+  /// keeping their names, and resets its buffers. The built-in layers call it when they are
+  /// created, so a layer never
   /// holds the zeros it was allocated with; a model's `initializeParameters(seed:)` redraws
   /// every parameter from the model's seed.
   public func initializeParameters(seed: UInt64) {
     drawInitialValues(seed: seed, listedBy: registerParameters)
-  }
-}
-
-/// Draws the initial values of the parameters that `register` lists, in order, from a generator
-/// seeded with `seed`, without renaming them (a layer on its own is in no model yet).
-@usableFromInline
-func drawInitialValues<Scalar: TensorScalar>(
-  seed: UInt64, listedBy register: (ParameterRegistrar<Scalar>) -> Void
-) {
-  let registrar = ParameterRegistrar<Scalar>(renamesVariables: false)
-  register(registrar)
-  drawInitialValues(of: registrar.parameters, seed: seed)
-}
-
-/// Draws the initial values of `parameters`, in order, from a generator seeded with `seed`.
-@usableFromInline
-func drawInitialValues<Scalar: TensorScalar>(of parameters: [NamedParameter<Scalar>], seed: UInt64)
-{
-  var generator = SeededGenerator(seed: seed)
-  for parameter in parameters {
-    parameter.variable.value = parameter.initializer.makeValue(
-      shape: parameter.variable.value.shape, using: &generator)
-    parameter.variable.zeroGradient()
   }
 }
 
@@ -150,58 +128,5 @@ public enum ParameterInitializer: Sendable {
       }
       return Tensor(shape: shape, scalars: scalars)
     }
-  }
-}
-
-/// A parameter of a model: its path name, the variable, and how it is initialised.
-public struct NamedParameter<Scalar: TensorScalar> {
-  /// The unique, stable path, such as `affine_0/W`.
-  public let path: String
-  /// The parameter itself.
-  public let variable: Variable<Scalar>
-  /// How `initializeParameters(seed:)` draws its value.
-  public let initializer: ParameterInitializer
-}
-
-/// Collects a model's parameters under unique path names, in registration order.
-///
-/// Each layer opens a scope with a kind (`"affine"`); the registrar numbers scopes of the same
-/// kind in order (`affine_0`, `affine_1`, ...), so names are stable across runs of the same code.
-public final class ParameterRegistrar<Scalar: TensorScalar> {
-  /// The parameters registered so far, in order.
-  public private(set) var parameters: [NamedParameter<Scalar>] = []
-  private var counts: [String: Int] = [:]
-  private var prefix: [String] = []
-  private let renamesVariables: Bool
-
-  /// Creates an empty registrar.
-  public init() { renamesVariables = true }
-
-  /// Creates an empty registrar that renames registered variables to their paths only when
-  /// `renamesVariables`.
-  init(renamesVariables: Bool) { self.renamesVariables = renamesVariables }
-
-  /// Opens a numbered scope for one layer of the given kind and registers its parameters.
-  public func layer(_ kind: String, _ body: (ParameterRegistrar) -> Void) {
-    let scopeKey = (prefix + [kind]).joined(separator: "/")
-    let index = counts[scopeKey, default: 0]
-    counts[scopeKey] = index + 1
-    prefix.append("\(kind)_\(index)")
-    body(self)
-    prefix.removeLast()
-  }
-
-  /// Registers one parameter under the current scope; its variable is renamed to its path.
-  ///
-  /// - Precondition: the path is not already taken.
-  public func add(
-    _ name: String, _ variable: Variable<Scalar>, initializer: ParameterInitializer
-  ) {
-    let path = (prefix + [name]).joined(separator: "/")
-    tensorPrecondition(
-      !parameters.contains { $0.path == path },
-      "ParameterRegistrar: the parameter path '\(path)' is registered twice")
-    if renamesVariables { variable.name = path }
-    parameters.append(NamedParameter(path: path, variable: variable, initializer: initializer))
   }
 }

@@ -4,7 +4,8 @@
 extension Model {
   /// Stops with a message if a stored property of the model holds parameters that
   /// `registerParameters(_:)` does not list: such parameters would get no gradient step and no
-  /// initialisation from the model's seed, and the model would train without learning.
+  /// initialisation from the model's seed, and the model would train without learning. A
+  /// layer's buffers count too: one left out would be missing from every checkpoint.
   ///
   /// Properties are found with `Mirror`, once (a `Trainer` calls this when it is created): a
   /// layer, a nested model, a trainable `Variable`, or an array or optional of them. The
@@ -12,7 +13,7 @@ extension Model {
   ///
   /// - Precondition: every parameter held by a stored property is registered.
   public func checkRegistration() {
-    let registered = Set(parameters.map { ObjectIdentifier($0.variable) })
+    let registered = Set((parameters + buffers).map { ObjectIdentifier($0.variable) })
     var mistakes: [String] = []
     for child in Mirror(reflecting: self).children {
       guard let label = child.label else { continue }
@@ -26,7 +27,8 @@ extension Model {
       mistakes.isEmpty,
       "\(type(of: self)): registerParameters(_:) does not list the parameters of "
         + mistakes.joined(separator: ", ")
-        + "; they would never train. Call each layer's registerParameters(registrar) there.")
+        + "; they would never train or be saved. Call each layer's "
+        + "registerParameters(registrar) there.")
   }
 
   /// The parameters that `value`, stored in `property`, holds, by property (elements of an
@@ -77,7 +79,7 @@ private func parametersListed<Scalar: TensorScalar>(
 ) -> [(name: String, identifier: ObjectIdentifier)] {
   let registrar = ParameterRegistrar<Scalar>(renamesVariables: false)
   register(registrar)
-  return registrar.parameters.map { ($0.path, ObjectIdentifier($0.variable)) }
+  return (registrar.parameters + registrar.buffers).map { ($0.path, ObjectIdentifier($0.variable)) }
 }
 
 extension Graph {

@@ -7,8 +7,9 @@ import Foundation
 /// (`run.safetensors` gives `run-epoch-000004.safetensors`) and the oldest beyond `keeping` are
 /// deleted; `latestCheckpoint(at:)` finds the newest for `Trainer.resume(from:)`.
 ///
-/// A model with a NaN or an infinity in its parameters is not saved: the callback throws
-/// `NonFiniteParameterError`, which stops `fit` and leaves the last good checkpoint in place.
+/// A model with a NaN or an infinity in its parameters or buffers is not saved: the callback
+/// throws `NonFiniteParameterError`, which stops `fit` and leaves the last good checkpoint in
+/// place.
 public struct CheckpointEvery<M: Model, O: Optimizer, L: TrainingLoss>: TrainingCallback
 where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   /// Epochs between checkpoints.
@@ -37,7 +38,8 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   /// - Throws: `NonFiniteParameterError` (nothing written) or `CheckpointError`.
   public mutating func epochEnded(_ record: EpochRecord) throws -> Bool {
     guard record.epoch % interval == 0 else { return true }
-    for parameter in trainer.model.parameters {
+    // A buffer is checked too: a NaN running variance breaks evaluation as surely.
+    for parameter in trainer.model.parameters + trainer.model.buffers {
       if let (index, value) = parameter.variable.value.firstNonFinite {
         throw NonFiniteParameterError(
           epoch: record.epoch, parameter: parameter.path, index: index, value: Double(value))

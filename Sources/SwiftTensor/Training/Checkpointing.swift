@@ -1,32 +1,36 @@
 import Foundation
 
 extension Model {
-  /// The parameters as a safetensors checkpoint, named by their paths.
+  /// The parameters, then the buffers, as a safetensors checkpoint, named by their paths.
   public func checkpoint() -> SafeTensors {
     var file = SafeTensors()
-    for parameter in parameters { file.set(parameter.variable.value, named: parameter.path) }
+    for parameter in parameters + buffers {
+      file.set(parameter.variable.value, named: parameter.path)
+    }
     return file
   }
 
-  /// Saves the parameters to a safetensors file, atomically: the file is complete or untouched.
+  /// Saves the parameters and buffers to a safetensors file, atomically: the file is complete or untouched.
   ///
   /// - Throws: `CheckpointError.fileSystem` if it cannot be written.
   public func save(to url: URL) throws(CheckpointError) {
     try checkpoint().write(to: url)
   }
 
-  /// Loads parameters saved by `save(to:)`: all or nothing.
+  /// Loads parameters and buffers saved by `save(to:)`: all or nothing.
   ///
-  /// Every parameter must be present with this model's dtype and shape; otherwise nothing is
-  /// changed and the error names the tensor. When `strict` is true the file must hold no other
-  /// tensor (optimiser state under `optimizer/` and trainer counters under `trainer/` are
-  /// allowed); when it is false, any other tensor (buffers, integer or half-precision tensors
-  /// of another framework) is skipped.
+  /// Every parameter and buffer must be present with this model's dtype and shape; otherwise
+  /// nothing is changed and the error names the tensor. When `strict` is true the file must
+  /// hold no other tensor (optimiser state under `optimizer/` and trainer counters under
+  /// `trainer/` are allowed); when it is false, any other tensor (integer or half-precision
+  /// tensors of another framework, such as PyTorch's `num_batches_tracked` counter of a batch
+  /// norm) is skipped.
   ///
   /// - Parameters:
   ///   - url: the safetensors file.
-  ///   - strict: whether tensors that are not parameters make the load fail.
-  /// - Returns: the names of the stored tensors that are not parameters and were skipped.
+  ///   - strict: whether tensors that are neither parameters nor buffers make the load fail.
+  /// - Returns: the names of the stored tensors that are neither parameters nor buffers and
+  ///   were skipped.
   /// - Throws: `CheckpointError` for an unreadable or malformed file, or one made for another
   ///   model or precision.
   @discardableResult
@@ -34,15 +38,16 @@ extension Model {
     try load(SafeTensors(contentsOf: url), source: url.path, strict: strict)
   }
 
-  /// Loads parameters from a checkpoint in memory; see `load(from:strict:)`.
+  /// Loads parameters and buffers from a checkpoint in memory; see `load(from:strict:)`.
   ///
-  /// - Returns: the names of the stored tensors that are not parameters and were skipped.
+  /// - Returns: the names of the stored tensors that are neither parameters nor buffers and
+  ///   were skipped.
   /// - Throws: `CheckpointError` for a checkpoint made for another model or precision.
   @discardableResult
   public func load(
     _ file: SafeTensors, source: String = "checkpoint", strict: Bool = true
   ) throws(CheckpointError) -> [String] {
-    let parameters = self.parameters
+    let parameters = self.parameters + buffers
     var values: [Tensor<Scalar>] = []
     for parameter in parameters {
       let value = try file.tensor(named: parameter.path, as: Scalar.self)
@@ -68,7 +73,7 @@ extension Trainer {
   /// The metadata key naming the optimiser kind that wrote a checkpoint.
   static var optimizerKindKey: String { "optimizer" }
 
-  /// Saves everything needed to resume: parameters, optimiser state (under `optimizer/`, its
+  /// Saves everything needed to resume: parameters and buffers, optimiser state (under `optimizer/`, its
   /// counters as exact `I64`), the step and epoch counters (`trainer/counters`, `I64`), and
   /// the optimiser's kind in the metadata, atomically.
   ///

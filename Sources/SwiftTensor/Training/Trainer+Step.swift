@@ -12,6 +12,9 @@ extension Trainer {
     tensorPrecondition(batch.count > 0, "Trainer: empty batch")
     let tape = Tape<Scalar>()
     if detectsAnomalies { tape.detectsAnomalies = true }
+    // A training forward pass updates the buffers (running statistics) as it goes; a step
+    // that updates nothing must put them back. Keeping the values costs a retain each.
+    let buffers = bufferVariables.map(\.value)
     let (loss, output) = backpropagate(batch, on: tape)
     var failure: (NonFiniteStepError.Quantity, Double)? = nil
     if !loss.isFinite {
@@ -27,6 +30,7 @@ extension Trainer {
       let error = NonFiniteStepError(
         step: stepCount, epoch: epoch, batch: position, quantity: quantity, value: value,
         anomaly: tape.firstAnomaly ?? firstAnomaly(of: batch))
+      for (variable, value) in zip(bufferVariables, buffers) { variable.value = value }
       switch nonFinitePolicy {
       case .stop: throw error
       case .skipBatch: break

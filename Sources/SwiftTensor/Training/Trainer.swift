@@ -73,6 +73,8 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   @usableFromInline let parameters: [NamedParameter<Scalar>]
   /// The parameters' variables, for the per-step loops that need no paths.
   @usableFromInline let parameterVariables: [Variable<Scalar>]
+  /// The buffers' variables (running statistics), put back after a non-finite step.
+  @usableFromInline let bufferVariables: [Variable<Scalar>]
 
   /// Creates a trainer.
   ///
@@ -90,6 +92,7 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
     model.checkRegistration()
     parameters = model.parameters
     parameterVariables = parameters.map(\.variable)
+    bufferVariables = model.buffers.map(\.variable)
     let names = self.metrics.map(\.name)
     tensorPrecondition(
       Set(names).count == names.count, "Trainer: metric names must be distinct, got \(names)")
