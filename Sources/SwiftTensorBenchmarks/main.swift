@@ -68,6 +68,8 @@ if runs("lstm") {
 
 if runs("conv") {
   record("conv3x3_64_f32_ms", convolutionMilliseconds())
+  record("resnet_block_f32_ms", resnetBlockMilliseconds())
+  record("digits_cnn_samples_per_s", try digitsCNNSamplesPerSecond())
 }
 
 if json {
