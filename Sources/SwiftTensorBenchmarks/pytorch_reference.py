@@ -15,6 +15,7 @@ Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
   random labels; the median over repeats of a few hundred steps each.
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -94,6 +95,10 @@ def main():
         results["digits_cnn_samples_per_s"] = digits_cnn_samples_per_s()
     results["torch_version"] = torch.__version__
     results["torch_threads"] = torch.get_num_threads()
+    # PyTorch's OpenMP threads spin while they wait for each other, so with two threads on a
+    # two-core host that is also busy with something else the figures collapse (the Digits CNN,
+    # whose operations are small, by up to ten times); the load says whether a run was alone.
+    results["load_average_1min"] = os.getloadavg()[0]
     print(json.dumps(results, indent=2))
 
 
