@@ -3,19 +3,19 @@
 
 struct ConvolutionReferenceCase {
   let name: String
-  let stride: [Int]
-  let padding: [Int]
-  let same: Bool
+  let stride: [Int]  // one entry per spatial axis
+  let padding: [Int]  // symmetric zero padding per axis; ignored when `same`
+  let same: Bool  // padding "same": total d*(k-1), the odd one on the right/bottom
   let dilation: [Int]
   let groups: Int
   let input: (shape: [Int], scalars: [Double])
   let weight: (shape: [Int], scalars: [Double])
   let bias: (shape: [Int], scalars: [Double])?
-  let outputGradient: (shape: [Int], scalars: [Double])
+  let outputGradient: (shape: [Int], scalars: [Double])  // the upstream gradient dy
   let output: (shape: [Int], scalars: [Double])
-  let inputGradient: (shape: [Int], scalars: [Double])
+  let inputGradient: (shape: [Int], scalars: [Double])  // vector-Jacobian products with dy
   let weightGradient: (shape: [Int], scalars: [Double])
-  let biasGradient: (shape: [Int], scalars: [Double])?
+  let biasGradient: (shape: [Int], scalars: [Double])?  // dy summed over batch and space
 }
 
 enum NumpyConvolutionReference {

@@ -18,7 +18,7 @@ rng = np.random.default_rng(20261206)
 
 
 def values(*shape):
-    # Few decimals so that the Swift literals are the inputs exactly, in Float as in Double.
+    # Four decimals: short literals keep the Swift file small and readable.
     return rng.uniform(-2, 2, size=shape).round(4)
 
 
@@ -139,19 +139,19 @@ def main():
     print()
     print("struct ConvolutionReferenceCase {")
     print("  let name: String")
-    print("  let stride: [Int]")
-    print("  let padding: [Int]")
-    print("  let same: Bool")
+    print("  let stride: [Int]  // one entry per spatial axis")
+    print("  let padding: [Int]  // symmetric zero padding per axis; ignored when `same`")
+    print("  let same: Bool  // padding \"same\": total d*(k-1), the odd one on the right/bottom")
     print("  let dilation: [Int]")
     print("  let groups: Int")
     print("  let input: (shape: [Int], scalars: [Double])")
     print("  let weight: (shape: [Int], scalars: [Double])")
     print("  let bias: (shape: [Int], scalars: [Double])?")
-    print("  let outputGradient: (shape: [Int], scalars: [Double])")
+    print("  let outputGradient: (shape: [Int], scalars: [Double])  // the upstream gradient dy")
     print("  let output: (shape: [Int], scalars: [Double])")
-    print("  let inputGradient: (shape: [Int], scalars: [Double])")
+    print("  let inputGradient: (shape: [Int], scalars: [Double])  // vector-Jacobian products with dy")
     print("  let weightGradient: (shape: [Int], scalars: [Double])")
-    print("  let biasGradient: (shape: [Int], scalars: [Double])?")
+    print("  let biasGradient: (shape: [Int], scalars: [Double])?  // dy summed over batch and space")
     print("}")
     print()
     print("enum NumpyConvolutionReference {")
