@@ -135,8 +135,8 @@ public struct ConvolutionSettings: Sendable, Equatable {
     tensorPrecondition(
       weight[1] * groups == inChannels,
       "\(operation): input of shape \(describe(shape: input)) has \(inChannels) channels, but "
-        + "the weight of shape \(describe(shape: weight)) with \(groups) group(s) expects "
-        + "\(weight[1] * groups)")
+        + "the weight of shape \(describe(shape: weight)) takes \(weight[1] * groups) "
+        + "(\(weight[1]) per group × \(groups) group\(groups == 1 ? "" : "s"))")
     if let bias {
       tensorPrecondition(
         bias == [outChannels],
@@ -149,7 +149,11 @@ public struct ConvolutionSettings: Sendable, Equatable {
     let padded = spatial.indices.map { spatial[$0] + before[$0] + after[$0] }
     let extent = spatial.indices.map { dilation[$0] * (kernel[$0] - 1) + 1 }
     tensorPrecondition(
-      kernel.allSatisfy { $0 > 0 } && zip(padded, extent).allSatisfy { $0 >= $1 },
+      kernel.allSatisfy { $0 > 0 },
+      "\(operation): weight of shape \(describe(shape: weight)) has an empty kernel "
+        + "\(describe(shape: kernel)); expected at least one tap per spatial axis")
+    tensorPrecondition(
+      zip(padded, extent).allSatisfy { $0 >= $1 },
       "\(operation): kernel \(describe(shape: kernel)) (dilated extent "
         + "\(describe(shape: extent))) is larger than the padded input "
         + "\(describe(shape: padded)) (input \(describe(shape: input)), padding "
