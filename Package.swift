@@ -34,7 +34,10 @@ let package = Package(
       name: "RNNClassifier", dependencies: ["SwiftTensor"], path: "Playgrounds/RNNClassifier"),
     .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
-      exclude: ["numpy_reference.py", "compare_with_numpy.py"]),
+      exclude: [
+        "numpy_reference.py", "compare_with_numpy.py", "pytorch_reference.py",
+        "compare_with_pytorch.py",
+      ]),
     .testTarget(
       name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"],
       exclude: ["Fixtures"]),

@@ -10,6 +10,16 @@ extension ConvolutionKernels {
     _ biasGradient: UnsafeMutablePointer<S>?, _ outputGradient: UnsafePointer<S>,
     _ input: UnsafePointer<S>, _ weight: UnsafePointer<S>, _ g: ConvolutionGeometry
   ) {
+    if let dx = inputGradient, let transposed = g.inputGradientGeometry {
+      backward(nil, weightGradient, biasGradient, outputGradient, input, weight, g)
+      let flipped = ScratchBuffer(byteCount: g.outChannels * g.depth * MemoryLayout<S>.stride)
+      defer { flipped.free() }
+      let transposedWeight = flipped.address.bindMemory(
+        to: S.self, capacity: g.outChannels * g.depth)
+      flipForInputGradient(weight, g, into: transposedWeight)
+      forward(dx, outputGradient, transposedWeight, nil, transposed)
+      return
+    }
     let plan = ConvolutionPlan(g, S.self)
     let width = plan.samplesPerChunk * g.positions
     let weightCount = g.outChannels * g.depth
@@ -18,7 +28,7 @@ extension ConvolutionKernels {
     let columnsCount = g.depth * width
     let gatheredCount = plan.samplesPerChunk > 1 ? g.outputsPerGroup * width : 0
     let accumulators = 2 * columnsCount + gatheredCount
-    let transform = ColumnTransform(g)
+    let transform = ColumnTransform(g, S.self, packed: false)
     let perThread = accumulators + weightCount + g.outChannels + transform.scratchCount
     let scratch = ScratchBuffer(byteCount: plan.threads * perThread * MemoryLayout<S>.stride)
     defer { scratch.free() }
@@ -102,6 +112,49 @@ extension ConvolutionKernels {
       destination.update(from: buffer + offset, count: count)
       for t in 1..<plan.threads {
         addRow(buffer + t * perThread + offset, into: destination, count)
+      }
+    }
+  }
+}
+
+extension ConvolutionGeometry {
+  /// With stride 1, the input gradient is itself a convolution: of `dy`, padded by
+  /// `dilation·(kernel − 1) − padding` on each side, with the kernels flipped and their two
+  /// channel axes swapped. Run as one, it is a deep product written straight into `dx`, where
+  /// the general path's product is only `outputsPerGroup` deep and its result is folded back.
+  /// `nil` when the stride is not 1 or the padding exceeds `dilation·(kernel − 1)`.
+  var inputGradientGeometry: ConvolutionGeometry? {
+    let reachHeight = dilationHeight * (kernelHeight - 1)
+    let reachWidth = dilationWidth * (kernelWidth - 1)
+    let paddingBottom = outputHeight + reachHeight - height - paddingTop
+    let paddingRight = outputWidth + reachWidth - width - paddingLeft
+    guard strideHeight == 1, strideWidth == 1, paddingTop <= reachHeight,
+      paddingLeft <= reachWidth, paddingBottom >= 0, paddingBottom <= reachHeight,
+      paddingRight >= 0, paddingRight <= reachWidth
+    else { return nil }
+    return ConvolutionGeometry(
+      batch: batch, inChannels: outChannels, outChannels: inChannels, groups: groups,
+      height: outputHeight, width: outputWidth, kernelHeight: kernelHeight,
+      kernelWidth: kernelWidth, strideHeight: 1, strideWidth: 1, dilationHeight: dilationHeight,
+      dilationWidth: dilationWidth, paddingTop: reachHeight - paddingTop,
+      paddingLeft: reachWidth - paddingLeft, outputHeight: height, outputWidth: width)
+  }
+}
+
+extension ConvolutionKernels {
+  /// The kernels of `inputGradientGeometry`: `W'[g·C_g + c, o, i, j] = W[g·O_g + o, c,
+  /// kh − 1 − i, kw − 1 − j]` per group. O(weight size).
+  static func flipForInputGradient<S: TensorScalar>(
+    _ weight: UnsafePointer<S>, _ g: ConvolutionGeometry, into flipped: UnsafeMutablePointer<S>
+  ) {
+    let taps = g.kernelHeight * g.kernelWidth
+    for group in 0..<g.groups {
+      for o in 0..<g.outputsPerGroup {
+        for c in 0..<g.channelsPerGroup {
+          let source = weight + ((group * g.outputsPerGroup + o) * g.channelsPerGroup + c) * taps
+          let target = flipped + ((group * g.channelsPerGroup + c) * g.outputsPerGroup + o) * taps
+          for t in 0..<taps { target[t] = source[taps - 1 - t] }
+        }
       }
     }
   }

@@ -87,9 +87,11 @@ extension ConvolutionKernels {
   ) {
     let plan = ConvolutionPlan(g, S.self)
     let width = plan.samplesPerChunk * g.positions
-    let transform = ColumnTransform(g)
+    let packed = prefersPacked(g, samplesPerChunk: plan.samplesPerChunk)
+    let transform = ColumnTransform(g, S.self, packed: packed)
     let productCount = plan.samplesPerChunk > 1 ? g.outputsPerGroup * width : 0
-    let perThread = g.depth * width + productCount + transform.scratchCount
+    let columnsCount = packed ? 0 : g.depth * width
+    let perThread = columnsCount + productCount + transform.scratchCount
     let scratch = ScratchBuffer(byteCount: plan.threads * perThread * MemoryLayout<S>.stride)
     defer { scratch.free() }
     nonisolated(unsafe) let buffer = scratch.address.bindMemory(
@@ -97,7 +99,7 @@ extension ConvolutionKernels {
     nonisolated(unsafe) let (x, w, b, y) = (input, weight, bias, output)
     share(plan, groups: g.groups) { t, items in
       let columns = buffer + t * perThread
-      let product = columns + g.depth * width
+      let product = columns + columnsCount
       let bordered = product + productCount
       for item in items {
         let (chunk, group) = item.quotientAndRemainder(dividingBy: g.groups)
@@ -110,6 +112,13 @@ extension ConvolutionKernels {
           for o in 0..<g.outputsPerGroup {
             (destination + o * pitch).update(repeating: b[firstOutput + o], count: pitch)
           }
+        }
+        if packed {
+          transform.multiplyPacked(
+            x + inputOffset(g, samples.lowerBound, group), g, weight: w + firstOutput * g.depth,
+            beta: b == nil ? 0 : 1, scratch: bordered, into: destination,
+            threads: plan.inner == 0 ? GEMM.coreCount : 1)
+          continue
         }
         let right: UnsafePointer<S>
         if direct && g.isPointwise {

@@ -89,21 +89,29 @@ extension ConvolutionKernels {
 }
 
 /// The way one call unfolds and folds its column matrices: by table for narrow images, row by
-/// row otherwise; made once per call and shared by its threads.
+/// row otherwise, or straight into packed slabs (`ConvolutionKernels+Packed.swift`); made once
+/// per call and shared by its threads.
 struct ColumnTransform: Sendable {
-  /// The tap offsets (`ConvolutionKernels.tapTable`), empty on the row-by-row path.
+  /// The tap offsets (`ConvolutionKernels.tapTable`), empty when no path needs them.
   let table: [Int32]
-  /// Scalars of scratch each thread needs for a bordered plane.
+  /// Whether `unfold` and `foldAdding` go by table.
+  let byTable: Bool
+  /// Whether forward products unfold straight into packed slabs.
+  let packed: Bool
+  /// Scalars of scratch each thread needs: a bordered plane, or on the packed path a bordered
+  /// group of planes and one packed slab.
   let scratchCount: Int
 
-  init(_ g: ConvolutionGeometry) {
-    if ConvolutionKernels.prefersTable(g) {
-      table = ConvolutionKernels.tapTable(g)
-      let size = ConvolutionKernels.borderedSize(g)
-      scratchCount = size.height * size.width
-    } else {
-      (table, scratchCount) = ([], 0)
-    }
+  init<S: TensorScalar>(_ g: ConvolutionGeometry, _: S.Type, packed: Bool) {
+    byTable = ConvolutionKernels.prefersTable(g)
+    self.packed = packed
+    table = byTable || packed ? ConvolutionKernels.tapTable(g) : []
+    let size = ConvolutionKernels.borderedSize(g)
+    let slab = g.depth * GEMM.roundUp(ConvolutionKernels.slabWidth, GEMM.nr(S.self))
+    scratchCount =
+      packed
+      ? g.channelsPerGroup * size.height * size.width + slab
+      : byTable ? size.height * size.width : 0
   }
 
   /// `ConvolutionKernels.unfold`, by table or by rows; `scratch` holds `scratchCount` scalars.
@@ -111,12 +119,13 @@ struct ColumnTransform: Sendable {
     _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, into columns: UnsafeMutablePointer<S>,
     pitch: Int, scratch: UnsafeMutablePointer<S>
   ) {
-    guard !table.isEmpty else {
+    guard byTable else {
       return ConvolutionKernels.unfold(source, g, into: columns, pitch: pitch)
     }
     table.withUnsafeBufferPointer {
+      guard let offsets = $0.baseAddress else { return }
       ConvolutionKernels.unfoldByTable(
-        source, g, table: $0.baseAddress!, bordered: scratch, into: columns, pitch: pitch)
+        source, g, table: offsets, bordered: scratch, into: columns, pitch: pitch)
     }
   }
 
@@ -125,12 +134,28 @@ struct ColumnTransform: Sendable {
     _ columns: UnsafePointer<S>, _ g: ConvolutionGeometry,
     into destination: UnsafeMutablePointer<S>, pitch: Int, scratch: UnsafeMutablePointer<S>
   ) {
-    guard !table.isEmpty else {
+    guard byTable else {
       return ConvolutionKernels.foldAdding(columns, g, into: destination, pitch: pitch)
     }
     table.withUnsafeBufferPointer {
+      guard let offsets = $0.baseAddress else { return }
       ConvolutionKernels.foldAddingByTable(
-        columns, g, table: $0.baseAddress!, bordered: scratch, into: destination, pitch: pitch)
+        columns, g, table: offsets, bordered: scratch, into: destination, pitch: pitch)
+    }
+  }
+
+  /// `ConvolutionKernels.multiplyPacked` with this call's table.
+  func multiplyPacked<S: TensorScalar>(
+    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, weight: UnsafePointer<S>, beta: S,
+    scratch: UnsafeMutablePointer<S>, into destination: UnsafeMutablePointer<S>, threads: Int
+  ) {
+    let size = ConvolutionKernels.borderedSize(g)
+    let packedSlab = scratch + g.channelsPerGroup * size.height * size.width
+    table.withUnsafeBufferPointer {
+      guard let offsets = $0.baseAddress else { return }
+      ConvolutionKernels.multiplyPacked(
+        source, g, weight: weight, beta: beta, table: offsets, bordered: scratch,
+        packed: packedSlab, into: destination, threads: threads)
     }
   }
 }
