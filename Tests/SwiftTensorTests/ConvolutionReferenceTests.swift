@@ -108,6 +108,11 @@ import Testing
   }
 
   @Test func everySettingAtOnce() throws {
+    // Stride 1 on a large image: the input gradient as a convolution with flipped kernels,
+    // here with the odd "same" padding after the input.
+    try check(
+      Double.self, input: [1, 4, 20, 20], weight: [4, 2, 3, 2], padding: .same,
+      dilation: [2, 1], groups: 2, tolerance: 1e-12)
     // Wide rows (16 outputs or more) take the row-by-row unfolding, narrow ones the table;
     // 256 positions or more a sample, the packed slabs (here with panels across rows).
     try check(

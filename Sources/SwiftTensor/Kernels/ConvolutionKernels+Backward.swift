@@ -10,7 +10,7 @@ extension ConvolutionKernels {
     _ biasGradient: UnsafeMutablePointer<S>?, _ outputGradient: UnsafePointer<S>,
     _ input: UnsafePointer<S>, _ weight: UnsafePointer<S>, _ g: ConvolutionGeometry
   ) {
-    if let dx = inputGradient, let transposed = g.inputGradientGeometry {
+    if let dx = inputGradient, g.positions >= slabWidth, let transposed = g.inputGradientGeometry {
       backward(nil, weightGradient, biasGradient, outputGradient, input, weight, g)
       let flipped = ScratchBuffer(byteCount: g.outChannels * g.depth * MemoryLayout<S>.stride)
       defer { flipped.free() }
@@ -82,10 +82,13 @@ extension ConvolutionKernels {
             }
             right = UnsafePointer(columns)
           }
+          // The transposed gradient `dW_gᵀ += columns · dyᵀ`, so that the large operand,
+          // the columns, is packed as GEMM reads it best (row panels), and only the small `dy`
+          // is packed across its rows.
           GEMM.multiply(
-            transposeA: false, transposeB: true, m: g.outputsPerGroup, n: g.depth, k: pitch,
-            alpha: 1, gradient, lda: pitch, right, ldb: pitch, beta: 1, dw + firstOutput * g.depth,
-            ldc: g.depth, threads: plan.inner)
+            transposeA: false, transposeB: true, m: g.depth, n: g.outputsPerGroup, k: pitch,
+            alpha: 1, right, lda: pitch, gradient, ldb: pitch, beta: 1, dw + firstOutput,
+            ldc: g.outChannels, threads: plan.inner)
         }
         guard let dx else { continue }
         // A pointwise convolution's column gradient is the input gradient itself.
@@ -103,15 +106,23 @@ extension ConvolutionKernels {
         }
       }
     }
-    // The threads' accumulators, summed in order.
-    for (destination, offset, count) in [
-      (weightGradient, accumulators, weightCount),
-      (biasGradient, accumulators + weightCount, g.outChannels),
-    ] {
-      guard let destination else { continue }
-      destination.update(from: buffer + offset, count: count)
+    // The threads' accumulators, summed in order; the weight gradient was accumulated
+    // transposed, `[depth, outChannels]`.
+    if let weightGradient {
+      let first = buffer + accumulators
+      for o in 0..<g.outChannels {
+        for r in 0..<g.depth {
+          var sum = first[r * g.outChannels + o]
+          for t in 1..<plan.threads { sum += first[t * perThread + r * g.outChannels + o] }
+          weightGradient[o * g.depth + r] = sum
+        }
+      }
+    }
+    if let biasGradient {
+      biasGradient.update(from: buffer + accumulators + weightCount, count: g.outChannels)
       for t in 1..<plan.threads {
-        addRow(buffer + t * perThread + offset, into: destination, count)
+        addRow(
+          buffer + t * perThread + accumulators + weightCount, into: biasGradient, g.outChannels)
       }
     }
   }
