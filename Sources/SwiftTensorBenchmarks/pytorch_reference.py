@@ -8,7 +8,8 @@ Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
 
 - `resnet_block_f32_ms`: median milliseconds of one forward and backward pass of
   Conv2d(64, 64, 3, padding=1, bias=False) -> BatchNorm2d(64) (train mode) -> ReLU on a
-  [32, 64, 32, 32] float32 batch, with the weights' gradients (not the input's), loss = sum.
+  [32, 64, 32, 32] float32 batch, with the gradients of the input (as for a block inside a
+  network, as SwiftTensorBenchmarks computes them) and of the weights, loss = sum.
 - `digits_cnn_samples_per_s`: training samples per second of the Digits CNN
   (Conv2d(1, 16, 3, padding=1) ReLU MaxPool2d(2) Conv2d(16, 32, 3, padding=1) ReLU MaxPool2d(2)
   Flatten Linear(128, 10)), Adam lr 1e-3, cross-entropy, batches of 64 random 8x8 images with
@@ -39,12 +40,13 @@ def resnet_block_ms(warmup=3, iterations=10):
     block = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64),
                           nn.ReLU())
     block.train()
-    x = torch.randn(32, 64, 32, 32)
+    x = torch.randn(32, 64, 32, 32, requires_grad=True)
 
     def step():
         # set_to_none, so that every step allocates its gradients as the first one does, rather
         # than timing an accumulation into existing buffers.
         block.zero_grad(set_to_none=True)
+        x.grad = None
         block(x).sum().backward()
 
     for _ in range(warmup):

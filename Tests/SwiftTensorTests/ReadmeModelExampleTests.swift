@@ -56,4 +56,29 @@ private final class TwoLayers: Model {
     let x = Tensor<Float>.random(shape: [3, 64], seed: 5)
     #expect(custom.predict(x) == graph.predict(x))
   }
+
+  /// The README's convolutional graph, as written there: it builds against its input shape,
+  /// trains one step, and keeps its batch-norm statistics as buffers, not parameters.
+  @Test func convolutionalGraph() throws {
+    let cnn = Graph<Float>("cnn", inputShape: [1, 8, 8]) {
+      Conv2D(1, 16, kernelSize: 3, padding: 1)
+      BatchNorm(channels: 16)
+      Relu()
+      MaxPool2D(kernelSize: 2)
+      Flatten()
+      Affine(256, 10)
+    }
+    #expect(cnn.predict(.zeros(shape: [2, 1, 8, 8])).shape == [2, 10])
+    #expect(cnn.buffers.map(\.path) == ["batchnorm_0/running_mean", "batchnorm_0/running_var"])
+    #expect(
+      cnn.parameters.map(\.path) == [
+        "conv2d_0/weight", "conv2d_0/bias", "batchnorm_0/weight", "batchnorm_0/bias",
+        "affine_0/W", "affine_0/b",
+      ])
+    let trainer = Trainer(cnn, loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 1e-3))
+    let batch = Batch(
+      inputs: Tensor<Float>.random(shape: [4, 1, 8, 8], seed: 1), labels: [0, 1, 2, 3])
+    try trainer.trainStep(on: batch)
+    #expect(cnn.buffers[0].variable.value != Tensor.zeros(shape: [16]))
+  }
 }
