@@ -156,4 +156,27 @@ import Testing
     #expect(one.shape == [2, 6, 6])
     #expect(one.scalars == two.scalars)
   }
+
+  /// A constant input (a network's data) gets no gradient, and the weights' and bias's are
+  /// those of the run where the input needs one too.
+  @Test func aConstantInputSkipsItsGradient() throws {
+    let x = Tensor<Double>.random(shape: [3, 2, 9, 9], lower: -1, upper: 1, seed: 11)
+    let w = Tensor<Double>.random(shape: [4, 2, 3, 3], lower: -1, upper: 1, seed: 12)
+    let b = Tensor<Double>.random(shape: [4], lower: -1, upper: 1, seed: 13)
+    func gradients(constantInput: Bool) throws -> (Tensor<Double>?, Tensor<Double>, Tensor<Double>)
+    {
+      let tape = Tape<Double>()
+      let input = constantInput ? Variable(x, trainable: false) : tape.variable(x)
+      let (weight, bias) = (tape.variable(w), tape.variable(b))
+      let y = input.conv2d(weight, bias: bias, stride: [2, 1], padding: 1)
+      (y * y).sum().backward()
+      return (input.gradient, try #require(weight.gradient), try #require(bias.gradient))
+    }
+    let all = try gradients(constantInput: false)
+    let some = try gradients(constantInput: true)
+    #expect(all.0 != nil)
+    #expect(some.0 == nil)
+    #expect(some.1 == all.1)
+    #expect(some.2 == all.2)
+  }
 }

@@ -36,6 +36,14 @@ public protocol DifferentiableOperation {
     inputs: Inputs, outputs: Outputs, saved: Saved, gradients: consuming Outputs
   ) -> Inputs
 
+  /// `backward(inputs:outputs:saved:gradients:)` when only the inputs flagged in `needed` (one
+  /// flag per input tensor) need gradients, as on a tape where some inputs are constants (a
+  /// network's data): an operation may skip the others' work and return zeros of their shapes
+  /// for them. The default computes every gradient.
+  func backward(
+    inputs: Inputs, outputs: Outputs, saved: Saved, gradients: consuming Outputs, needed: [Bool]
+  ) -> Inputs
+
   /// Applies the operation to variables, recording it on their tape when a gradient must flow.
   ///
   /// The tape is the one the inputs are on (inputs on two different tapes stop with a
@@ -52,6 +60,14 @@ public protocol DifferentiableOperation {
 extension DifferentiableOperation {
   /// The type's name, without generic arguments.
   public var name: String { operationName(Self.self) }
+
+  /// Every gradient, whatever `needed` says.
+  @inlinable
+  public func backward(
+    inputs: Inputs, outputs: Outputs, saved: Saved, gradients: consuming Outputs, needed: [Bool]
+  ) -> Inputs {
+    backward(inputs: inputs, outputs: outputs, saved: saved, gradients: gradients)
+  }
 
   /// Records the operation with the general entry, which keeps the inputs' values, what the
   /// forward pass saved, and reads the outputs' values from their variables.

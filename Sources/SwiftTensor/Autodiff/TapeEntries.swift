@@ -62,7 +62,8 @@ struct OperationTapeEntry<Operation: DifferentiableOperation>: TapeEntry {
     guard anyGradient else { return }
     let inputGradients = operation.backward(
       inputs: inputValues, outputs: Operation.Outputs(tensors: outputs.variables.map(\.value)),
-      saved: saved, gradients: Operation.Outputs(tensors: gradients)
+      saved: saved, gradients: Operation.Outputs(tensors: gradients),
+      needed: inputs.variables.map(\.needsGradient)
     ).tensors
     tensorPrecondition(
       inputGradients.count == inputs.variables.count,

@@ -84,16 +84,34 @@ public struct Convolution<Scalar: TensorScalar>: DifferentiableOperation {
     inputs: ConvolutionInputs<Scalar>, outputs: Tensor<Scalar>, saved: Void,
     gradients dy: consuming Tensor<Scalar>
   ) -> ConvolutionInputs<Scalar> {
+    backward(
+      inputs: inputs, outputs: outputs, saved: saved, gradients: dy, needed: [true, true, true])
+  }
+
+  /// `(dx, dW, db)`, in one kernel call that skips the input gradient when `needed[0]` is false
+  /// (a network's first layer, whose input is data): zeros stand in for it.
+  @inlinable
+  public func backward(
+    inputs: ConvolutionInputs<Scalar>, outputs: Tensor<Scalar>, saved: Void,
+    gradients dy: consuming Tensor<Scalar>, needed: [Bool]
+  ) -> ConvolutionInputs<Scalar> {
     let geometry = geometry(inputs)
     let dw = Tensor<Scalar>.zeros(shape: inputs.weight.shape)
     let db = inputs.bias.map { Tensor<Scalar>.zeros(shape: $0.shape) }
-    // Fresh tensors, written by the kernel through their base addresses.
-    let dx = Tensor<Scalar>(shape: inputs.input.shape, operation: name) {
+    let run = { (dx: UnsafeMutablePointer<Scalar>?) in
       Scalar._convolutionKernel(
         .backward(
-          inputGradient: $0, weightGradient: dw.baseAddress, biasGradient: db?.baseAddress,
+          inputGradient: dx, weightGradient: dw.baseAddress, biasGradient: db?.baseAddress,
           outputGradient: dy.baseAddress, input: inputs.input.baseAddress,
           weight: inputs.weight.baseAddress, geometry))
+    }
+    // Fresh tensors, written by the kernel through their base addresses.
+    let dx: Tensor<Scalar>
+    if needed.first ?? true {
+      dx = Tensor(shape: inputs.input.shape, operation: name) { run($0) }
+    } else {
+      run(nil)
+      dx = .zeros(shape: inputs.input.shape)
     }
     return ConvolutionInputs(input: dx, weight: dw, bias: db)
   }
