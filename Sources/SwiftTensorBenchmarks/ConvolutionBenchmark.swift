@@ -36,11 +36,9 @@ func convolutionMilliseconds() -> Double {
 /// as `pytorch_reference.py` measures PyTorch.
 func digitsCNNSamplesPerSecond() throws -> Double {
   let model = Graph<Float>("cnn", seed: 0, inputShape: [1, 8, 8]) {
-    Conv2D(1, 16, kernelSize: 3, padding: 1)
-    Relu()
+    Conv2D(1, 16, kernelSize: 3, padding: 1, activation: .relu)
     MaxPool2D(kernelSize: 2)
-    Conv2D(16, 32, kernelSize: 3, padding: 1)
-    Relu()
+    Conv2D(16, 32, kernelSize: 3, padding: 1, activation: .relu)
     MaxPool2D(kernelSize: 2)
     Flatten()
     Affine(128, 10)

@@ -84,4 +84,20 @@ import Testing
 
   @Test func rectangularFloat() throws { try rectangular(Float.self) }
   @Test func rectangularDouble() throws { try rectangular(Double.self) }
+
+  /// Activations fused into the convolution (smooth ones: finite differences across relu's
+  /// kink would not be a fair test; relu is compared with the unfused chain elsewhere).
+  func fused<T: TensorScalar>(_ type: T.Type) throws {
+    let gen = zip(Gen.tensor(type, shape: [2, 2, 4, 5]), Gen.tensor(type, shape: [3, 2, 3, 2]))
+    try forAll(gen, Gen.bool, cases: 20) { tensors, useTanh in
+      let (x, w) = tensors
+      try expectGradient(
+        of: Convolution<T>(
+          ConvolutionSettings(spatialAxes: 2, padding: 1),
+          activation: useTanh ? .tanh : .sigmoid), at: [x, w])
+    }
+  }
+
+  @Test func fusedActivationFloat() throws { try fused(Float.self) }
+  @Test func fusedActivationDouble() throws { try fused(Double.self) }
 }

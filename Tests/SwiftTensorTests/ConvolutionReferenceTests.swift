@@ -179,4 +179,27 @@ import Testing
     #expect(some.1 == all.1)
     #expect(some.2 == all.2)
   }
+
+  /// A fused relu gives the values and gradients of the convolution followed by `relu()`.
+  @Test func fusedReluMatchesTheChain() throws {
+    let x = Tensor<Float>.random(shape: [4, 3, 10, 10], lower: -1, upper: 1, seed: 21)
+    let w = Tensor<Float>.random(shape: [8, 3, 3, 3], lower: -1, upper: 1, seed: 22)
+    let b = Tensor<Float>.random(shape: [8], lower: -1, upper: 1, seed: 23)
+    func run(fused: Bool) throws -> [Tensor<Float>] {
+      let tape = Tape<Float>()
+      let (input, weight, bias) = (tape.variable(x), tape.variable(w), tape.variable(b))
+      let y =
+        fused
+        ? input.conv2d(weight, bias: bias, padding: 1, activation: .relu)
+        : input.conv2d(weight, bias: bias, padding: 1).relu()
+      (y * y).sum().backward()
+      return [
+        y.value, try #require(input.gradient), try #require(weight.gradient),
+        try #require(bias.gradient),
+      ]
+    }
+    let (fused, chain) = (try run(fused: true), try run(fused: false))
+    #expect(fused == chain)
+    #expect(fused[0].scalars.contains(0) && fused[0].scalars.contains { $0 > 0 })
+  }
 }

@@ -16,6 +16,9 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
   public let weight: Variable<Scalar>
   /// The bias, `[outChannels]`, or `nil` without bias.
   public let bias: Variable<Scalar>?
+  /// The activation computed in the same operation (`.identity`: none); `activation: .relu`
+  /// gives the values and gradients of the layer followed by `Relu()`, one operation fewer.
+  public let activation: FusedActivation
 
   /// Creates the layer with a square kernel and the same stride and dilation along both axes,
   /// and draws its parameters from `seed`.
@@ -26,11 +29,12 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
   public init(
     _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
     padding: ConvolutionPadding = .valid, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
-    seed: UInt64 = 0
+    activation: FusedActivation = .identity, seed: UInt64 = 0
   ) {
     self.init(
       inChannels, outChannels, kernelSize: [kernelSize, kernelSize], stride: [stride],
-      padding: padding, dilation: [dilation], groups: groups, bias: bias, seed: seed)
+      padding: padding, dilation: [dilation], groups: groups, bias: bias, activation: activation,
+      seed: seed)
   }
 
   /// Creates the layer with `[height, width]` kernel sizes (and one or two strides and
@@ -41,8 +45,9 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
   public init(
     _ inChannels: Int, _ outChannels: Int, kernelSize: [Int], stride: [Int] = [1],
     padding: ConvolutionPadding = .valid, dilation: [Int] = [1], groups: Int = 1,
-    bias: Bool = true, seed: UInt64 = 0
+    bias: Bool = true, activation: FusedActivation = .identity, seed: UInt64 = 0
   ) {
+    self.activation = activation
     settings = ConvolutionSettings(
       spatialAxes: 2, stride: stride, padding: padding, dilation: dilation, groups: groups)
     let shape = convolutionWeightShape(
@@ -61,7 +66,7 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
       label: layerPathPrefix(weight) + "Conv2D")
     return input.conv2d(
       weight, bias: bias, stride: settings.stride, padding: settings.padding,
-      dilation: settings.dilation, groups: settings.groups)
+      dilation: settings.dilation, groups: settings.groups, activation: activation)
   }
 
   /// `weight` and `bias`, uniform in `±1/√fanIn`.
@@ -84,6 +89,9 @@ public struct Conv1D<Scalar: TensorScalar>: Layer {
   public let weight: Variable<Scalar>
   /// The bias, `[outChannels]`, or `nil` without bias.
   public let bias: Variable<Scalar>?
+  /// The activation computed in the same operation (`.identity`: none); `activation: .relu`
+  /// gives the values and gradients of the layer followed by `Relu()`, one operation fewer.
+  public let activation: FusedActivation
 
   /// Creates the layer and draws its parameters from `seed`.
   ///
@@ -93,8 +101,9 @@ public struct Conv1D<Scalar: TensorScalar>: Layer {
   public init(
     _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
     padding: ConvolutionPadding = .valid, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
-    seed: UInt64 = 0
+    activation: FusedActivation = .identity, seed: UInt64 = 0
   ) {
+    self.activation = activation
     settings = ConvolutionSettings(
       spatialAxes: 1, stride: [stride], padding: padding, dilation: [dilation], groups: groups)
     let shape = convolutionWeightShape(
@@ -112,7 +121,7 @@ public struct Conv1D<Scalar: TensorScalar>: Layer {
       label: layerPathPrefix(weight) + "Conv1D")
     return input.conv1d(
       weight, bias: bias, stride: settings.stride[0], padding: settings.padding,
-      dilation: settings.dilation[0], groups: settings.groups)
+      dilation: settings.dilation[0], groups: settings.groups, activation: activation)
   }
 
   /// `weight` and `bias`, uniform in `±1/√fanIn`.

@@ -4,33 +4,39 @@
 extension Variable {
   /// The 1-D convolution of this `[batch, inChannels, width]` variable with `weight`
   /// `[outChannels, inChannels / groups, kernelWidth]` and an optional `bias` `[outChannels]`
-  /// (PyTorch's `conv1d`); see `Convolution` and `ConvolutionSettings`.
+  /// (PyTorch's `conv1d`), then `activation` in the same operation; see `Convolution` and
+  /// `ConvolutionSettings`.
   ///
   /// - Precondition: the shapes fit the settings; the messages name `conv1d`.
   @inlinable
   public consuming func conv1d(
     _ weight: Variable, bias: Variable? = nil, stride: Int = 1,
-    padding: ConvolutionPadding = .valid, dilation: Int = 1, groups: Int = 1
+    padding: ConvolutionPadding = .valid, dilation: Int = 1, groups: Int = 1,
+    activation: FusedActivation = .identity
   ) -> Variable {
     let settings = ConvolutionSettings(
       spatialAxes: 1, stride: [stride], padding: padding, dilation: [dilation], groups: groups)
-    return Convolution<Scalar>(settings).apply(to: [self, weight] + (bias.map { [$0] } ?? []))[0]
+    return Convolution<Scalar>(settings, activation: activation)
+      .apply(to: [self, weight] + (bias.map { [$0] } ?? []))[0]
   }
 
   /// The 2-D convolution of this `[batch, inChannels, height, width]` variable with `weight`
   /// `[outChannels, inChannels / groups, kernelHeight, kernelWidth]` and an optional `bias`
   /// `[outChannels]` (PyTorch's `conv2d`); `stride` and `dilation` take one entry for both axes
-  /// or `[height, width]`. See `Convolution` and `ConvolutionSettings`.
+  /// or `[height, width]`; `activation` is applied in the same operation. See `Convolution`
+  /// and `ConvolutionSettings`.
   ///
   /// - Precondition: the shapes fit the settings; the messages name `conv2d`.
   @inlinable
   public consuming func conv2d(
     _ weight: Variable, bias: Variable? = nil, stride: [Int] = [1],
-    padding: ConvolutionPadding = .valid, dilation: [Int] = [1], groups: Int = 1
+    padding: ConvolutionPadding = .valid, dilation: [Int] = [1], groups: Int = 1,
+    activation: FusedActivation = .identity
   ) -> Variable {
     let settings = ConvolutionSettings(
       spatialAxes: 2, stride: stride, padding: padding, dilation: dilation, groups: groups)
-    return Convolution<Scalar>(settings).apply(to: [self, weight] + (bias.map { [$0] } ?? []))[0]
+    return Convolution<Scalar>(settings, activation: activation)
+      .apply(to: [self, weight] + (bias.map { [$0] } ?? []))[0]
   }
 }
 

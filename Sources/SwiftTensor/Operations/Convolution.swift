@@ -47,10 +47,17 @@ public struct ConvolutionInputs<Scalar: TensorScalar>: TensorArguments {
 public struct Convolution<Scalar: TensorScalar>: DifferentiableOperation {
   /// Stride, padding, dilation and groups.
   public let settings: ConvolutionSettings
+  /// The activation applied to the output in the same operation (`.identity`: none): the
+  /// values and gradients of the convolution followed by the activation, with one recorded
+  /// operation, one tensor and one backward pass fewer.
+  public let activation: FusedActivation
 
   /// Creates the operation.
   @inlinable
-  public init(_ settings: ConvolutionSettings) { self.settings = settings }
+  public init(_ settings: ConvolutionSettings, activation: FusedActivation = .identity) {
+    self.settings = settings
+    self.activation = activation
+  }
 
   /// The operation's name in messages and on the tape (`conv1d`, `conv2d`).
   @inlinable
@@ -69,12 +76,13 @@ public struct Convolution<Scalar: TensorScalar>: DifferentiableOperation {
     _ inputs: ConvolutionInputs<Scalar>
   ) -> (outputs: Tensor<Scalar>, saved: Void) {
     let geometry = geometry(inputs)
-    let output = Tensor<Scalar>(shape: settings.outputShape(geometry), operation: name) {
+    var output = Tensor<Scalar>(shape: settings.outputShape(geometry), operation: name) {
       Scalar._convolutionKernel(
         .forward(
           output: $0, input: inputs.input.baseAddress, weight: inputs.weight.baseAddress,
           bias: inputs.bias.map { UnsafePointer($0.baseAddress) }, geometry))
     }
+    if let kernel = activation.forwardKernel(Scalar.self) { output.formApplying(kernel) }
     return (output, ())
   }
 
@@ -96,6 +104,11 @@ public struct Convolution<Scalar: TensorScalar>: DifferentiableOperation {
     gradients dy: consuming Tensor<Scalar>, needed: [Bool]
   ) -> ConvolutionInputs<Scalar> {
     let geometry = geometry(inputs)
+    var dy = dy
+    // The gradient before the activation, read from the output (see `FusedActivation`).
+    if let kernel = activation.backwardKernel {
+      dy.formCombination(with: outputs, kernel, name: "\(name).backward")
+    }
     let dw = Tensor<Scalar>.zeros(shape: inputs.weight.shape)
     let db = inputs.bias.map { Tensor<Scalar>.zeros(shape: $0.shape) }
     let run = { (dx: UnsafeMutablePointer<Scalar>?) in
