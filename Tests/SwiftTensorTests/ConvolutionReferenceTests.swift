@@ -119,6 +119,9 @@ import Testing
       Double.self, input: [2, 4, 30, 40], weight: [6, 2, 3, 3], stride: [2, 1],
       padding: .explicit([1, 2]), dilation: [1, 2], groups: 2, tolerance: 1e-12)
     try check(
+      Double.self, input: [1, 2, 40, 60], weight: [3, 2, 3, 3], stride: [1, 2],
+      padding: .explicit([0, 1]), tolerance: 1e-12)
+    try check(
       Float.self, input: [2, 4, 30, 40], weight: [6, 2, 3, 3], stride: [2, 1],
       padding: .explicit([1, 2]), dilation: [1, 2], groups: 2, tolerance: 1e-4)
     try check(

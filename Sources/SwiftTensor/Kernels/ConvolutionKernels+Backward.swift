@@ -28,7 +28,8 @@ extension ConvolutionKernels {
     let columnsCount = g.depth * width
     let gatheredCount = plan.samplesPerChunk > 1 ? g.outputsPerGroup * width : 0
     let accumulators = 2 * columnsCount + gatheredCount
-    let transform = ColumnTransform(g, S.self, packed: false)
+    let transform = ColumnTransform(
+      g, S.self, packed: prefersPacked(g, samplesPerChunk: plan.samplesPerChunk))
     let perThread = accumulators + weightCount + g.outChannels + transform.scratchCount
     let scratch = ScratchBuffer(byteCount: plan.threads * perThread * MemoryLayout<S>.stride)
     defer { scratch.free() }
@@ -70,7 +71,11 @@ extension ConvolutionKernels {
           addRowSums(gradient, rows: g.outputsPerGroup, count: pitch, into: db + firstOutput)
         }
         let pointwise = direct && g.isPointwise
-        if needsWeight {
+        if needsWeight && transform.packed {
+          transform.accumulateWeightGradientBySlabs(
+            x + inputOffset(g, samples.lowerBound, group), g, outputGradient: gradient,
+            scratch: bordered, into: dw + firstOutput, threads: plan.inner)
+        } else if needsWeight {
           let right: UnsafePointer<S>
           if pointwise {
             right = x + inputOffset(g, samples.lowerBound, group)

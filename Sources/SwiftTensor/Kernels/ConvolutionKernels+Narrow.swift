@@ -158,4 +158,28 @@ struct ColumnTransform: Sendable {
         packed: packedSlab, into: destination, threads: threads)
     }
   }
+
+  /// The weight gradient of one (sample, group) on the packed path, `dW_gᵀ += columns · dyᵀ`
+  /// (into `[depth, outChannels]` at `transposedGradient`), a slab of positions at a time so
+  /// that each slab's columns stay in cache while GEMM packs them.
+  func accumulateWeightGradientBySlabs<S: TensorScalar>(
+    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, outputGradient: UnsafePointer<S>,
+    scratch: UnsafeMutablePointer<S>, into transposedGradient: UnsafeMutablePointer<S>,
+    threads: Int
+  ) {
+    let size = ConvolutionKernels.borderedSize(g)
+    let columns = scratch + g.channelsPerGroup * size.height * size.width
+    ConvolutionKernels.border(source, g, into: scratch)
+    table.withUnsafeBufferPointer {
+      guard let offsets = $0.baseAddress else { return }
+      for first in stride(from: 0, to: g.positions, by: ConvolutionKernels.slabWidth) {
+        let slab = first..<Swift.min(g.positions, first + ConvolutionKernels.slabWidth)
+        ConvolutionKernels.unfoldSlab(scratch, g, table: offsets, slab: slab, into: columns)
+        GEMM.multiply(
+          transposeA: false, transposeB: true, m: g.depth, n: g.outputsPerGroup, k: slab.count,
+          alpha: 1, columns, lda: slab.count, outputGradient + first, ldb: g.positions, beta: 1,
+          transposedGradient, ldc: g.outChannels, threads: threads)
+      }
+    }
+  }
 }

@@ -88,4 +88,32 @@ extension ConvolutionKernels {
         packedB: packed, beta: beta, destination + first, ldc: g.positions, threads: threads)
     }
   }
+
+  /// Writes columns `slab` of a bordered sample's column matrix as a row-major
+  /// `[depth, slab.count]` matrix: runs of consecutive offsets (an output row at stride 1) are
+  /// copied, others gathered. O(depth × slab width).
+  static func unfoldSlab<S: TensorScalar>(
+    _ bordered: UnsafePointer<S>, _ g: ConvolutionGeometry, table: UnsafePointer<Int32>,
+    slab: Range<Int>, into columns: UnsafeMutablePointer<S>
+  ) {
+    let taps = g.kernelHeight * g.kernelWidth
+    let planeSize = borderedSize(g).height * borderedSize(g).width
+    for row in 0..<g.depth {
+      let (channel, tap) = row.quotientAndRemainder(dividingBy: taps)
+      let plane = bordered + channel * planeSize
+      let offsets = table + tap * g.positions
+      let target = columns + row * slab.count - slab.lowerBound
+      var p = slab.lowerBound
+      while p < slab.upperBound {
+        // The rest of this output row, or of the slab.
+        let end = Swift.min(slab.upperBound, (p / g.outputWidth + 1) * g.outputWidth)
+        if g.strideWidth == 1 {
+          (target + p).update(from: plane + Int(offsets[p]), count: end - p)
+        } else {
+          for q in p..<end { target[q] = plane[Int(offsets[q])] }
+        }
+        p = end
+      }
+    }
+  }
 }
