@@ -96,6 +96,17 @@ extension ConvolutionKernels {
     defer { scratch.free() }
     nonisolated(unsafe) let buffer = scratch.address.bindMemory(
       to: S.self, capacity: plan.threads * perThread)
+    // On the packed path each group's kernels are packed once for every sample's product.
+    let packedCount = packed ? GEMM.prepackedACount(S.self, m: g.outputsPerGroup, k: g.depth) : 0
+    let packedWeights = ScratchBuffer(byteCount: g.groups * packedCount * MemoryLayout<S>.stride)
+    defer { packedWeights.free() }
+    nonisolated(unsafe) let packedWeight = packedWeights.address.bindMemory(
+      to: S.self, capacity: g.groups * packedCount)
+    for group in 0..<(packed ? g.groups : 0) {
+      GEMM.prepackA(
+        weight + group * g.outputsPerGroup * g.depth, lda: g.depth, m: g.outputsPerGroup,
+        k: g.depth, into: packedWeight + group * packedCount)
+    }
     nonisolated(unsafe) let (x, w, b, y) = (input, weight, bias, output)
     share(plan, groups: g.groups) { t, items in
       let columns = buffer + t * perThread
@@ -116,7 +127,8 @@ extension ConvolutionKernels {
         if packed {
           transform.multiplyPacked(
             x + inputOffset(g, samples.lowerBound, group), g, weight: w + firstOutput * g.depth,
-            beta: b == nil ? 0 : 1, scratch: bordered, into: destination,
+            packedWeight: packedWeight + group * packedCount, beta: b == nil ? 0 : 1,
+            scratch: bordered, into: destination,
             threads: plan.inner == 0 ? GEMM.coreCount : 1)
           continue
         }

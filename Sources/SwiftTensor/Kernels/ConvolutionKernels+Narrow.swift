@@ -146,15 +146,17 @@ struct ColumnTransform: Sendable {
 
   /// `ConvolutionKernels.multiplyPacked` with this call's table.
   func multiplyPacked<S: TensorScalar>(
-    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, weight: UnsafePointer<S>, beta: S,
-    scratch: UnsafeMutablePointer<S>, into destination: UnsafeMutablePointer<S>, threads: Int
+    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, weight: UnsafePointer<S>,
+    packedWeight: UnsafePointer<S>, beta: S, scratch: UnsafeMutablePointer<S>,
+    into destination: UnsafeMutablePointer<S>, threads: Int
   ) {
     let size = ConvolutionKernels.borderedSize(g)
     let packedSlab = scratch + g.channelsPerGroup * size.height * size.width
     table.withUnsafeBufferPointer {
       guard let offsets = $0.baseAddress else { return }
       ConvolutionKernels.multiplyPacked(
-        source, g, weight: weight, beta: beta, table: offsets, bordered: scratch,
+        source, g, weight: weight, packedWeight: packedWeight, beta: beta, table: offsets,
+        bordered: scratch,
         packed: packedSlab, into: destination, threads: threads)
     }
   }

@@ -73,11 +73,13 @@ extension ConvolutionKernels {
 
   /// One (sample, group) product on the packed path: `destination` (`outputsPerGroup` rows of
   /// `positions`, holding the bias or anything when `beta` is 0) gets `W_g · columns` added
-  /// slab by slab. `bordered` and `packed` are scratch (`border` and one slab's sizes).
+  /// slab by slab. `packedWeight` is `W_g` packed once per call (`GEMM.prepackA`); `bordered`
+  /// and `packed` are scratch (`border` and one slab's sizes).
   static func multiplyPacked<S: TensorScalar>(
-    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, weight: UnsafePointer<S>, beta: S,
-    table: UnsafePointer<Int32>, bordered: UnsafeMutablePointer<S>,
-    packed: UnsafeMutablePointer<S>, into destination: UnsafeMutablePointer<S>, threads: Int
+    _ source: UnsafePointer<S>, _ g: ConvolutionGeometry, weight: UnsafePointer<S>,
+    packedWeight: UnsafePointer<S>, beta: S, table: UnsafePointer<Int32>,
+    bordered: UnsafeMutablePointer<S>, packed: UnsafeMutablePointer<S>,
+    into destination: UnsafeMutablePointer<S>, threads: Int
   ) {
     border(source, g, into: bordered)
     for first in stride(from: 0, to: g.positions, by: slabWidth) {
@@ -85,7 +87,8 @@ extension ConvolutionKernels {
       unfoldPacked(bordered, g, table: table, slab: slab, into: packed)
       GEMM.multiplyPrepacked(
         m: g.outputsPerGroup, n: slab.count, k: g.depth, weight, lda: g.depth,
-        packedB: packed, beta: beta, destination + first, ldc: g.positions, threads: threads)
+        packedA: packedWeight, packedB: packed, beta: beta, destination + first,
+        ldc: g.positions, threads: threads)
     }
   }
 

@@ -29,13 +29,36 @@ extension GEMM {
     }
   }
 
-  /// `C = A x B + beta x C` with B prepacked by `prepack`, A `m x k` untransposed. Columns are
-  /// split between `threads` workers (each packs its own copy of the thin A block).
+  /// Scalars needed to prepack an `m x k` A by `prepackA`. O(1).
+  static func prepackedACount<S: TensorScalar>(_: S.Type, m: Int, k: Int) -> Int {
+    roundUp(m, mr) * k
+  }
+
+  /// Packs all of an untransposed `m x k` A, block after block in the order
+  /// `multiplyPrepacked` walks them (depth blocks, then row blocks), so that a left operand used
+  /// by many products (a convolution's kernels) is packed once. O(m x k).
+  static func prepackA<S: TensorScalar>(
+    _ a: UnsafePointer<S>, lda: Int, m: Int, k: Int, into buffer: UnsafeMutablePointer<S>
+  ) {
+    var destination = buffer
+    for pc in stride(from: 0, to: k, by: prepackedDepthStep(k: k)) {
+      let depth = pc..<min(k, pc + prepackedDepthStep(k: k))
+      for ic in stride(from: 0, to: m, by: mcMax(S.self)) {
+        let rows = ic..<min(m, ic + mcMax(S.self))
+        packA(transposed: false, a, lda: lda, rows: rows, depth: depth, into: destination)
+        destination += roundUp(rows.count, mr) * depth.count
+      }
+    }
+  }
+
+  /// `C = A x B + beta x C` with B prepacked by `prepack`, A `m x k` untransposed (or, when
+  /// `packedA` is given, prepacked by `prepackA` and `a` unused). Columns are split between
+  /// `threads` workers (each packs its own copy of the thin A block).
   ///
   /// O(m x n x k) time, O(threads x (mc x kc + tile)) temporary memory.
   static func multiplyPrepacked<S: TensorScalar>(
-    m: Int, n: Int, k: Int, _ a: UnsafePointer<S>, lda: Int, packedB: UnsafePointer<S>,
-    beta: S, _ c: UnsafeMutablePointer<S>, ldc: Int, threads: Int
+    m: Int, n: Int, k: Int, _ a: UnsafePointer<S>, lda: Int, packedA: UnsafePointer<S>? = nil,
+    packedB: UnsafePointer<S>, beta: S, _ c: UnsafeMutablePointer<S>, ldc: Int, threads: Int
   ) {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
@@ -57,6 +80,7 @@ extension GEMM {
     nonisolated(unsafe) let a = a
     nonisolated(unsafe) let c = c
     nonisolated(unsafe) let packedB = packedB
+    nonisolated(unsafe) let givenA = packedA
     let useC = hasFastKernel
     let panelsPerThread = (panels + threads - 1) / threads
     let worker: @Sendable (Int) -> Void = { t in
@@ -65,17 +89,25 @@ extension GEMM {
       guard !columns.isEmpty else { return }
       let packedA = scratch + t * perThread
       let tile = packedA + step * mcAlloc
+      var prepacked = givenA
       for pc in stride(from: 0, to: k, by: step) {
         let depth = pc..<min(k, pc + step)
         let blockB = packedB + pc * width + columns.lowerBound * depth.count
         for ic in stride(from: 0, to: m, by: mcMax) {
           let rows = ic..<min(m, ic + mcMax)
-          packA(
-            transposed: false, a, lda: lda, rows: rows, depth: depth, into: packedA,
-            useFastPacking: useC)
+          let blockA: UnsafePointer<S>
+          if let given = prepacked {
+            blockA = given
+            prepacked = given + roundUp(rows.count, mr) * depth.count
+          } else {
+            packA(
+              transposed: false, a, lda: lda, rows: rows, depth: depth, into: packedA,
+              useFastPacking: useC)
+            blockA = UnsafePointer(packedA)
+          }
           macroKernel(
             useC: useC, rows: rows, columns: columns, kc: depth.count, alpha: 1,
-            beta: pc == 0 ? beta : 1, packedA, blockB, c, ldc: ldc, tile: tile)
+            beta: pc == 0 ? beta : 1, blockA, blockB, c, ldc: ldc, tile: tile)
         }
       }
     }
