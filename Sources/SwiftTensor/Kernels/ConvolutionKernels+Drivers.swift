@@ -36,7 +36,9 @@ struct ConvolutionPlan {
 
   init<S: TensorScalar>(_ g: ConvolutionGeometry, _: S.Type) {
     let work = g.batch * g.outChannels * g.depth * g.positions
-    let threads = work >= GEMM.parallelThreshold && GEMM.coreCount > 1 ? GEMM.coreCount : 1
+    // A pass also unfolds and copies, so it shares its samples from a quarter of the work at
+    // which a bare product starts to split.
+    let threads = work >= GEMM.parallelThreshold / 4 && GEMM.coreCount > 1 ? GEMM.coreCount : 1
     // About 512 columns per product, within a column matrix of 256 KiB, every thread a chunk.
     let byWidth = Swift.max(1, 512 / Swift.max(g.positions, 1))
     let byMemory = Swift.max(
