@@ -42,10 +42,10 @@ enum PoolingKernels {
   /// as PyTorch's max pooling propagates it. O(planes·outputHeight·outputWidth·kernel size).
   static func maxPool<S: TensorScalar>(
     _ source: UnsafePointer<S>, _ g: PoolingGeometry, _ destination: UnsafeMutablePointer<S>,
-    offsets: UnsafeMutablePointer<Int>
+    offsets: UnsafeMutablePointer<Int>, fastPath: Bool = true
   ) {
-    if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
-      && g.paddingHeight == 0 && g.paddingWidth == 0
+    if fastPath && g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2
+      && g.strideWidth == 2 && g.paddingHeight == 0 && g.paddingWidth == 0
     {
       return maxPoolTwoByTwo(source, g, destination, offsets: offsets)
     }
@@ -91,45 +91,42 @@ enum PoolingKernels {
   }
 
   /// `maxPool` for the common 2x2 window with stride 2 and no padding: each window's maximum
-  /// as a tree of two comparisons and a third (independent selects rather than a chain), with
-  /// the same ties (first in row-major order) and NaN rule, for which a window holding a NaN
-  /// (or infinities of both signs) takes the general loop.
+  /// as a tree of two comparisons and a third, every step a select or arithmetic on the
+  /// comparisons (no branch), with the same ties (first in row-major order). A plane in which a
+  /// NaN turns up is pooled again by the general loop, which propagates it.
   static func maxPoolTwoByTwo<S: TensorScalar>(
     _ source: UnsafePointer<S>, _ g: PoolingGeometry, _ destination: UnsafeMutablePointer<S>,
     offsets: UnsafeMutablePointer<Int>
   ) {
-    var k = 0
+    let planeOutputs = g.outputHeight * g.outputWidth
+    var one = g
+    one.planes = 1
     for plane in 0..<g.planes {
-      let base = plane * g.height * g.width
+      let base = plane &* g.height &* g.width
+      let (values, at) = (destination + plane * planeOutputs, offsets + plane * planeOutputs)
+      var sawNaN: UInt8 = 0
+      var k = 0
       for i in 0..<g.outputHeight {
         let top = base &+ 2 &* i &* g.width
         let bottom = top &+ g.width
         for j in 0..<g.outputWidth {
-          let (left, right) = (2 &* j, 2 &* j &+ 1)
-          let (a, b, c, d) = (
-            source[top + left], source[top + right], source[bottom + left], source[bottom + right]
-          )
-          if (a + b + c + d).isNaN {
-            var best = top + left
-            for offset in [top + right, bottom + left, bottom + right] {
-              let (value, current) = (source[offset], source[best])
-              if value > current || (value.isNaN && !current.isNaN) { best = offset }
-            }
-            destination[k] = source[best]
-            offsets[k] = best
-          } else {
-            // Offsets by arithmetic on the comparisons, maxima as `x > y ? x : y` (one
-            // `maxss`): nothing here is a branch.
-            let upperAt = top &+ left &+ Int(bit(b > a))
-            let lowerAt = bottom &+ left &+ Int(bit(d > c))
-            let upperMax = b > a ? b : a
-            let lowerMax = d > c ? d : c
-            let second = Int(bit(lowerMax > upperMax))
-            destination[k] = lowerMax > upperMax ? lowerMax : upperMax
-            offsets[k] = upperAt &+ (lowerAt &- upperAt) &* second
-          }
-          k += 1
+          let left = 2 &* j
+          let (a, b) = (source[top &+ left], source[top &+ left &+ 1])
+          let (c, d) = (source[bottom &+ left], source[bottom &+ left &+ 1])
+          sawNaN |= bit(a != a) | bit(b != b) | bit(c != c) | bit(d != d)
+          let upperAt = top &+ left &+ Int(bit(b > a))
+          let lowerAt = bottom &+ left &+ Int(bit(d > c))
+          let upperMax = b > a ? b : a
+          let lowerMax = d > c ? d : c
+          let second = Int(bit(lowerMax > upperMax))
+          values[k] = lowerMax > upperMax ? lowerMax : upperMax
+          at[k] = upperAt &+ (lowerAt &- upperAt) &* second
+          k &+= 1
         }
+      }
+      if sawNaN != 0 {
+        maxPool(source + base, one, values, offsets: at, fastPath: false)
+        for index in 0..<planeOutputs { at[index] += base }
       }
     }
   }
