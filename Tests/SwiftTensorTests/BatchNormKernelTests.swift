@@ -64,6 +64,8 @@ import Testing
 
   static let shapes: [[Int]] = [
     [6, 5], [3, 11, 3], [2, 3, 4], [2, 3, 8], [3, 2, 17], [2, 3, 4, 5], [2, 2, 9, 9],
+    // Large enough for the channels to be shared between threads (odd channel count).
+    [4, 5, 60, 61],
   ]
 
   @Test(arguments: shapes) func float(shape: [Int]) { check(Float.self, shape: shape) }

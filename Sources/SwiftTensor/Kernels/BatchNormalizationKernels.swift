@@ -17,22 +17,28 @@ enum BatchNormalizationKernels {
   /// unbiased variance and `rstd = 1/√(var + ε)`; in evaluation, the running statistics. Then
   /// `(x - mean)·rstd·γ + β` in one more pass. O(batch · channels · inner).
   static func forward<S: TensorScalar>(_ a: BatchNormalizationForward<S>) {
+    guard a.layout.inner >= S.Vector.scalarCount else { return forwardRows(a) }
+    nonisolated(unsafe) let a = a
+    shareChannels(a.layout) { forward(a, channels: $0) }
+  }
+
+  /// `forward` for the channels in `channels` (each thread's share).
+  static func forward<S: TensorScalar>(_ a: BatchNormalizationForward<S>, channels: Range<Int>) {
     let layout = a.layout
-    guard layout.inner >= S.Vector.scalarCount else { return forwardRows(a) }
-    let channels = layout.channels
-    var means = (0..<channels).map { Double(a.runningMean?[$0] ?? 0) }
-    var squares = [Double](repeating: 0, count: channels)
+    var means = (0..<layout.channels).map { Double(a.runningMean?[$0] ?? 0) }
+    var squares = [Double](repeating: 0, count: layout.channels)
     if a.runningMean == nil {
-      forEachRun(layout) { c, offset in means[c] += runSum(a.x + offset, count: layout.inner) }
-      for c in 0..<channels { means[c] /= Double(layout.perChannel) }
-      forEachRun(layout) { c, offset in
+      forEachRun(layout, channels) { c, offset in
+        means[c] += runSum(a.x + offset, count: layout.inner)
+      }
+      for c in channels { means[c] /= Double(layout.perChannel) }
+      forEachRun(layout, channels) { c, offset in
         squares[c] += runSquaredDeviations(a.x + offset, count: layout.inner, from: S(means[c]))
       }
     }
-    let coefficients = (0..<channels).map {
-      finishChannel(a, $0, mean: means[$0], squares: squares[$0])
-    }
-    forEachRun(layout) { c, offset in
+    var coefficients = [(mean: S, scale: S, shift: S)](repeating: (0, 0, 0), count: layout.channels)
+    for c in channels { coefficients[c] = finishChannel(a, c, mean: means[c], squares: squares[c]) }
+    forEachRun(layout, channels) { c, offset in
       let (mean, scale, shift) = coefficients[c]
       normalizeRun(
         a.output + offset, a.x + offset, count: layout.inner, mean: mean, scale: scale,
@@ -66,21 +72,30 @@ enum BatchNormalizationKernels {
   /// `dx = rstd·γ·(dy - mean(dy) - x̂·mean(dy·x̂))` in training, where the statistics depend on
   /// `x`, and `dx = rstd·γ·dy` in evaluation. O(batch · channels · inner).
   static func backward<S: TensorScalar>(_ a: BatchNormalizationBackward<S>) {
+    guard a.layout.inner >= S.Vector.scalarCount else { return backwardRows(a) }
+    nonisolated(unsafe) let a = a
+    shareChannels(a.layout) { backward(a, channels: $0) }
+  }
+
+  /// `backward` for the channels in `channels` (each thread's share).
+  static func backward<S: TensorScalar>(_ a: BatchNormalizationBackward<S>, channels: Range<Int>) {
     let layout = a.layout
-    guard layout.inner >= S.Vector.scalarCount else { return backwardRows(a) }
     var gradientSums = [Double](repeating: 0, count: layout.channels)
     var projectionSums = [Double](repeating: 0, count: layout.channels)
-    forEachRun(layout) { c, offset in
+    forEachRun(layout, channels) { c, offset in
       let (g, p) = runGradientSums(
         a.outputGradient + offset, a.x + offset, count: layout.inner, mean: a.mean[c])
       gradientSums[c] += g
       projectionSums[c] += p
     }
-    let coefficients = (0..<layout.channels).map {
-      finishGradient(a, $0, gradientSum: gradientSums[$0], projectionSum: projectionSums[$0])
+    var coefficients = [(scale: S, meanGradient: S, projection: S)](
+      repeating: (0, 0, 0), count: layout.channels)
+    for c in channels {
+      coefficients[c] = finishGradient(
+        a, c, gradientSum: gradientSums[c], projectionSum: projectionSums[c])
     }
     guard let dx = a.inputGradient else { return }
-    forEachRun(layout) { c, offset in
+    forEachRun(layout, channels) { c, offset in
       let (scale, meanGradient, projection) = coefficients[c]
       if a.training {
         inputGradientRun(
@@ -113,12 +128,31 @@ enum BatchNormalizationKernels {
     return (scale, S(gradientSum / count), scale * projection)
   }
 
-  /// Calls `body` with the channel and the offset of every run, in memory order.
+  /// Calls `body` with the channel and the offset of every run of the channels in `channels`,
+  /// in memory order.
   @inline(__always)
-  static func forEachRun(_ layout: BatchNormalizationLayout, _ body: (Int, Int) -> Void) {
+  static func forEachRun(
+    _ layout: BatchNormalizationLayout, _ channels: Range<Int>, _ body: (Int, Int) -> Void
+  ) {
     for n in 0..<layout.batch {
-      for c in 0..<layout.channels { body(c, n * layout.sampleLength + c * layout.inner) }
+      for c in channels { body(c, n * layout.sampleLength + c * layout.inner) }
     }
+  }
+
+  /// Runs `body` on fixed shares of the channels, one per thread from a tensor large enough
+  /// for a second thread to pay (channels are independent, and each channel's sums are taken
+  /// by one thread in one order, so the result does not depend on the thread count).
+  static func shareChannels(
+    _ layout: BatchNormalizationLayout, _ body: @escaping @Sendable (Range<Int>) -> Void
+  ) {
+    let threads =
+      layout.batch * layout.sampleLength >= 1 << 16 && layout.channels > 1
+      ? Swift.min(GEMM.coreCount, layout.channels) : 1
+    let channels = layout.channels
+    let part: @Sendable (Int) -> Void = { t in
+      body((t * channels / threads)..<((t + 1) * channels / threads))
+    }
+    if threads == 1 { part(0) } else { WorkerPool.shared.run(threads: threads, second: part) }
   }
 
   /// `Σ x[k]`: vector sums in `S` over blocks, added in `Double`.
