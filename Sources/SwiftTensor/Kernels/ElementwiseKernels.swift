@@ -26,8 +26,18 @@ enum ElementwiseKernels {
   static func unary<S: TensorScalar>(
     _ operation: UnaryKernel<S>, _ source: UnsafePointer<S>,
     _ destination: UnsafeMutablePointer<S>, count: Int,
-    vectorMath: VectorMathKernelChoice = .automatic
+    vectorMath: VectorMathKernelChoice = .automatic, splits: Bool = true
   ) {
+    nonisolated(unsafe) let (x, y) = (source, destination)
+    if splits
+      && splitting(
+        count,
+        { start, part in
+          unary(operation, x + start, y + start, count: part, vectorMath: vectorMath, splits: false)
+        })
+    {
+      return
+    }
     switch operation {
     case .negate: map(source, destination, count) { -$0 }
     case .exp:
@@ -78,7 +88,15 @@ enum ElementwiseKernels {
       // Empty strides: both operands are contiguous with `shape`, the common case, which
       // needs no stride bookkeeping (and so no array allocations).
       if lhsStrides.isEmpty && rhsStrides.isEmpty {
-        zipRow(lhs, 1, rhs, 1, destination, shape.reduce(1, *), op)
+        let count = shape.reduce(1, *)
+        let split = withoutActuallyEscaping(op) { op in
+          nonisolated(unsafe) let (a, b, c, op) = (lhs, rhs, destination, op)
+          return splitting(count) { start, part in
+            zipRow(a + start, 1, b + start, 1, c + start, part, op)
+          }
+        }
+        if split { return }
+        zipRow(lhs, 1, rhs, 1, destination, count, op)
         return
       }
       let (shape, strides) = StridedLoops.collapse(

@@ -1,0 +1,25 @@
+// Large element-wise passes split between the cores: a pass over a few megabytes is bound by
+// memory bandwidth, of which a second core brings more, and it lasts far longer than starting
+// a region of the worker pool.
+
+extension ElementwiseKernels {
+  /// From this many scalars (1 MiB of `Float`s) a contiguous pass is split between the cores.
+  static let parallelCount = 1 << 18
+
+  /// Runs `body(start, count)` over `count` scalars cut into one share per core, each share a
+  /// multiple of 64 scalars but the last (so every share starts on a vector boundary and the
+  /// results are those of one pass), and returns true; returns false, having done nothing,
+  /// below `parallelCount` or on one core. O(1) beyond `body`.
+  static func splitting(
+    _ count: Int, _ body: @escaping @Sendable (_ start: Int, _ count: Int) -> Void
+  ) -> Bool {
+    let threads = GEMM.coreCount
+    guard count >= parallelCount, threads > 1 else { return false }
+    WorkerPool.shared.run(threads: threads) { t in
+      let start = (count * t / threads) / 64 * 64
+      let end = t == threads - 1 ? count : (count * (t + 1) / threads) / 64 * 64
+      body(start, end - start)
+    }
+    return true
+  }
+}
