@@ -109,24 +109,7 @@ import Testing
       ])
     #expect(model.parameters[2].variable.value.scalars == Array(repeating: 1, count: 8))
     #expect(model.parameters[3].variable.value.scalars == Array(repeating: 0, count: 8))
-    let inputs = sample([16, 3], seed: 1, Double.self)
-    let targets = Tensor<Double>(shape: [16, 1], scalars: (0..<16).map { Double($0 % 4) - 1.5 })
-    let optimizer = SGD<Double>(learningRate: 0.05)
-    func step() -> Double {
-      let tape = Tape<Double>()
-      for parameter in model.parameters { tape.watch(parameter.variable) }
-      zeroGradients(model.parameters)
-      let output = model.forward(
-        Variable(inputs, trainable: false), context: LayerContext(isTraining: true, seed: 0))
-      let loss = output.squareLoss(target: Variable(targets, trainable: false))
-      let value = loss.value.scalar
-      loss.backward()
-      optimizer.step(model.parameters)
-      return value
-    }
-    let first = step()
-    var last = first
-    for _ in 0..<100 { last = step() }
+    let (first, last) = trainOnSmallRegression(model)
     #expect(last < first * 0.5, "loss went from \(first) to \(last)")
   }
 }

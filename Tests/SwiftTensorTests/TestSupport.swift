@@ -82,3 +82,28 @@ func expectNoClashOnFourThreads(
     clashes.allSatisfy { $0 == 0 }, "clashes per thread: \(Array(clashes))",
     sourceLocation: sourceLocation)
 }
+
+/// Trains `model` (3 inputs, 1 output) by 101 SGD steps (learning rate 0.05) on a square loss
+/// over a fixed 16-sample regression set, recording and backpropagating as a training step
+/// does; returns the first and the last loss.
+func trainOnSmallRegression(_ model: some Model<Double>) -> (first: Double, last: Double) {
+  let inputs = sample([16, 3], seed: 1, Double.self)
+  let targets = Tensor<Double>(shape: [16, 1], scalars: (0..<16).map { Double($0 % 4) - 1.5 })
+  let optimizer = SGD<Double>(learningRate: 0.05)
+  func step() -> Double {
+    let tape = Tape<Double>()
+    for parameter in model.parameters { tape.watch(parameter.variable) }
+    zeroGradients(model.parameters)
+    let output = model.forward(
+      Variable(inputs, trainable: false), context: LayerContext(isTraining: true, seed: 0))
+    let loss = output.squareLoss(target: Variable(targets, trainable: false))
+    let value = loss.value.scalar
+    loss.backward()
+    optimizer.step(model.parameters)
+    return value
+  }
+  let first = step()
+  var last = first
+  for _ in 0..<100 { last = step() }
+  return (first, last)
+}

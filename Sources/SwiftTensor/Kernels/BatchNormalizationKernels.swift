@@ -148,11 +148,7 @@ enum BatchNormalizationKernels {
     let threads =
       layout.batch * layout.sampleLength >= 1 << 16 && layout.channels > 1
       ? Swift.min(GEMM.coreCount, layout.channels) : 1
-    let channels = layout.channels
-    let part: @Sendable (Int) -> Void = { t in
-      body((t * channels / threads)..<((t + 1) * channels / threads))
-    }
-    if threads == 1 { part(0) } else { WorkerPool.shared.run(threads: threads, second: part) }
+    WorkerPool.shared.runShares(of: layout.channels, threads: threads) { body($1) }
   }
 
   /// `Σ x[k]`: vector sums in `S` over blocks, added in `Double`.

@@ -61,11 +61,7 @@ extension ConvolutionKernels {
   static func share(
     _ plan: ConvolutionPlan, groups: Int, _ body: @escaping @Sendable (Int, Range<Int>) -> Void
   ) {
-    let (items, threads) = (plan.chunks * groups, plan.threads)
-    let part: @Sendable (Int) -> Void = { t in
-      body(t, (t * items / threads)..<((t + 1) * items / threads))
-    }
-    if threads == 1 { part(0) } else { WorkerPool.shared.run(threads: threads, second: part) }
+    WorkerPool.shared.runShares(of: plan.chunks * groups, threads: plan.threads, body)
   }
 
   /// The offset of sample `sample`'s first plane of group `group` in an input-shaped tensor.

@@ -15,10 +15,8 @@ extension ElementwiseKernels {
   ) -> Bool {
     let threads = GEMM.coreCount
     guard count >= parallelCount, threads > 1 else { return false }
-    WorkerPool.shared.run(threads: threads) { t in
-      let start = (count * t / threads) / 64 * 64
-      let end = t == threads - 1 ? count : (count * (t + 1) / threads) / 64 * 64
-      body(start, end - start)
+    WorkerPool.shared.runShares(of: count, threads: threads, alignment: 64) { _, share in
+      body(share.lowerBound, share.count)
     }
     return true
   }

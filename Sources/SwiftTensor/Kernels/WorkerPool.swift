@@ -74,6 +74,20 @@ final class WorkerPool: @unchecked Sendable {
     words + word.rawValue + worker
   }
 
+  /// Runs `body(t, share)` on `threads` threads for fixed, contiguous shares of `0..<count`, each
+  /// share boundary a multiple of `alignment` (the last share takes the rest): work split this
+  /// way is the same whatever the timing, so results do not depend on it. O(threads)
+  /// synchronisation plus `body`.
+  func runShares(
+    of count: Int, threads: Int, alignment: Int = 1, _ body: (Int, Range<Int>) -> Void
+  ) {
+    func boundary(_ t: Int) -> Int {
+      t == threads ? count : (count * t / threads) / alignment * alignment
+    }
+    if threads <= 1 { return body(0, 0..<count) }
+    run(threads: threads) { t in body(t, boundary(t)..<boundary(t + 1)) }
+  }
+
   /// Runs `first(t)` for every t in `0..<threads`, then (after all of them) `second(t)` for
   /// every t, on `threads` threads of which the caller is index 0. Returns when all are done.
   ///
