@@ -9,6 +9,20 @@ public struct NamedParameter<Scalar: TensorScalar> {
   public let variable: Variable<Scalar>
   /// How `initializeParameters(seed:)` draws its value.
   public let initializer: ParameterInitializer
+  /// Whether the parameter is a lookup table (an embedding's rows), which
+  /// `WeightDecaySelection.matricesOnly` leaves undecayed although it is 2-D.
+  public let isLookupTable: Bool
+
+  /// Names a parameter or buffer.
+  init(
+    path: String, variable: Variable<Scalar>, initializer: ParameterInitializer,
+    isLookupTable: Bool = false
+  ) {
+    self.path = path
+    self.variable = variable
+    self.initializer = initializer
+    self.isLookupTable = isLookupTable
+  }
 }
 
 /// Collects a model's parameters and buffers under unique path names, in registration order.
@@ -47,11 +61,16 @@ public final class ParameterRegistrar<Scalar: TensorScalar> {
 
   /// Registers one parameter under the current scope; its variable is renamed to its path.
   ///
+  /// `isLookupTable` marks a table whose rows are looked up (an embedding or a learned
+  /// positional table): optimisers with `WeightDecaySelection.matricesOnly` do not decay it.
+  ///
   /// - Precondition: the path is not already taken.
   public func add(
-    _ name: String, _ variable: Variable<Scalar>, initializer: ParameterInitializer
+    _ name: String, _ variable: Variable<Scalar>, initializer: ParameterInitializer,
+    isLookupTable: Bool = false
   ) {
-    parameters.append(named(name, variable, initializer, kind: "parameter"))
+    parameters.append(
+      named(name, variable, initializer, kind: "parameter", isLookupTable: isLookupTable))
   }
 
   /// Registers one buffer under the current scope: a variable that is saved in checkpoints,
@@ -74,14 +93,15 @@ public final class ParameterRegistrar<Scalar: TensorScalar> {
   /// The entry of `name` under the current scope, claiming its path.
   private func named(
     _ name: String, _ variable: Variable<Scalar>, _ initializer: ParameterInitializer,
-    kind: String
+    kind: String, isLookupTable: Bool = false
   ) -> NamedParameter<Scalar> {
     let path = (prefix + [name]).joined(separator: "/")
     tensorPrecondition(
       paths.insert(path).inserted,
       "ParameterRegistrar: the \(kind) path '\(path)' is registered twice")
     if renamesVariables { variable.name = path }
-    return NamedParameter(path: path, variable: variable, initializer: initializer)
+    return NamedParameter(
+      path: path, variable: variable, initializer: initializer, isLookupTable: isLookupTable)
   }
 }
 

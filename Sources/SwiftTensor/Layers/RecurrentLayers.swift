@@ -34,7 +34,7 @@ public struct Embedding<Scalar: TensorScalar>: Layer {
   /// `table`.
   public func registerParameters(_ registrar: ParameterRegistrar<Scalar>) {
     registrar.layer("embedding") {
-      $0.add("table", table, initializer: .normal(standardDeviation: 1))
+      $0.add("table", table, initializer: .normal(standardDeviation: 1), isLookupTable: true)
     }
   }
 }

@@ -13,6 +13,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
   public var nesterov: Bool
   /// The L2 penalty `λ` added to the gradient.
   public var weightDecay: Scalar
+  /// The parameters `weightDecay` applies to (default: all).
+  public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
   // Unchecked: each step makes one access per parameter, never overlapping.
   @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
@@ -34,10 +36,12 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func step(_ parameters: [NamedParameter<Scalar>]) {
-    let rule = UpdateRule.sgd(
-      learningRate: learningRate, momentum: momentum, nesterov: nesterov,
-      weightDecay: weightDecay)
-    for parameter in parameters { slots.update(parameter, rule: rule, slots: slotNames) }
+    func rule(_ decay: Scalar) -> UpdateRule<Scalar> {
+      .sgd(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: decay)
+    }
+    slots.update(
+      parameters, rule: rule(weightDecay), undecayed: weightDecay == 0 ? nil : rule(0),
+      selection: weightDecaySelection, slots: slotNames)
   }
 
   /// The momentum buffers.
@@ -74,17 +78,22 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
   public var weightDecay: Scalar
   /// Whether weight decay is decoupled (AdamW) rather than L2 in the gradient.
   public var decoupledWeightDecay: Bool
+  /// The parameters `weightDecay` applies to (default: all; GPT-style: `.matricesOnly`).
+  public var weightDecaySelection: WeightDecaySelection<Scalar>
   /// The number of steps taken (for bias correction).
   public private(set) var stepCount = 0
   // Unchecked: each step makes one access per parameter, never overlapping.
   @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
   private let slotNames = ["m", "v"]
 
-  /// Creates the optimiser (PyTorch's defaults).
+  /// Creates the optimiser (PyTorch's defaults); `decay` chooses the parameters the weight
+  /// decay applies to.
   public init(
     learningRate: Scalar = 1e-3, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
-    epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, decoupledWeightDecay: Bool = false
+    epsilon: Scalar = 1e-8, weightDecay: Scalar = 0, decoupledWeightDecay: Bool = false,
+    decay selection: WeightDecaySelection<Scalar> = .all
   ) {
+    self.weightDecaySelection = selection
     self.learningRate = learningRate
     self.beta1 = beta1
     self.beta2 = beta2
@@ -99,12 +108,18 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
   public func step(_ parameters: [NamedParameter<Scalar>]) {
     stepCount += 1
     let t = Double(stepCount)
-    let rule = UpdateRule.adam(
-      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-      correction1: Scalar(1 - Foundation.pow(Double(beta1), t)),
-      correction2: Scalar(1 - Foundation.pow(Double(beta2), t)),
-      weightDecay: weightDecay, decoupled: decoupledWeightDecay)
-    for parameter in parameters { slots.update(parameter, rule: rule, slots: slotNames) }
+    let (correction1, correction2) = (
+      Scalar(1 - Foundation.pow(Double(beta1), t)), Scalar(1 - Foundation.pow(Double(beta2), t))
+    )
+    func rule(_ decay: Scalar) -> UpdateRule<Scalar> {
+      .adam(
+        learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+        correction1: correction1, correction2: correction2, weightDecay: decay,
+        decoupled: decoupledWeightDecay)
+    }
+    slots.update(
+      parameters, rule: rule(weightDecay), undecayed: weightDecay == 0 ? nil : rule(0),
+      selection: weightDecaySelection, slots: slotNames)
   }
 
   /// The moments, and `step`.
@@ -159,14 +174,15 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
   }
 }
 
-/// AdamW: Adam with decoupled weight decay (default `λ` 0.01, as PyTorch).
+/// AdamW: Adam with decoupled weight decay (default `λ` 0.01, as PyTorch), applied to the
+/// parameters `decay` selects (`.matricesOnly` for GPT-style training).
 public func AdamW<Scalar: TensorScalar>(
   learningRate: Scalar = 1e-3, beta1: Scalar = 0.9, beta2: Scalar = 0.999,
-  epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01
+  epsilon: Scalar = 1e-8, weightDecay: Scalar = 0.01, decay: WeightDecaySelection<Scalar> = .all
 ) -> Adam<Scalar> {
   Adam(
     learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-    weightDecay: weightDecay, decoupledWeightDecay: true)
+    weightDecay: weightDecay, decoupledWeightDecay: true, decay: decay)
 }
 
 /// RMSProp: `s ← ρ·s + (1-ρ)·g²`, `p ← p - lr·g / (√s + ε)`.
@@ -179,6 +195,8 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
   public var epsilon: Scalar
   /// The L2 penalty added to the gradient.
   public var weightDecay: Scalar
+  /// The parameters `weightDecay` applies to (default: all).
+  public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
   // Unchecked: each step makes one access per parameter, never overlapping.
   @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
@@ -197,9 +215,12 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func step(_ parameters: [NamedParameter<Scalar>]) {
-    let rule = UpdateRule.rmsProp(
-      learningRate: learningRate, rho: rho, epsilon: epsilon, weightDecay: weightDecay)
-    for parameter in parameters { slots.update(parameter, rule: rule, slots: ["square"]) }
+    func rule(_ decay: Scalar) -> UpdateRule<Scalar> {
+      .rmsProp(learningRate: learningRate, rho: rho, epsilon: epsilon, weightDecay: decay)
+    }
+    slots.update(
+      parameters, rule: rule(weightDecay), undecayed: weightDecay == 0 ? nil : rule(0),
+      selection: weightDecaySelection, slots: ["square"])
   }
 
   /// The squared-gradient averages.
@@ -223,6 +244,8 @@ public final class AdaGrad<Scalar: TensorScalar>: Optimizer {
   public var epsilon: Scalar
   /// The L2 penalty added to the gradient.
   public var weightDecay: Scalar
+  /// The parameters `weightDecay` applies to (default: all).
+  public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
   // Unchecked: each step makes one access per parameter, never overlapping.
   @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
@@ -237,9 +260,12 @@ public final class AdaGrad<Scalar: TensorScalar>: Optimizer {
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func step(_ parameters: [NamedParameter<Scalar>]) {
-    let rule = UpdateRule.adaGrad(
-      learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)
-    for parameter in parameters { slots.update(parameter, rule: rule, slots: ["sum"]) }
+    func rule(_ decay: Scalar) -> UpdateRule<Scalar> {
+      .adaGrad(learningRate: learningRate, epsilon: epsilon, weightDecay: decay)
+    }
+    slots.update(
+      parameters, rule: rule(weightDecay), undecayed: weightDecay == 0 ? nil : rule(0),
+      selection: weightDecaySelection, slots: ["sum"])
   }
 
   /// The accumulated squared gradients.
