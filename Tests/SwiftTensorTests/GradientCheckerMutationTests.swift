@@ -101,7 +101,7 @@ import Testing
     let inputs: [Tensor<Double>] = [
       [[0.5, -1], [2, 0.25], [-1, 1]], [[1, -2, 0.5], [0.25, 1, -1]], [0.1, -0.2, 0.3],
     ]
-    for activation in [FusedActivation.identity, .sigmoid, .tanh, .relu] {
+    for activation in [FusedActivation.identity, .sigmoid, .tanh, .relu, .gelu(.tanh)] {
       let report = checkGradients(of: AffineTransform(activation: activation), at: inputs)
       #expect(report.passed, "\(activation): \(report)")
     }

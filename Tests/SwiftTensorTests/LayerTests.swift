@@ -159,7 +159,9 @@ import Testing
   /// `Affine(_:_:activation:)` gives exactly what `Affine` followed by the activation layer gives:
   /// outputs and the gradients of the input, weight and bias, for every activation, in Float
   /// and Double, with a batch that puts some pre-activations below zero (relu's two sides).
-  @Test(arguments: [FusedActivation.identity, .sigmoid, .tanh, .relu])
+  @Test(arguments: [
+    FusedActivation.identity, .sigmoid, .tanh, .relu, .gelu(.tanh), .gelu(.exact),
+  ])
   func fusedActivationMatchesTheSeparateLayer(activation: FusedActivation) {
     func check<T: TensorScalar>(_: T.Type) {
       func separate() -> Graph<T> {
@@ -170,6 +172,7 @@ import Testing
           case .sigmoid: Sigmoid()
           case .tanh: Tanh()
           case .relu: Relu()
+          case .gelu(let approximation): GELU(approximation: approximation)
           }
         }
       }

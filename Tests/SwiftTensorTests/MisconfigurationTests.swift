@@ -91,7 +91,7 @@ final class HalfRegisteredModel: Model {
         }
       },
       "affine_1: Affine: input of shape [1, 30] does not fit a layer of 20 inputs; "
-        + "expected [batch, 20]")
+        + "expected [batch, 20] or [..., 20]")
   }
 
   @Test func runTimeMessagesInsideAGraphNameTheLayersPath() async {

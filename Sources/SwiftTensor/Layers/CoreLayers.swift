@@ -5,7 +5,9 @@
 /// A fully connected layer, `y = x·W + b` (pytensor's `Affine`), with `W` of shape
 /// `[inputSize, outputSize]` and `b` of shape `[outputSize]`.
 ///
-/// Input `[batch, inputSize]`, output `[batch, outputSize]`. `W` starts as pytensor's
+/// Input `[batch, inputSize]`, output `[batch, outputSize]`; on inputs of rank 3 or more
+/// (`[batch, time, inputSize]`) the map applies to the last axis, as PyTorch's `Linear`, with
+/// no copy. `W` starts as pytensor's
 /// `standard_normal / √inputSize` (or another `ParameterInitializer`), `b` at 0.
 public struct Affine<Scalar: TensorScalar>: Layer {
   /// The weight, `[inputSize, outputSize]`.
@@ -47,10 +49,11 @@ public struct Affine<Scalar: TensorScalar>: Layer {
     -> Variable<Scalar>
   {
     tensorPrecondition(
-      input.value.rank == 2 && input.value.shape[1] == weight.value.shape[0],
+      input.value.rank >= 2 && input.value.shape.last == weight.value.shape[0],
       layerPathPrefix(weight) + "Affine: input of shape \(describe(shape: input.value.shape)) "
         + "does not fit a layer of "
-        + "\(weight.value.shape[0]) inputs; expected [batch, \(weight.value.shape[0])]")
+        + "\(weight.value.shape[0]) inputs; expected [batch, \(weight.value.shape[0])] or "
+        + "[..., \(weight.value.shape[0])]")
     return input.affine(weight, bias, activation: activation)
   }
 

@@ -4,20 +4,28 @@
 
 extension AffineTransform {
   /// Accumulates the gradients of `variables` (`x`, `W`, `b`) from the output gradient `dy`;
-  /// `y` is the output, read by the activation's derivative. Inputs that need no gradient (a
+  /// `y` is the output, read by the activation's derivative, and `z` the pre-activation, kept
+  /// for activations whose derivative reads it (GELU). Inputs that need no gradient (a
   /// network's input batch) get none computed.
   @inlinable
   func backpropagate(
-    _ dy: consuming Tensor<Scalar>, output y: Tensor<Scalar>, input x: Tensor<Scalar>,
-    weight w: Tensor<Scalar>, to variables: AffineVariables<Scalar>
+    _ dy: consuming Tensor<Scalar>, output y: Tensor<Scalar>, preActivation z: Tensor<Scalar>?,
+    input x: Tensor<Scalar>, weight w: Tensor<Scalar>, to variables: AffineVariables<Scalar>
   ) {
-    var dz = consume dy
+    // Inputs of rank 3 or more are matrices of rows here (reshapes share storage).
+    let (inputShape, x) = (x.shape, Self.rows(x))
+    var dz = Self.rows(consume dy)
     if let kernel = activation.backwardKernel {
-      dz.formCombination(with: y, kernel, name: "AffineTransform.backward")
+      dz.formCombination(with: Self.rows(y), kernel, name: "AffineTransform.backward")
+    }
+    if let kernel = activation.preActivationKernel(Scalar.self), let z {
+      dz = (consume dz).activationGradient(
+        kernel, at: Self.rows(z), name: "AffineTransform.backward")
     }
     if variables.x.needsGradient {
+      let dx = dz.matmul(w, transposingOther: true)
       variables.x.accumulateGradient(
-        dz.matmul(w, transposingOther: true), from: "AffineTransform")
+        inputShape.count == 2 ? dx : dx.reshaped(to: inputShape), from: "AffineTransform")
     }
     if variables.w.needsGradient {
       variables.w.accumulateGradient(shape: w.shape, from: "AffineTransform") {
@@ -33,19 +41,25 @@ extension AffineTransform {
   }
 }
 
-/// The record of `AffineTransform`: the input's and the weight's values; the output's is read
+/// The record of `AffineTransform`: the input's and the weight's values, and the
+/// pre-activation for GELU; the output's is read
 /// from its variable (fixed until `backward()`, see `Variable.value`).
 @usableFromInline
 struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
   @usableFromInline let operation: AffineTransform<Scalar>
   @usableFromInline let inputs: AffineVariables<Scalar>
-  @usableFromInline let kept: (input: Tensor<Scalar>, weight: Tensor<Scalar>)
+  @usableFromInline let kept:
+    (input: Tensor<Scalar>, weight: Tensor<Scalar>, preActivation: Tensor<Scalar>?)
   @usableFromInline var output: Variable<Scalar>
 
   @inlinable
   init(
     operation: AffineTransform<Scalar>, inputs: consuming AffineVariables<Scalar>,
-    kept: consuming (input: Tensor<Scalar>, weight: Tensor<Scalar>), output: Variable<Scalar>
+    kept:
+      consuming (
+        input: Tensor<Scalar>, weight: Tensor<Scalar>, preActivation: Tensor<Scalar>?
+      ),
+    output: Variable<Scalar>
   ) {
     self.operation = operation
     self.inputs = inputs
@@ -57,6 +71,7 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
   mutating func backpropagate() {
     guard let dy = takeGradient(of: &output) else { return }
     operation.backpropagate(
-      consume dy, output: output.value, input: kept.input, weight: kept.weight, to: inputs)
+      consume dy, output: output.value, preActivation: kept.preActivation, input: kept.input,
+      weight: kept.weight, to: inputs)
   }
 }

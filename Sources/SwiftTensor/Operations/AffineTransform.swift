@@ -10,6 +10,10 @@ public enum FusedActivation: Sendable, Equatable {
   case tanh
   /// `max(x·W + b, 0)`; the derivative at 0 is 0, as for `Relu`.
   case relu
+  /// `GELU(approximation:)` of `x·W + b` (`.tanh` is GPT-2's). Its derivative reads the
+  /// pre-activation, which `AffineTransform` keeps for the backward pass (one tensor the size
+  /// of the output); convolutions do not fuse it.
+  case gelu(GELUApproximation)
 
   /// The kernel applying the activation in place, or `nil` for `identity`.
   @inlinable
@@ -19,7 +23,24 @@ public enum FusedActivation: Sendable, Equatable {
     case .sigmoid: .sigmoid
     case .tanh: .tanh
     case .relu: .relu
+    case .gelu: nil
     }
+  }
+
+  /// The kernel of an activation whose derivative reads the pre-activation (GELU), or `nil`.
+  @inlinable
+  func preActivationKernel<Scalar: TensorScalar>(_: Scalar.Type) -> ActivationKernel<Scalar>? {
+    switch self {
+    case .gelu(let approximation): approximation == .exact ? .gelu : .geluTanh
+    case .identity, .sigmoid, .tanh, .relu: nil
+    }
+  }
+
+  /// Whether the derivative reads the pre-activation rather than the output alone.
+  @inlinable
+  var readsPreActivation: Bool {
+    if case .gelu = self { return true }
+    return false
   }
 
   /// The kernel turning the output `y` and its gradient into the gradient before the
@@ -31,6 +52,7 @@ public enum FusedActivation: Sendable, Equatable {
     case .sigmoid: .sigmoidBackward
     case .tanh: .tanhBackward
     case .relu: .reluBackward
+    case .gelu: nil
     }
   }
 }
@@ -69,7 +91,10 @@ public struct AffineInputs<Scalar: TensorScalar>: TensorArguments {
 /// The affine map `y = activation(x·W + b)` of pytensor's `Affine`, with `W` of shape
 /// `[input, output]` and an optional bias `b` of shape `[output]`.
 ///
-/// `x` has shape `[batch, input]`; the output `[batch, output]`. Derivative, with `dz` the
+/// `x` has shape `[batch, input]`, or `[d1, ..., dn, input]` (the map applies to the last axis,
+/// as PyTorch's `Linear`); the output `[batch, output]` or `[d1, ..., dn, output]`. Leading axes
+/// are flattened into rows by a reshape, which shares storage and copies nothing. Derivative,
+/// with `dz` the
 /// gradient before the activation (`dy` times the activation's derivative, read from `y`):
 /// `dx = dz·Wᵀ`, `dW = xᵀ·dz`, `db = Σ_batch dz`. Recorded on a tape, `dW` and `db` are
 /// accumulated straight into the parameters' gradient buffers.
@@ -97,8 +122,13 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
   ) -> AffineInputs<Scalar> {
     let variables = AffineVariables(
       Variable(inputs.input), Variable(inputs.weight), inputs.bias.map { Variable($0) })
+    // The pre-activation, recomputed: this path serves checks, the tape keeps it instead.
+    let preActivation =
+      activation.readsPreActivation
+      ? Self.forward(inputs.input, inputs.weight, inputs.bias, activation: .identity) : nil
     backpropagate(
-      gradients, output: outputs, input: inputs.input, weight: inputs.weight, to: variables)
+      gradients, output: outputs, preActivation: preActivation, input: inputs.input,
+      weight: inputs.weight, to: variables)
     func gradient(_ variable: Variable<Scalar>) -> Tensor<Scalar> {
       variable.gradient ?? Tensor(repeating: 0, shape: variable.value.shape)
     }
@@ -114,9 +144,19 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
     _ bias: consuming Variable<Scalar>? = nil
   ) -> Variable<Scalar> {
     let (input, weightValue) = (x.value, weight.value)
-    let value = Self.forward(input, weightValue, bias?.value, activation: activation)
+    var value: Tensor<Scalar>
+    var preActivation: Tensor<Scalar>? = nil
+    if let kernel = activation.preActivationKernel(Scalar.self) {
+      // Kept for the derivative; the output is a second tensor.
+      let z = Self.forward(input, weightValue, bias?.value, activation: .identity)
+      value = z.activated(kernel)
+      preActivation = z
+    } else {
+      value = Self.forward(input, weightValue, bias?.value, activation: activation)
+    }
     return record(
-      AffineVariables(x, weight, bias), keeping: (consume input, consume weightValue),
+      AffineVariables(x, weight, bias),
+      keeping: (consume input, consume weightValue, consume preActivation),
       outputs: consume value
     ) { inputs, kept, output in
       AffineTapeEntry(operation: self, inputs: inputs, kept: kept, output: output)
@@ -140,6 +180,13 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
     return [self(inputs[0], inputs[1], inputs.count == 3 ? inputs[2] : nil)]
   }
 
+  /// `x` as a matrix `[rows, input]`: itself at rank 2, else its leading axes flattened (the
+  /// storage is shared, nothing is copied).
+  @inlinable
+  static func rows(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+    x.rank == 2 ? x : x.reshaped(to: [x.shape.dropLast().reduce(1, *), x.shape[x.rank - 1]])
+  }
+
   /// `activation(x·W + b)` on tensors: every row starts as the bias, the product accumulates
   /// onto it, and the activation runs over the result in place.
   @inlinable
@@ -148,9 +195,13 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
     activation: FusedActivation
   ) -> Tensor<Scalar> {
     tensorPrecondition(
-      x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[0],
+      x.rank >= 2 && w.rank == 2 && x.shape[x.rank - 1] == w.shape[0],
       "AffineTransform: x of shape \(describe(shape: x.shape)) does not fit W of shape "
-        + "\(describe(shape: w.shape)); expected x [batch, input] and W [input, output]")
+        + "\(describe(shape: w.shape)); expected x [..., input] and W [input, output]")
+    guard x.rank == 2 else {
+      let y = forward(rows(x), w, bias, activation: activation)
+      return y.reshaped(to: x.shape.dropLast() + [w.shape[1]])
+    }
     var y: Tensor<Scalar>
     if let bias {
       tensorPrecondition(
@@ -164,6 +215,10 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
       y = x.matmul(w)
     }
     if let kernel = activation.forwardKernel(Scalar.self) { y.formApplying(kernel) }
+    if let kernel = activation.preActivationKernel(Scalar.self) {
+      // `y` is fresh and unshared: the activation overwrites it.
+      Scalar._activationKernel(kernel, y.baseAddress, y.baseAddress, count: y.scalarCount)
+    }
     return y
   }
 }

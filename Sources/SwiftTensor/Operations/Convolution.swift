@@ -56,6 +56,10 @@ public struct Convolution<Scalar: TensorScalar>: DifferentiableOperation {
   @inlinable
   public init(_ settings: ConvolutionSettings, activation: FusedActivation = .identity) {
     self.settings = settings
+    tensorPrecondition(
+      !activation.readsPreActivation,
+      "Convolution: activation \(activation) is fused only by AffineTransform; apply GELU after "
+        + "the convolution")
     self.activation = activation
   }
 
