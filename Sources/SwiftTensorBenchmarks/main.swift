@@ -1,6 +1,6 @@
 // Benchmarks of the kernels and of training, through the public API, in release mode:
 //
-//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm] [conv]
+//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm] [conv] [gelu]
 //
 // With no section names everything runs. GEMM uses the threads SWIFTTENSOR_NUM_THREADS allows
 // (default: all cores); SWIFTTENSOR_PORTABLE_KERNELS=1 measures the portable Swift kernels
@@ -16,7 +16,9 @@ if ["--checkpoint-stress", "--checkpoint-check"].contains(CommandLine.arguments.
 
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
-let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv"]
+let sections: Set<String> = [
+  "gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv", "gelu",
+]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
 @MainActor func runs(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
@@ -70,6 +72,12 @@ if runs("conv") {
   record("conv3x3_64_f32_ms", convolutionMilliseconds())
   record("resnet_block_f32_ms", resnetBlockMilliseconds())
   record("digits_cnn_samples_per_s", try digitsCNNSamplesPerSecond())
+}
+
+if runs("gelu") {
+  let (fused, separate) = affineGELUMilliseconds()
+  record("affine_gelu_fused_2048x128x512_ms", fused)
+  record("affine_then_gelu_2048x128x512_ms", separate)
 }
 
 if json {
