@@ -1,10 +1,13 @@
-"""Runs SwiftTensorBenchmarks' `conv` section and PyTorch's counterpart (pytorch_reference.py)
-with one and two threads, in one run, and prints a Markdown table of both and their ratio.
+"""Runs SwiftTensorBenchmarks' `conv` and `gpt` sections and PyTorch's counterparts
+(pytorch_reference.py) with one and two threads, in one run, and prints a Markdown table of both
+and their ratio.
 
 Usage (from the package root):
     swift build -c release --product SwiftTensorBenchmarks
     python3 Sources/SwiftTensorBenchmarks/compare_with_pytorch.py [--rounds N] [--python PATH]
+        [conv] [gpt]
 
+With no section names both run.
 `--python` is the interpreter that has torch (default: /work/venv/bin/python when it exists,
 else the one running this script). As in compare_with_numpy.py, each round measures both sides
 of one thread count back to back, SwiftTensor first in even rounds and PyTorch first in odd
@@ -14,8 +17,8 @@ figure and of each round's ratio. The ratio is always SwiftTensor's speed over P
 (PyTorch ms / SwiftTensor ms, SwiftTensor samples/s / PyTorch samples/s): above 1 means
 SwiftTensor is faster.
 
-A figure one side does not report (a SwiftTensorBenchmarks built before its `conv` section)
-shows as "—". SwiftTensor itself never needs Python.
+A figure one side does not report (a SwiftTensorBenchmarks built before its section) shows
+as "—". SwiftTensor itself never needs Python.
 """
 import json
 import os
@@ -29,22 +32,30 @@ BINARY = os.path.join(ROOT, ".build", "release", "SwiftTensorBenchmarks")
 VENV_PYTHON = "/work/venv/bin/python"
 
 # name -> True when higher is better (a rate), False for a time.
-FIGURES = {"resnet_block_f32_ms": False, "digits_cnn_samples_per_s": True}
+SECTIONS = {
+    "conv": {"resnet_block_f32_ms": False, "digits_cnn_samples_per_s": True},
+    "gpt": {"gpt_training_tokens_per_s": True},
+}
+SELECTED = [name for name in SECTIONS if name in sys.argv[1:]] or list(SECTIONS)
+FIGURES = {name: higher for section in SELECTED for name, higher in SECTIONS[section].items()}
 THREAD_COUNTS = [1, 2]
 
 
-def has_conv_section():
-    """Whether the built benchmark knows the conv section. An unknown section name makes
+def known_sections():
+    """The selected sections the built benchmark knows. An unknown section name makes
     SwiftTensorBenchmarks run every section (minutes), so this looks for the figures' names
     among the binary's string constants instead of trying it."""
     with open(BINARY, "rb") as binary:
         data = binary.read()
-    return any(name.encode() in data for name in FIGURES)
+    return [section for section in SELECTED
+            if any(name.encode() in data for name in SECTIONS[section])]
 
 
-def swift(threads):
+def swift(threads, sections):
+    if not sections:
+        return {}
     env = dict(os.environ, SWIFTTENSOR_NUM_THREADS=str(threads))
-    run = subprocess.run([BINARY, "--json", "conv"], env=env, capture_output=True, text=True)
+    run = subprocess.run([BINARY, "--json"] + sections, env=env, capture_output=True, text=True)
     if run.returncode != 0:
         print(f"SwiftTensorBenchmarks failed ({run.returncode}): {run.stderr.strip()}",
               file=sys.stderr)
@@ -54,7 +65,7 @@ def swift(threads):
 
 def pytorch(python, threads):
     out = subprocess.run([python, os.path.join(HERE, "pytorch_reference.py"),
-                          "--threads", str(threads), "conv"], check=True,
+                          "--threads", str(threads)] + SELECTED, check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -78,10 +89,11 @@ def main():
         python = sys.argv[sys.argv.index("--python") + 1]
     if not os.path.exists(BINARY):
         sys.exit(f"build first: swift build -c release --product SwiftTensorBenchmarks ({BINARY})")
-    with_swift = has_conv_section()
-    if not with_swift:
-        print(f"note: {BINARY} has no conv section yet; SwiftTensor's column is empty",
-              file=sys.stderr)
+    ours_sections = known_sections()
+    for section in SELECTED:
+        if section not in ours_sections:
+            print(f"note: {BINARY} has no {section} section yet; SwiftTensor's column is empty",
+                  file=sys.stderr)
 
     samples = {}  # (name, threads) -> [(ours or None, theirs or None)]
     version = "?"
@@ -89,11 +101,11 @@ def main():
     for round_index in range(rounds):
         for threads in THREAD_COUNTS:
             if round_index % 2 == 0:
-                ours = swift(threads) if with_swift else {}
+                ours = swift(threads, ours_sections)
                 theirs = pytorch(python, threads)
             else:
                 theirs = pytorch(python, threads)
-                ours = swift(threads) if with_swift else {}
+                ours = swift(threads, ours_sections)
             version = theirs.get("torch_version", version)
             for name in FIGURES:
                 samples.setdefault((name, threads), []).append((ours.get(name), theirs.get(name)))

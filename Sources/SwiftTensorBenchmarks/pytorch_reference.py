@@ -1,7 +1,7 @@
 """PyTorch's figures for the convolution cases SwiftTensorBenchmarks measures, printed as JSON
 with the same names.
 
-Usage: /work/venv/bin/python pytorch_reference.py [--threads N] [conv]
+Usage: /work/venv/bin/python pytorch_reference.py [--threads N] [conv] [gpt]
 (default 1 thread; with no section names every section runs, as for SwiftTensorBenchmarks)
 
 Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
@@ -14,6 +14,12 @@ Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
   (Conv2d(1, 16, 3, padding=1) ReLU MaxPool2d(2) Conv2d(16, 32, 3, padding=1) ReLU MaxPool2d(2)
   Flatten Linear(128, 10)), Adam lr 1e-3, cross-entropy, batches of 64 random 8x8 images with
   random labels; the median over repeats of a few hundred steps each.
+- `gpt_training_tokens_per_s`: training tokens per second of the ShakespeareGPT configuration
+  (vocabulary 65, context 64, 4 pre-LayerNorm blocks of 4 heads, width 128, MLP 4x with tanh
+  GELU, learned positions, dropout 0, causal `F.scaled_dot_product_attention`, tied nothing),
+  AdamW lr 1e-3, betas (0.9, 0.99), weight decay 0.1 on the weight matrices only, batch 32,
+  cross-entropy over every position; random windows of random tokens (the speed does not
+  depend on the text); the median over repeats of a few dozen steps each.
 """
 import json
 import os
@@ -27,6 +33,7 @@ if "--threads" in sys.argv:
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
+from torch.nn import functional  # noqa: E402
 
 # Intra-op threads are the cores a kernel splits over, the counterpart of
 # SWIFTTENSOR_NUM_THREADS; inter-op parallelism (independent ops at once) has no counterpart in
@@ -88,13 +95,90 @@ def digits_cnn_samples_per_s(steps=300, repeats=5, batch=64):
     return statistics.median(rates)
 
 
+class Block(nn.Module):
+    """Pre-LayerNorm transformer block, as nanoGPT's, with separate Q/K/V projections."""
+
+    def __init__(self, width, heads):
+        super().__init__()
+        self.heads = heads
+        self.norm1 = nn.LayerNorm(width)
+        self.query = nn.Linear(width, width)
+        self.key = nn.Linear(width, width)
+        self.value = nn.Linear(width, width)
+        self.output = nn.Linear(width, width)
+        self.norm2 = nn.LayerNorm(width)
+        self.expand = nn.Linear(width, 4 * width)
+        self.contract = nn.Linear(4 * width, width)
+
+    def forward(self, x):
+        batch, time, width = x.shape
+        h = self.norm1(x)
+
+        def split(t):
+            return t.view(batch, time, self.heads, width // self.heads).transpose(1, 2)
+
+        attended = functional.scaled_dot_product_attention(
+            split(self.query(h)), split(self.key(h)), split(self.value(h)), is_causal=True)
+        x = x + self.output(attended.transpose(1, 2).reshape(batch, time, width))
+        h = self.norm2(x)
+        return x + self.contract(functional.gelu(self.expand(h), approximate="tanh"))
+
+
+class GPT(nn.Module):
+    def __init__(self, vocabulary=65, context=64, layers=4, heads=4, width=128):
+        super().__init__()
+        self.tokens = nn.Embedding(vocabulary, width)
+        self.positions = nn.Embedding(context, width)
+        self.blocks = nn.Sequential(*[Block(width, heads) for _ in range(layers)])
+        self.norm = nn.LayerNorm(width)
+        self.readout = nn.Linear(width, vocabulary)
+
+    def forward(self, ids):
+        positions = torch.arange(ids.shape[1])
+        x = self.blocks(self.tokens(ids) + self.positions(positions))
+        return self.readout(self.norm(x))
+
+
+def gpt_tokens_per_s(steps=30, repeats=5, batch=32, context=64, vocabulary=65):
+    torch.manual_seed(0)
+    model = GPT(vocabulary, context)
+    matrices = [p for n, p in model.named_parameters()
+                if p.dim() >= 2 and "tokens" not in n and "positions" not in n]
+    others = [p for n, p in model.named_parameters()
+              if not (p.dim() >= 2 and "tokens" not in n and "positions" not in n)]
+    optimizer = torch.optim.AdamW([{"params": matrices, "weight_decay": 0.1},
+                                   {"params": others, "weight_decay": 0.0}],
+                                  lr=1e-3, betas=(0.9, 0.99))
+    windows = torch.randint(0, vocabulary, (8, batch, context + 1))
+
+    def run(count):
+        for step in range(count):
+            window = windows[step % 8]
+            optimizer.zero_grad(set_to_none=True)
+            logits = model(window[:, :-1])
+            loss = functional.cross_entropy(logits.reshape(-1, vocabulary),
+                                            window[:, 1:].reshape(-1))
+            loss.backward()
+            optimizer.step()
+
+    run(5)  # warm-up
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(steps)
+        rates.append(steps * batch * context / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
 def main():
-    sections = {"conv"}
+    sections = {"conv", "gpt"}
     selected = sections.intersection(arg.lower() for arg in sys.argv[1:]) or sections
     results = {}
     if "conv" in selected:
         results["resnet_block_f32_ms"] = resnet_block_ms()
         results["digits_cnn_samples_per_s"] = digits_cnn_samples_per_s()
+    if "gpt" in selected:
+        results["gpt_training_tokens_per_s"] = gpt_tokens_per_s()
     results["torch_version"] = torch.__version__
     results["torch_threads"] = torch.get_num_threads()
     # PyTorch's OpenMP threads spin while they wait for each other, so with two threads on a
