@@ -87,6 +87,44 @@ import Testing
     }
   }
 
+  /// Adam and AdamW over a parameter long enough for the vector kernel and its tail (21
+  /// scalars), three steps, in both precisions, against the formulas in Double.
+  func adamMatchesTheFormulaOnLongParameters<T: TensorScalar>(_: T.Type, decoupled: Bool) {
+    let start = (0..<21).map { T($0) / 7 - 1 }
+    let steps: [[T]] = (0..<3).map { t in
+      (0..<21).map { i -> T in T((i * 5 + t * 3) % 11) / T(4) - T(1) }
+    }
+    let got = run(
+      Adam(learningRate: T(0.01), weightDecay: T(0.1), decoupledWeightDecay: decoupled),
+      start: start, gradients: steps)
+    var p = start.map(Double.init)
+    var m = [Double](repeating: 0, count: 21)
+    var s = m
+    for (t, g) in steps.enumerated() {
+      for i in 0..<21 {
+        let d: Double = Double(g[i]) + (decoupled ? 0 : 0.1 * p[i])
+        m[i] = 0.9 * m[i] + 0.1 * d
+        s[i] = 0.999 * s[i] + 0.001 * d * d
+        if decoupled { p[i] -= 0.01 * 0.1 * p[i] }
+        let mHat: Double = m[i] / (1 - pow(0.9, Double(t + 1)))
+        let sHat: Double = s[i] / (1 - pow(0.999, Double(t + 1)))
+        p[i] -= 0.01 * mHat / (sHat.squareRoot() + 1e-8)
+      }
+      for i in 0..<21 {
+        let tolerance = T.self == Float.self ? 1e-6 : 1e-14
+        #expect(
+          Swift.abs(Double(got[t][i]) - p[i]) < tolerance, "\(T.self) step \(t) element \(i)")
+      }
+    }
+  }
+
+  @Test func adamOnLongParameters() {
+    for decoupled in [false, true] {
+      adamMatchesTheFormulaOnLongParameters(Float.self, decoupled: decoupled)
+      adamMatchesTheFormulaOnLongParameters(Double.self, decoupled: decoupled)
+    }
+  }
+
   @Test func rmsPropAndAdaGradMatchTheFormulas() {
     var p = [1.0, 2.0, -3.0]
     var s = [0.0, 0.0, 0.0]

@@ -31,6 +31,40 @@ enum OptimizerKernels {
     return false
   }
 
+  /// Adam with the AVX2+FMA C kernel (see `swifttensor_adam_f32`), for `Float` and `Double` on
+  /// a CPU that has it; returns false, having done nothing, otherwise. O(count).
+  @inline(__always)
+  static func adamC<S: TensorScalar>(
+    _ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ m: UnsafeMutablePointer<S>,
+    _ s: UnsafeMutablePointer<S>, count: Int, beta1: S, beta2: S, stepSize: S, correction2: S,
+    epsilon: S, l2: S, decoupled: S
+  ) -> Bool {
+    #if arch(x86_64)
+      guard CPU.hasAVX2FMA else { return false }
+      if S.self == Float.self {
+        func cast(_ x: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+          UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self)
+        }
+        swifttensor_adam_f32(
+          cast(p), UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), cast(m), cast(s),
+          count, Float(beta1), Float(beta2), Float(stepSize), Float(correction2), Float(epsilon),
+          Float(l2), Float(decoupled))
+        return true
+      }
+      if S.self == Double.self {
+        func cast(_ x: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Double> {
+          UnsafeMutableRawPointer(x).assumingMemoryBound(to: Double.self)
+        }
+        swifttensor_adam_f64(
+          cast(p), UnsafeRawPointer(g).assumingMemoryBound(to: Double.self), cast(m), cast(s),
+          count, Double(beta1), Double(beta2), Double(stepSize), Double(correction2),
+          Double(epsilon), Double(l2), Double(decoupled))
+        return true
+      }
+    #endif
+    return false
+  }
+
   /// Runs `rule` on a parameter tensor in place from its gradient, reading and writing the
   /// rule's state tensors (`first` for momentum or the first moment, `second` for the second
   /// moment; `nil` where the rule has none). Each state tensor is moved out of its optional
@@ -91,6 +125,12 @@ enum OptimizerKernels {
         preconditionFailure("Adam: the update needs both moment buffers")
       }
       let stepSize = lr / c1
+      if adamC(
+        p, g, m, s, count: count, beta1: b1, beta2: b2, stepSize: stepSize, correction2: c2,
+        epsilon: eps, l2: decoupled ? 0 : wd, decoupled: decoupled ? lr * wd : 0)
+      {
+        return
+      }
       for i in 0..<count {
         let gradient = decoupled ? g[i] : g[i] + wd * p[i]
         m[i] = b1 * m[i] + (1 - b1) * gradient

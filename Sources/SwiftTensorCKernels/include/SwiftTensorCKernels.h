@@ -69,6 +69,20 @@ void swifttensor_sgd_f32(float *p, const float *g, long count, float learningRat
 void swifttensor_sgd_f64(double *p, const double *g, long count, double learningRate,
                          double weightDecay);
 
+/// One Adam step in place, AVX2+FMA, for `i < count`: with `d = g[i] + l2 * p[i]`,
+/// `m[i] = beta1 m[i] + (1 - beta1) d`, `s[i] = beta2 s[i] + (1 - beta2) d²`,
+/// `p[i] -= decoupled * p[i]`, then `p[i] -= stepSize * m[i] / (sqrt(s[i] / correction2) + eps)`
+/// (`l2` is L2 weight decay in the gradient, `decoupled` is `lr * weightDecay` for AdamW; one
+/// of them is 0). Fused multiply-adds: may differ from separate rounding in the last bits.
+/// O(count). Call only when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_adam_f32(float *p, const float *g, float *m, float *s, long count, float beta1,
+                          float beta2, float stepSize, float correction2, float epsilon,
+                          float l2, float decoupled);
+/// The double-precision `swifttensor_adam_f32`. O(count).
+void swifttensor_adam_f64(double *p, const double *g, double *m, double *s, long count,
+                          double beta1, double beta2, double stepSize, double correction2,
+                          double epsilon, double l2, double decoupled);
+
 /// `Σ x[i]²` for `i < count`, AVX2+FMA, with four vector accumulators: a cheap test of whether
 /// every gradient is finite (the sum is then finite). O(count). Call only when
 /// `swifttensor_has_avx2_fma()` is nonzero.
