@@ -34,7 +34,13 @@ func addAffineWeightGradient<Scalar: TensorScalar>(
 }
 
 /// `db = Σ_rows dz` (or `db +=` when `accumulate`), `db` of `dz.shape[1]` elements.
-@inlinable
+///
+/// Not inlinable: the tape runs backward passes through generic code, where an inlined loop
+/// would add through generic witnesses; the specialised entry points run the loop on `Float`
+/// and `Double`.
+@usableFromInline
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 func addColumnSums<Scalar: TensorScalar>(
   of dz: Tensor<Scalar>, into db: UnsafeMutablePointer<Scalar>, accumulate: Bool
 ) {
