@@ -11,8 +11,12 @@ let package = Package(
     // AVX2/FMA micro-kernels chosen at run time, so every x86_64 user gets the fast path
     // without build flags; the Swift kernels in SwiftTensor/Kernels remain the portable path.
     .target(name: "SwiftTensorCKernels"),
+    // Open MPI or MPICH loaded with dlopen at run time (never linked), for distributed training.
     .target(
-      name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"],
+      name: "SwiftTensorMPIShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+    ),
+    .target(
+      name: "SwiftTensor", dependencies: ["SwiftTensorCKernels", "SwiftTensorMPIShim"],
       resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     // Property-based testing (generators, forAll, gradient checks) for users' operations.
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
