@@ -42,8 +42,11 @@ let package = Package(
         "numpy_reference.py", "compare_with_numpy.py", "pytorch_reference.py",
         "compare_with_pytorch.py",
       ]),
+    // Started with mpirun by the distributed tests: a few data-parallel steps of the digits MLP.
+    .executableTarget(name: "SwiftTensorDistributedCheck", dependencies: ["SwiftTensor"]),
     .testTarget(
-      name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"],
+      name: "SwiftTensorTests",
+      dependencies: ["SwiftTensor", "SwiftTensorTesting", "SwiftTensorDistributedCheck"],
       exclude: ["Fixtures"]),
   ],
   swiftLanguageModes: [.v6]
