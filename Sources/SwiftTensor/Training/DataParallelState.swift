@@ -79,7 +79,8 @@ final class DataParallelState<Scalar: TensorScalar> {
     try bucket.withUnsafeMutableBufferPointer { bucket throws(DistributedError) in
       var offset = 0
       for segment in segments {
-        parameters[segment.parameter].gradient!.withUnsafeBufferPointer { gradient in
+        // Every gradient exists: `reduce` creates the missing ones before the buckets.
+        parameters[segment.parameter].gradient?.withUnsafeBufferPointer { gradient in
           for index in 0..<segment.count {
             bucket[offset + index] = gradient[segment.start + index] * share
           }
@@ -89,10 +90,15 @@ final class DataParallelState<Scalar: TensorScalar> {
       try communicator.allreduceSum(UnsafeMutableBufferPointer(rebasing: bucket[0..<filled]))
       offset = 0
       for segment in segments {
-        parameters[segment.parameter].gradient!.withUnsafeMutableBufferPointer { gradient in
-          for index in 0..<segment.count {
-            gradient[segment.start + index] = bucket[offset + index]
+        let variable = parameters[segment.parameter]
+        // Taken out, so that the write below finds the buffer unshared and copies nothing.
+        if var gradient = variable.takeGradient() {
+          gradient.withUnsafeMutableBufferPointer { gradient in
+            for index in 0..<segment.count {
+              gradient[segment.start + index] = bucket[offset + index]
+            }
           }
+          variable.gradient = gradient
         }
         offset += segment.count
       }
