@@ -7,6 +7,8 @@
 //
 // --kill-rank R makes rank R kill itself (SIGKILL) at the end of the first epoch, and
 // --stall-rank R makes it sleep instead, to test that the job stops rather than hangs.
+// --throughput prints the training samples per second over the whole training set (no
+// validation), and --bandwidth the allreduce bandwidth for buffers of 4 KiB to 64 MiB.
 import Foundation
 import SwiftTensor
 
@@ -19,6 +21,8 @@ struct Options {
   var output: String?
   var killRank: Int?
   var stallRank: Int?
+  var throughput = false
+  var bandwidth = false
 }
 
 func parse(_ arguments: [String]) -> Options {
@@ -43,6 +47,8 @@ func parse(_ arguments: [String]) -> Options {
     case "--output": options.output = value(flag)
     case "--kill-rank": options.killRank = integer(flag)
     case "--stall-rank": options.stallRank = integer(flag)
+    case "--throughput": options.throughput = true
+    case "--bandwidth": options.bandwidth = true
     default: fail("unknown option '\(flag)'")
     }
   }
@@ -92,9 +98,56 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   }
 }
 
+/// Trains on the whole training set and prints the samples per second of the fastest epoch.
+func throughput(_ options: Options) throws {
+  let communicator = options.distributed ? try Communicator.mpi() : .singleProcess
+  let (training, _) = try Digits.load(as: Float.self)
+  let mlp = Graph<Float>("mlp", seed: 7) {
+    Affine(64, 30, activation: .sigmoid)
+    Affine(30, 10)
+  }
+  let trainer = Trainer(
+    mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: SGD<Float>(learningRate: 0.1), seed: 3)
+  trainer.reportsProgress = false
+  try trainer.distribute(over: communicator)
+  let history = try trainer.fit(training, epochs: options.epochs, batchSize: options.batchSize)
+  let fastest = history.epochs.map(\.seconds).min() ?? .nan
+  if communicator.rank == 0 {
+    print(
+      "processes \(communicator.size), batch \(options.batchSize): "
+        + "\(Int(Double(training.count) / fastest)) samples/s (fastest of \(options.epochs) epochs)"
+    )
+  }
+}
+
+/// Prints the bandwidth of in-place float allreduces, from 4 KiB to 64 MiB (best of several).
+func bandwidth(_ options: Options) throws {
+  let communicator = try Communicator.mpi()
+  var bytes = 4096
+  while bytes <= 64 << 20 {
+    var buffer = [Float](repeating: 1, count: bytes / 4)
+    let repeats = max(3, min(200, (256 << 20) / bytes))
+    var best = Double.infinity
+    for _ in 0..<repeats {
+      try communicator.barrier()
+      let start = DispatchTime.now().uptimeNanoseconds
+      try communicator.allreduceSum(&buffer)
+      best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    if communicator.rank == 0 {
+      print("allreduce \(bytes / 1024) KiB: \(best * 1e6) us, \(Double(bytes) / best / 1e9) GB/s")
+    }
+    bytes *= 4
+  }
+}
+
 let options = parse(Array(CommandLine.arguments.dropFirst()))
 do {
-  if options.precision == "double" {
+  if options.bandwidth {
+    try bandwidth(options)
+  } else if options.throughput {
+    try throughput(options)
+  } else if options.precision == "double" {
     try run(Double.self, options)
   } else {
     try run(Float.self, options)
