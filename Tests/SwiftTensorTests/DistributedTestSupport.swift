@@ -33,6 +33,14 @@ enum DistributedTestSupport {
       return "no mpirun on the PATH (install Open MPI: apt-get install openmpi-bin)"
     }
     if checkProgram == nil { return "SwiftTensorDistributedCheck was not built" }
+    // The names the shim tries (SwiftTensorMPIShim's mpi_shim.c).
+    let libraries = ["libmpi.so.40", "libmpi.so", "libmpich.so.12", "libmpi.so.12"]
+    let loadable = libraries.contains { name in
+      guard let handle = dlopen(name, RTLD_LAZY) else { return false }
+      dlclose(handle)
+      return true
+    }
+    if !loadable { return "no MPI library (\(libraries.joined(separator: ", "))) can be loaded" }
     // mpirun without its libraries (MPI hidden or half-installed) fails even to say its version.
     let probe = Process()
     probe.executableURL = mpirun
