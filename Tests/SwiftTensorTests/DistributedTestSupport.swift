@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the distributed check program, alone or under mpirun, with a time limit.
 enum DistributedTestSupport {
@@ -54,6 +55,9 @@ enum DistributedTestSupport {
     }
     return nil
   }()
+
+  /// Why a distributed test was skipped, for the test report.
+  static var skipComment: Comment { Comment(rawValue: skipReason ?? "") }
 
   /// Whether the distributed tests run; prints the reason once when they do not.
   static let available: Bool = {

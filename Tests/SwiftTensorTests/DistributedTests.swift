@@ -45,18 +45,18 @@ import Testing
     #expect(try parameters(T.self, at: again) == distributed, "two-process runs differ")
   }
 
-  @Test(.enabled(if: DistributedTestSupport.available, "needs mpirun and the check program"))
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
   func twoProcessesMatchOneInFloat() throws {
     try twoProcessesMatchOne(Float.self, precision: "float", tolerance: 1e-5)
   }
 
-  @Test(.enabled(if: DistributedTestSupport.available, "needs mpirun and the check program"))
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
   func twoProcessesMatchOneInDouble() throws {
     try twoProcessesMatchOne(Double.self, precision: "double", tolerance: 1e-12)
   }
 
   /// Three ranks, global batches of 2 on 7 samples: some ranks have no share of a batch.
-  @Test(.enabled(if: DistributedTestSupport.available, "needs mpirun and the check program"))
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
   func ranksWithoutAShareStillMatchOneProcess() throws {
     let (one, three) = (temporaryFile("one"), temporaryFile("three"))
     defer { for url in [one, three] { try? FileManager.default.removeItem(at: url) } }
@@ -70,7 +70,7 @@ import Testing
   }
 
   /// A rank killed mid-run stops the job, with mpirun naming it, instead of a hang.
-  @Test(.enabled(if: DistributedTestSupport.available, "needs mpirun and the check program"))
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
   func aKilledRankStopsTheJob() throws {
     let run = try DistributedTestSupport.run(
       ["--epochs", "4", "--kill-rank", "1"], processes: 2, limit: 60)
@@ -80,7 +80,7 @@ import Testing
   }
 
   /// A rank that stops answering makes the others give up after SWIFTTENSOR_MPI_TIMEOUT.
-  @Test(.enabled(if: DistributedTestSupport.available, "needs mpirun and the check program"))
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
   func aStalledRankTimesOut() throws {
     let run = try DistributedTestSupport.run(
       ["--epochs", "4", "--stall-rank", "1"], processes: 2,

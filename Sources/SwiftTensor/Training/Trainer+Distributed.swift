@@ -24,6 +24,8 @@ extension Trainer {
   ///   backward pass.
   /// - Epoch losses and metrics, and validation (each rank evaluates every `size`-th batch),
   ///   are summed across ranks: every rank's history holds the global figures.
+  /// - `trainStep(on:)` and `fit(epochs:trainingBatches:validation:callbacks:)` take this
+  ///   rank's own batches (its share; an empty one is allowed) and reduce the same way.
   /// - `resume(from:)` is called on every rank and reads the file on each: on several
   ///   machines it must be on a shared file system or copied to each.
   ///
