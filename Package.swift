@@ -11,8 +11,12 @@ let package = Package(
     // AVX2/FMA micro-kernels chosen at run time, so every x86_64 user gets the fast path
     // without build flags; the Swift kernels in SwiftTensor/Kernels remain the portable path.
     .target(name: "SwiftTensorCKernels"),
+    // Open MPI or MPICH loaded with dlopen at run time (never linked), for distributed training.
     .target(
-      name: "SwiftTensor", dependencies: ["SwiftTensorCKernels"],
+      name: "SwiftTensorMPIShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+    ),
+    .target(
+      name: "SwiftTensor", dependencies: ["SwiftTensorCKernels", "SwiftTensorMPIShim"],
       resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     // Property-based testing (generators, forAll, gradient checks) for users' operations.
     .target(name: "SwiftTensorTesting", dependencies: ["SwiftTensor"]),
@@ -38,8 +42,11 @@ let package = Package(
         "numpy_reference.py", "compare_with_numpy.py", "pytorch_reference.py",
         "compare_with_pytorch.py",
       ]),
+    // Started with mpirun by the distributed tests: a few data-parallel steps of the digits MLP.
+    .executableTarget(name: "SwiftTensorDistributedCheck", dependencies: ["SwiftTensor"]),
     .testTarget(
-      name: "SwiftTensorTests", dependencies: ["SwiftTensor", "SwiftTensorTesting"],
+      name: "SwiftTensorTests",
+      dependencies: ["SwiftTensor", "SwiftTensorTesting", "SwiftTensorDistributedCheck"],
       exclude: ["Fixtures"]),
   ],
   swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@
 //   swift run -c release Digits                      # pytensor's setting: SGD, batch 1, 40 epochs
 //   swift run -c release Digits --optimizer adam --batch-size 64   # Adam, learning rate 0.02
 //   swift run -c release Digits --precision double --epochs 10 --svg history.svg
+//   mpirun -np 2 .build/release/Digits --distributed   # data-parallel over MPI (README)
 import Foundation
 import SwiftTensor
 
@@ -15,6 +16,7 @@ struct Options {
   var precision = "float"
   var svgPath: String?
   var seed: UInt64 = 0
+  var distributed = false
 }
 
 /// A command-line mistake: reported with the usage, exit status 2.
@@ -45,6 +47,7 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
     case "--learning-rate": options.learningRate = try number(try value(for: flag), flag)
     case "--seed": options.seed = try number(try value(for: flag), flag)
     case "--svg": options.svgPath = try value(for: flag)
+    case "--distributed": options.distributed = true
     case "--optimizer":
       options.optimizer = try value(for: flag)
       guard ["sgd", "adam"].contains(options.optimizer) else {
@@ -67,9 +70,16 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
 }
 
 // 2. The model, the data and the training loop, for either precision.
-func train<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws -> Double {
+// With --distributed every process started by mpirun trains on its share of each batch and
+// rank 0 alone prints; the gradients are averaged, so the batch size is the global one.
+func train<Scalar: TensorScalar>(
+  _: Scalar.Type, _ options: Options, over communicator: Communicator
+) throws -> Double {
   let (trainingSet, testSet) = try Digits.load(as: Scalar.self)
-  print("digits: \(trainingSet.count) training and \(testSet.count) test images, 8x8 pixels")
+  let isRoot = communicator.rank == 0
+  if isRoot {
+    print("digits: \(trainingSet.count) training and \(testSet.count) test images, 8x8 pixels")
+  }
 
   // 64 pixels -> 30 sigmoid units -> 10 class scores, as in pytensor's README. The sigmoid is
   // fused into the first layer: the same model as `Affine(64, 30)` then `Sigmoid()`, with one
@@ -84,16 +94,19 @@ func train<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws -> D
     let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate ?? 0.02))
     let trainer = Trainer(
       mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
+    try trainer.distribute(over: communicator)
     history = try trainer.fit(
       trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
   } else {
     let optimizer = SGD<Scalar>(learningRate: Scalar(options.learningRate ?? 0.01))
     let trainer = Trainer(
       mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
+    try trainer.distribute(over: communicator)
     history = try trainer.fit(
       trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
   }
 
+  guard isRoot else { return history.epochs.last?.validationAccuracy ?? 0 }
   let seconds = history.epochs.map(\.seconds).sorted()[history.epochs.count / 2]
   print("median seconds per epoch (training + evaluation): \(String(format: "%.4f", seconds))")
   if let path = options.svgPath {
@@ -106,16 +119,19 @@ func train<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws -> D
 // 3. Run.
 do {
   let options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+  let communicator = options.distributed ? try Communicator.mpi() : .singleProcess
   let accuracy =
     options.precision == "double"
-    ? try train(Double.self, options) : try train(Float.self, options)
-  print("test accuracy: \(String(format: "%.4f", accuracy))")
+    ? try train(Double.self, options, over: communicator)
+    : try train(Float.self, options, over: communicator)
+  if communicator.rank == 0 { print("test accuracy: \(String(format: "%.4f", accuracy))") }
 } catch let error as UsageError {
   FileHandle.standardError.write(Data("Digits: \(error)\n".utf8))
   FileHandle.standardError.write(
     Data(
       ("usage: Digits [--epochs N] [--batch-size N] [--optimizer sgd|adam] "
-        + "[--learning-rate X] [--precision float|double] [--svg FILE] [--seed N]\n").utf8))
+        + "[--learning-rate X] [--precision float|double] [--svg FILE] [--seed N] "
+        + "[--distributed]\n").utf8))
   exit(2)
 } catch {
   FileHandle.standardError.write(Data("Digits: \(error)\n".utf8))

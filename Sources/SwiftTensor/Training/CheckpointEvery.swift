@@ -45,6 +45,8 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
           epoch: record.epoch, parameter: parameter.path, index: index, value: Double(value))
       }
     }
+    // In data-parallel training rank 0 alone writes and deletes checkpoints.
+    guard trainer.communicator.rank == 0 else { return true }
     if keeping == 1 {
       try trainer.saveCheckpoint(to: url)
       return true

@@ -77,8 +77,11 @@ extension Trainer {
   /// counters as exact `I64`), the step and epoch counters (`trainer/counters`, `I64`), and
   /// the optimiser's kind in the metadata, atomically.
   ///
+  /// In data-parallel training only rank 0 writes; on the other ranks this does nothing.
+  ///
   /// - Throws: `CheckpointError.fileSystem` if it cannot be written.
   public func saveCheckpoint(to url: URL) throws(CheckpointError) {
+    guard communicator.rank == 0 else { return }
     var file = model.checkpoint()
     let counters = optimizer.stateCounters()
     let counterNames = Set(counters.map(\.name))

@@ -22,11 +22,12 @@ extension Trainer {
     let validationBatches = validation.map { set in
       set.count == 0 ? [] : set.batches(size: 256, shuffle: false).map(Batch.init)
     }
-    // Each batch is gathered just before its step (a lazy map), not the whole epoch up front.
+    // Each batch (this rank's share of it, in data-parallel training) is gathered just before
+    // its step (a lazy map), not the whole epoch up front.
     return try fit(epochs: epochs, validation: validationBatches, callbacks: callbacks) { epoch in
       let batches = training.batches(
         size: batchSize, seed: mix(self.seed, UInt64(epoch) &+ 0x5EED))
-      return (batches.lazy.map(Batch.init), training.count)
+      return self.localBatches(batches)
     }
   }
 

@@ -9,13 +9,15 @@ extension Trainer {
   ) throws(NonFiniteStepError) -> (
     loss: Double, output: Tensor<Scalar>, skipped: NonFiniteStepError?
   ) {
-    tensorPrecondition(batch.count > 0, "Trainer: empty batch")
+    // A data-parallel rank may have no share of a short last batch; it still joins the sum.
+    tensorPrecondition(batch.count > 0 || dataParallel != nil, "Trainer: empty batch")
     let tape = Tape<Scalar>()
     if detectsAnomalies { tape.detectsAnomalies = true }
     // A training forward pass updates the buffers (running statistics) as it goes; a step
     // that updates nothing must put them back. Keeping the values costs a retain each.
     let buffers = bufferVariables.map(\.value)
-    let (loss, output) = backpropagate(batch, on: tape)
+    var (loss, output) = batch.count > 0 ? backpropagate(batch, on: tape) : idleStep()
+    if dataParallel != nil { loss = reduceStep(loss: loss, count: batch.count) }
     var failure: (NonFiniteStepError.Quantity, Double)? = nil
     if !loss.isFinite {
       failure = (.loss, Double(loss))
@@ -80,7 +82,8 @@ extension Trainer {
       variable.zeroGradientKeepingBuffer()
     }
     let input = Variable(batch.inputs, trainable: false)
-    let context = LayerContext(isTraining: true, seed: mix(seed, UInt64(stepCount)))
+    let context = LayerContext(
+      isTraining: true, seed: mix(seed, UInt64(stepCount)) &+ UInt64(communicator.rank))
     let output = model.forward(input, context: context)
     let value = loss(output, batch)
     value.backward()
@@ -91,6 +94,7 @@ extension Trainer {
   /// first: what a non-finite step reports when detection was off.
   @usableFromInline
   func firstAnomaly(of batch: Batch<Scalar>) -> TapeAnomaly? {
+    guard batch.count > 0 else { return nil }
     let tape = Tape<Scalar>()
     tape.detectsAnomalies = true
     _ = backpropagate(batch, on: tape)
@@ -115,6 +119,7 @@ struct MetricSums<Scalar: TensorScalar> {
   /// Adds the metrics of one batch, given the model's output on it.
   @inlinable
   mutating func add(_ output: Tensor<Scalar>, _ batch: Batch<Scalar>) {
+    guard batch.count > 0 else { return }
     count += batch.count
     for index in metrics.indices { sums[index] += metrics[index].total(output, batch) }
   }

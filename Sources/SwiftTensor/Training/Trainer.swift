@@ -75,6 +75,8 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   @usableFromInline let parameterVariables: [Variable<Scalar>]
   /// The buffers' variables (running statistics), put back after a non-finite step.
   @usableFromInline let bufferVariables: [Variable<Scalar>]
+  /// The communicator and gradient buckets of data-parallel training; see `distribute(over:)`.
+  @usableFromInline var dataParallel: DataParallelState<Scalar>?
 
   /// Creates a trainer.
   ///
@@ -199,8 +201,9 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
         sums.add(step.output, batch)
       }
       // A policy that skips every batch would train nothing, silently.
+      if dataParallel != nil { reduceEpoch(&lossSum, &sums) }
       if let lastSkip, sums.count == 0 { throw lastSkip }
-      let validationResult = validation.map { evaluateMetrics($0) }
+      let validationResult = validation.map { evaluateAcrossRanks($0) }
       epochCount += 1
       let record = EpochRecord(
         epoch: epochCount, trainingLoss: sums.count > 0 ? lossSum / Double(sums.count) : .nan,

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import SwiftTensor
+
+/// Data-parallel training over MPI: two processes against one, reproducibility, a failed rank.
+/// Skipped, with the reason printed, where mpirun is missing.
+@Suite(.serialized) struct DistributedTests {
+  /// The parameters of a checkpoint the check program wrote, as doubles, by name.
+  func parameters<T: TensorScalar>(_: T.Type, at url: URL) throws -> [String: [Double]] {
+    let file = try SafeTensors(contentsOf: url)
+    var result: [String: [Double]] = [:]
+    for name in file.names where !name.hasPrefix("trainer/") && !name.hasPrefix("optimizer/") {
+      result[name] = try file.tensor(named: name, as: T.self).scalars.map { Double($0) }
+    }
+    return result
+  }
+
+  func temporaryFile(_ name: String) -> URL {
+    FileManager.default.temporaryDirectory
+      .appendingPathComponent("swifttensor-\(UUID().uuidString)-\(name).safetensors")
+  }
+
+  /// One process and two, same global batch (64, on 203 samples: the last batch is short),
+  /// same steps: the same parameters up to `tolerance`, and two two-process runs agree exactly.
+  func twoProcessesMatchOne<T: TensorScalar>(
+    _: T.Type, precision: String, tolerance: Double
+  ) throws {
+    let (one, two, again) = (temporaryFile("one"), temporaryFile("two"), temporaryFile("again"))
+    defer { for url in [one, two, again] { try? FileManager.default.removeItem(at: url) } }
+    let arguments = ["--precision", precision]
+    let alone = try DistributedTestSupport.run(
+      arguments + ["--output", one.path], processes: nil)
+    #expect(alone.status == 0, "\(alone.output)")
+    for url in [two, again] {
+      let run = try DistributedTestSupport.run(arguments + ["--output", url.path], processes: 2)
+      #expect(run.status == 0 && !run.timedOut, "\(run.output)")
+      #expect(run.output.contains("ranks: 2") && run.output.contains("steps: 8"), "\(run.output)")
+    }
+    let reference = try parameters(T.self, at: one)
+    let distributed = try parameters(T.self, at: two)
+    #expect(reference.keys.sorted() == distributed.keys.sorted() && !reference.isEmpty)
+    let difference = DistributedTestSupport.maximumRelativeDifference(reference, distributed)
+    #expect(difference <= tolerance, "\(precision): max relative difference \(difference)")
+    #expect(try parameters(T.self, at: again) == distributed, "two-process runs differ")
+  }
+
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func twoProcessesMatchOneInFloat() throws {
+    try twoProcessesMatchOne(Float.self, precision: "float", tolerance: 1e-5)
+  }
+
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func twoProcessesMatchOneInDouble() throws {
+    try twoProcessesMatchOne(Double.self, precision: "double", tolerance: 1e-12)
+  }
+
+  /// Three ranks, global batches of 2 on 7 samples: some ranks have no share of a batch.
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func ranksWithoutAShareStillMatchOneProcess() throws {
+    let (one, three) = (temporaryFile("one"), temporaryFile("three"))
+    defer { for url in [one, three] { try? FileManager.default.removeItem(at: url) } }
+    let arguments = ["--precision", "double", "--samples", "7", "--batch-size", "2"]
+    _ = try DistributedTestSupport.run(arguments + ["--output", one.path], processes: nil)
+    let run = try DistributedTestSupport.run(arguments + ["--output", three.path], processes: 3)
+    #expect(run.status == 0, "\(run.output)")
+    let difference = DistributedTestSupport.maximumRelativeDifference(
+      try parameters(Double.self, at: one), try parameters(Double.self, at: three))
+    #expect(difference <= 1e-12, "max relative difference \(difference)")
+  }
+
+  /// A rank killed mid-run stops the job, with mpirun naming it, instead of a hang.
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func aKilledRankStopsTheJob() throws {
+    let run = try DistributedTestSupport.run(
+      ["--epochs", "4", "--kill-rank", "1"], processes: 2, limit: 60)
+    #expect(!run.timedOut, "the job hung after a rank was killed:\n\(run.output)")
+    #expect(run.status != 0)
+    #expect(run.output.contains("rank 1"), "\(run.output)")
+  }
+
+  /// A rank that stops answering makes the others give up after SWIFTTENSOR_MPI_TIMEOUT.
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func aStalledRankTimesOut() throws {
+    let run = try DistributedTestSupport.run(
+      ["--epochs", "4", "--stall-rank", "1"], processes: 2,
+      environment: ["SWIFTTENSOR_MPI_TIMEOUT": "2"], limit: 60)
+    #expect(!run.timedOut, "the job hung after a rank stalled:\n\(run.output)")
+    #expect(run.status != 0)
+    #expect(run.output.contains("rank 0 waited more than 2.0 s in MPI_Allreduce"), "\(run.output)")
+  }
+
+  /// Asking for distributed training without an MPI library says what to install.
+  @Test(.enabled(if: DistributedTestSupport.checkProgram != nil, "needs the check program"))
+  func withoutMPITheMessageSaysWhatToInstall() throws {
+    let run = try DistributedTestSupport.run(
+      ["--distributed"], processes: nil,
+      environment: ["SWIFTTENSOR_MPI_LIBRARY": "/nonexistent/libmpi.so"], limit: 60)
+    #expect(run.status == 1)
+    #expect(run.output.contains("needs an MPI library"), "\(run.output)")
+    #expect(run.output.contains("install Open MPI"), "\(run.output)")
+  }
+}
