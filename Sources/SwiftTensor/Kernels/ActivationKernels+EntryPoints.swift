@@ -1,6 +1,9 @@
+import SwiftTensorCKernels
+
 // How generic code reaches `ActivationKernels`, as `TensorScalar+Kernels.swift` reaches the
 // others: the inlinable dispatcher's `Self == Float` test is a constant once specialised, which
-// leaves one direct call to an entry point the library compiled for that concrete type.
+// leaves one direct call to an entry point the library compiled for that concrete type. Where
+// a C kernel exists (the tanh GELU) and the CPU has AVX2+FMA, the entry point calls it.
 
 extension TensorScalar {
   /// `destination[i] = operation(source[i])` for `count` contiguous elements (the buffers may
@@ -45,6 +48,11 @@ extension FloatKernels {
     _ operation: ActivationKernel<Float>, _ source: UnsafePointer<Float>,
     _ destination: UnsafeMutablePointer<Float>, count: Int
   ) {
+    #if arch(x86_64)
+      if case .geluTanh = operation, CPU.hasAVX2FMA {
+        return swifttensor_gelu_tanh_f32(source, destination, count)
+      }
+    #endif
     ActivationKernels.forward(operation, source, destination, count: count)
   }
 
@@ -53,6 +61,11 @@ extension FloatKernels {
     _ operation: ActivationKernel<Float>, _ x: UnsafePointer<Float>,
     _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int
   ) {
+    #if arch(x86_64)
+      if case .geluTanh = operation, CPU.hasAVX2FMA {
+        return swifttensor_gelu_tanh_backward_f32(x, dy, dx, count)
+      }
+    #endif
     ActivationKernels.backward(operation, x, dy, dx, count: count)
   }
 }
@@ -63,6 +76,11 @@ extension DoubleKernels {
     _ operation: ActivationKernel<Double>, _ source: UnsafePointer<Double>,
     _ destination: UnsafeMutablePointer<Double>, count: Int
   ) {
+    #if arch(x86_64)
+      if case .geluTanh = operation, CPU.hasAVX2FMA {
+        return swifttensor_gelu_tanh_f64(source, destination, count)
+      }
+    #endif
     ActivationKernels.forward(operation, source, destination, count: count)
   }
 
@@ -71,6 +89,11 @@ extension DoubleKernels {
     _ operation: ActivationKernel<Double>, _ x: UnsafePointer<Double>,
     _ dy: UnsafePointer<Double>, _ dx: UnsafeMutablePointer<Double>, count: Int
   ) {
+    #if arch(x86_64)
+      if case .geluTanh = operation, CPU.hasAVX2FMA {
+        return swifttensor_gelu_tanh_backward_f64(x, dy, dx, count)
+      }
+    #endif
     ActivationKernels.backward(operation, x, dy, dx, count: count)
   }
 }

@@ -112,6 +112,19 @@ void swifttensor_tanh_f64(const double *x, double *y, long count);
 /// Logistic sigmoid over an array of doubles; see `swifttensor_exp_f32`. O(count).
 void swifttensor_sigmoid_f64(const double *x, double *y, long count);
 
+/// GPT-2's GELU `y[i] = x/2 (1 + tanh(√(2/π)(x + 0.044715x³)))` for `i < count`, AVX2+FMA, on
+/// the tanh of `swifttensor_tanh_f32`. `x` and `y` may be the same array. O(count). Call only
+/// when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_gelu_tanh_f32(const float *x, float *y, long count);
+/// The double-precision `swifttensor_gelu_tanh_f32`. O(count).
+void swifttensor_gelu_tanh_f64(const double *x, double *y, long count);
+/// The derivative of `swifttensor_gelu_tanh_f32` times the output gradient:
+/// `dx[i] = gelu'(x[i]) dy[i]` (`dx` may be `dy`). O(count).
+void swifttensor_gelu_tanh_backward_f32(const float *x, const float *dy, float *dx, long count);
+/// The double-precision `swifttensor_gelu_tanh_backward_f32`. O(count).
+void swifttensor_gelu_tanh_backward_f64(const double *x, const double *dy, double *dx,
+                                        long count);
+
 /// One LSTM time step's forward gate math, AVX2+FMA, for `rows` samples of `hidden` units: the
 /// pre-activations in `gates` (row stride `gates_stride`; input, forget, cell, output blocks of
 /// `hidden`) plus `bias` become the gate activations in place; the new cell state goes to `cell`

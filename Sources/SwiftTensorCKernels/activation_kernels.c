@@ -1,0 +1,59 @@
+#include "SwiftTensorCKernels.h"
+#include "vector_math_inline.h"
+
+// GPT-2's tanh GELU and its derivative over arrays, on the tanh of vector_math_inline.h: the
+// activation of a transformer's MLP, run on the widest tensors of its step.
+#if defined(__x86_64__)
+
+#define ST_GELU_LOOPS(T, VEC, WIDTH, SUFFIX, TANH, NAME, BACKWARD)                        \
+  ST_INLINE VEC NAME##_argument(VEC x) {                                                  \
+    VEC cube = _mm256_mul_##SUFFIX(_mm256_mul_##SUFFIX(x, x), x);                         \
+    VEC inner = _mm256_fmadd_##SUFFIX(_mm256_set1_##SUFFIX((T)0.044715), cube, x);        \
+    return _mm256_mul_##SUFFIX(inner, _mm256_set1_##SUFFIX((T)0.7978845608028654));       \
+  }                                                                                       \
+  ST_INLINE VEC NAME##_value(VEC x) {                                                     \
+    VEC half = _mm256_set1_##SUFFIX((T)0.5);                                              \
+    VEC t = TANH(NAME##_argument(x));                                                     \
+    return _mm256_mul_##SUFFIX(_mm256_mul_##SUFFIX(x, half),                              \
+                               _mm256_add_##SUFFIX(t, _mm256_set1_##SUFFIX((T)1)));       \
+  }                                                                                       \
+  ST_INLINE VEC NAME##_slope(VEC x, VEC dy) {                                             \
+    VEC one = _mm256_set1_##SUFFIX((T)1), half = _mm256_set1_##SUFFIX((T)0.5);            \
+    VEC t = TANH(NAME##_argument(x));                                                     \
+    VEC du = _mm256_mul_##SUFFIX(                                                         \
+        _mm256_fmadd_##SUFFIX(_mm256_mul_##SUFFIX(x, x),                                  \
+                              _mm256_set1_##SUFFIX((T)(3 * 0.044715)), one),              \
+        _mm256_set1_##SUFFIX((T)0.7978845608028654));                                     \
+    VEC upper = _mm256_mul_##SUFFIX(_mm256_add_##SUFFIX(one, t), half);                   \
+    VEC dt = _mm256_mul_##SUFFIX(                                                         \
+        _mm256_mul_##SUFFIX(_mm256_fnmadd_##SUFFIX(t, t, one), x), half);                 \
+    return _mm256_mul_##SUFFIX(dy, _mm256_fmadd_##SUFFIX(dt, du, upper));                 \
+  }                                                                                       \
+  ST_TARGET void NAME(const T *x, T *y, long count) {                                     \
+    long i = 0;                                                                           \
+    for (; i + (WIDTH) <= count; i += (WIDTH))                                            \
+      _mm256_storeu_##SUFFIX(y + i, NAME##_value(_mm256_loadu_##SUFFIX(x + i)));          \
+    if (i < count) {                                                                      \
+      __m256i mask = st_mask_##SUFFIX(count - i);                                         \
+      VEC v = _mm256_maskload_##SUFFIX(x + i, mask);                                      \
+      _mm256_maskstore_##SUFFIX(y + i, mask, NAME##_value(v));                            \
+    }                                                                                     \
+  }                                                                                       \
+  ST_TARGET void BACKWARD(const T *x, const T *dy, T *dx, long count) {                   \
+    long i = 0;                                                                           \
+    for (; i + (WIDTH) <= count; i += (WIDTH))                                            \
+      _mm256_storeu_##SUFFIX(                                                             \
+          dx + i, NAME##_slope(_mm256_loadu_##SUFFIX(x + i), _mm256_loadu_##SUFFIX(dy + i))); \
+    if (i < count) {                                                                      \
+      __m256i mask = st_mask_##SUFFIX(count - i);                                         \
+      VEC v = _mm256_maskload_##SUFFIX(x + i, mask);                                      \
+      VEC g = _mm256_maskload_##SUFFIX(dy + i, mask);                                     \
+      _mm256_maskstore_##SUFFIX(dx + i, mask, NAME##_slope(v, g));                        \
+    }                                                                                     \
+  }
+
+ST_GELU_LOOPS(float, __m256, 8, ps, st_tanh_ps, swifttensor_gelu_tanh_f32,
+              swifttensor_gelu_tanh_backward_f32)
+ST_GELU_LOOPS(double, __m256d, 4, pd, st_tanh_pd, swifttensor_gelu_tanh_f64,
+              swifttensor_gelu_tanh_backward_f64)
+#endif
