@@ -1,0 +1,209 @@
+// The loops of scaled dot-product attention. Each (batch, head) pair is independent: its
+// queries, keys and values are column blocks of the `[batch, time, heads·dim]` inputs, read in
+// place through GEMM's leading dimensions. Pairs are split between threads in fixed shares, so
+// the result does not depend on the thread count. Queries go in blocks of `blockRows` rows; with
+// a causal mask a block multiplies only the keys its last row can see, which skips most of the
+// masked upper triangle.
+
+extension AttentionKernel {
+  /// Rows of queries per block of products.
+  static var blockRows: Int { 16 }
+
+  /// Runs the forward pass, or the backward pass when `outputGradient` is set.
+  /// O(batch · heads · timeQ · timeK · (headDim + valueDim)) time (about half with `causal`),
+  /// O(threads · timeQ · timeK) temporary memory.
+  func run() {
+    let l = layout
+    let pairs = l.batch * l.heads
+    guard pairs > 0, l.timeQ > 0, l.timeK > 0 else { return }
+    let work = pairs * l.timeQ * l.timeK * (l.headDim + l.valueDim + 8)
+    let threads = work >= 1 << 18 ? Swift.min(GEMM.coreCount, pairs) : 1
+    let scratchCount = 2 * l.timeQ * l.timeK
+    WorkerPool.shared.runShares(of: pairs, threads: threads) { _, share in
+      let scratch = UnsafeMutablePointer<S>.allocate(capacity: scratchCount)
+      defer { scratch.deallocate() }
+      for pair in share {
+        if outputGradient == nil {
+          forward(pair: pair, scratch: scratch)
+        } else {
+          backward(pair: pair, scratch: scratch)
+        }
+      }
+    }
+  }
+
+  /// The blocks of query rows, each with the number of keys its rows may see.
+  @inline(__always)
+  func blocks(_ body: (Range<Int>, Int) -> Void) {
+    let l = layout
+    var start = 0
+    while start < l.timeQ {
+      let end = Swift.min(l.timeQ, start + Self.blockRows)
+      let keys = l.visibleKeys(end - 1)
+      if keys > 0 { body(start..<end, keys) }
+      start = end
+    }
+  }
+
+  /// `O = dropout(softmax(scale·Q·Kᵀ, masked))·V` for one pair; writes the softmax weights
+  /// (before dropout) to `probabilities`, zero outside each block's visible keys.
+  func forward(pair: Int, scratch: UnsafeMutablePointer<S>) {
+    let l = layout
+    let (b, h) = pair.quotientAndRemainder(dividingBy: l.heads)
+    let (qw, vw, tk) = (l.queryWidth, l.valueWidth, l.timeK)
+    let q = query + b * l.timeQ * qw + h * l.headDim
+    let k = key + b * tk * qw + h * l.headDim
+    let v = value + b * tk * vw + h * l.valueDim
+    let o = output.unsafelyUnwrapped + b * l.timeQ * vw + h * l.valueDim
+    let p = probabilities + pair * l.timeQ * tk
+    let mask = keyMask.map { $0 + b * tk }
+    blocks { rows, keys in
+      GEMM.multiply(
+        transposeA: false, transposeB: true, m: rows.count, n: keys, k: l.headDim,
+        alpha: S(l.scale), q + rows.lowerBound * qw, lda: qw, k, ldb: qw, beta: 0,
+        p + rows.lowerBound * tk, ldc: tk)
+      for i in rows {
+        Self.maskedSoftmax(p + i * tk, count: keys, visible: l.visibleKeys(i), mask: mask)
+      }
+      var weights = UnsafePointer(p)
+      if l.dropoutRate > 0 {
+        for i in rows {
+          for j in 0..<keys {
+            scratch[i * tk + j] = p[i * tk + j] * l.dropoutFactor(pair: pair, i, j)
+          }
+        }
+        weights = UnsafePointer(scratch)
+      }
+      GEMM.multiply(
+        transposeA: false, transposeB: false, m: rows.count, n: l.valueDim, k: keys, alpha: 1,
+        weights + rows.lowerBound * tk, lda: tk, v, ldb: vw, beta: 0, o + rows.lowerBound * vw,
+        ldc: vw)
+    }
+  }
+
+  /// `softmax` over the first `visible` of `count` scores, skipping keys whose mask is 0, in
+  /// place; every other entry becomes 0, and so does a row with no key left (no NaN).
+  @inline(__always)
+  static func maskedSoftmax(
+    _ row: UnsafeMutablePointer<S>, count: Int, visible: Int, mask: UnsafePointer<S>?
+  ) {
+    let width = S.Vector.scalarCount
+    var maximum = -S.infinity
+    for j in 0..<visible {
+      if let mask, mask[j] == 0 { row[j] = -.infinity }
+      if row[j] > maximum { maximum = row[j] }
+    }
+    guard maximum > -.infinity else {
+      row.update(repeating: 0, count: count)
+      return
+    }
+    let shift = S.Vector(repeating: maximum)
+    var sum = S.Vector()
+    var j = 0
+    while j < visible {
+      let lanes = Swift.min(width, visible - j)
+      let x =
+        lanes == width
+        ? UnsafePointer(row).loadVector(at: j)
+        : UnsafePointer(row).loadPartialVector(at: j, count: lanes, fill: -.infinity)
+      let e = S._vectorExp(x - shift)
+      sum += e
+      if lanes == width { row.storeVector(e, at: j) } else { row.storePartialVector(e, at: j, count: lanes) }
+      j += width
+    }
+    let scale = S.Vector(repeating: 1 / ReductionKernels.horizontalSum(sum))
+    j = 0
+    while j + width <= visible {
+      row.storeVector(UnsafePointer(row).loadVector(at: j) * scale, at: j)
+      j += width
+    }
+    while j < visible {
+      row[j] *= scale[0]
+      j += 1
+    }
+    if count > visible { (row + visible).update(repeating: 0, count: count - visible) }
+  }
+
+  /// The gradients of one pair: `dP̃ = dO·Vᵀ`, `dS = P∘(dP - rowsum(dP∘P))` with `dP` the
+  /// dropout factors times `dP̃`, then `dQ = scale·dS·K`, `dK = scale·dSᵀ·Q`, `dV = P̃ᵀ·dO`
+  /// (`P̃` the weights after dropout), accumulated block by block.
+  func backward(pair: Int, scratch: UnsafeMutablePointer<S>) {
+    let l = layout
+    let (b, h) = pair.quotientAndRemainder(dividingBy: l.heads)
+    let (qw, vw, tk) = (l.queryWidth, l.valueWidth, l.timeK)
+    let qOffset = b * l.timeQ * qw + h * l.headDim
+    let kOffset = b * tk * qw + h * l.headDim
+    let vOffset = b * tk * vw + h * l.valueDim
+    let (q, k, v) = (query + qOffset, key + kOffset, value + vOffset)
+    let dO = outputGradient.unsafelyUnwrapped + b * l.timeQ * vw + h * l.valueDim
+    let p = UnsafePointer(probabilities + pair * l.timeQ * tk)
+    let dS = scratch
+    let dropped = scratch + l.timeQ * tk
+    let dropout = l.dropoutRate > 0
+    let scale = S(l.scale)
+    blocks { rows, keys in
+      let first = rows.lowerBound
+      GEMM.multiply(
+        transposeA: false, transposeB: true, m: rows.count, n: keys, k: l.valueDim, alpha: 1,
+        dO + first * vw, lda: vw, v, ldb: vw, beta: 0, dS + first * tk, ldc: tk)
+      for i in rows {
+        let (pRow, gRow) = (p + i * tk, dS + i * tk)
+        if dropout {
+          var d = S.zero
+          for j in 0..<keys {
+            let factor: S = l.dropoutFactor(pair: pair, i, j)
+            gRow[j] *= factor
+            dropped[i * tk + j] = pRow[j] * factor
+            d += gRow[j] * pRow[j]
+          }
+          for j in 0..<keys { gRow[j] = pRow[j] * (gRow[j] - d) }
+        } else {
+          Self.softmaxGradientRow(pRow, gRow, count: keys)
+        }
+      }
+      if let dV = valueGradient.map({ $0 + vOffset }) {
+        let weights = dropout ? UnsafePointer(dropped) : p
+        GEMM.multiply(
+          transposeA: true, transposeB: false, m: keys, n: l.valueDim, k: rows.count, alpha: 1,
+          weights + first * tk, lda: tk, dO + first * vw, ldb: vw, beta: 1, dV, ldc: vw)
+      }
+      if let dQ = queryGradient.map({ $0 + qOffset }) {
+        GEMM.multiply(
+          transposeA: false, transposeB: false, m: rows.count, n: l.headDim, k: keys,
+          alpha: scale, dS + first * tk, lda: tk, k, ldb: qw, beta: 0, dQ + first * qw, ldc: qw)
+      }
+      if let dK = keyGradient.map({ $0 + kOffset }) {
+        GEMM.multiply(
+          transposeA: true, transposeB: false, m: keys, n: l.headDim, k: rows.count,
+          alpha: scale, dS + first * tk, lda: tk, q + first * qw, ldb: qw, beta: 1, dK, ldc: qw)
+      }
+    }
+  }
+
+  /// `g = p∘(g - Σ g∘p)` over one row of `count` entries, in place.
+  @inline(__always)
+  static func softmaxGradientRow(_ p: UnsafePointer<S>, _ g: UnsafeMutablePointer<S>, count: Int) {
+    let width = S.Vector.scalarCount
+    var sum = S.Vector()
+    var j = 0
+    while j + width <= count {
+      sum = multiplyAdd(UnsafePointer(g).loadVector(at: j), p.loadVector(at: j), sum)
+      j += width
+    }
+    var d = ReductionKernels.horizontalSum(sum)
+    while j < count {
+      d += g[j] * p[j]
+      j += 1
+    }
+    let shift = S.Vector(repeating: d)
+    j = 0
+    while j + width <= count {
+      g.storeVector(p.loadVector(at: j) * (UnsafePointer(g).loadVector(at: j) - shift), at: j)
+      j += width
+    }
+    while j < count {
+      g[j] = p[j] * (g[j] - d)
+      j += 1
+    }
+  }
+}
