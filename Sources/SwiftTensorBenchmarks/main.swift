@@ -1,6 +1,6 @@
 // Benchmarks of the kernels and of training, through the public API, in release mode:
 //
-//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm] [conv]
+//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm] [conv] [attention]
 //
 // With no section names everything runs. GEMM uses the threads SWIFTTENSOR_NUM_THREADS allows
 // (default: all cores); SWIFTTENSOR_PORTABLE_KERNELS=1 measures the portable Swift kernels
@@ -16,7 +16,7 @@ if ["--checkpoint-stress", "--checkpoint-check"].contains(CommandLine.arguments.
 
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
-let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv"]
+let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv", "attention"]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
 @MainActor func runs(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
@@ -70,6 +70,13 @@ if runs("conv") {
   record("conv3x3_64_f32_ms", convolutionMilliseconds())
   record("resnet_block_f32_ms", resnetBlockMilliseconds())
   record("digits_cnn_samples_per_s", try digitsCNNSamplesPerSecond())
+}
+
+if runs("attention") {
+  record("attention_causal_f32_fused_fwd_bwd_ms", attentionMilliseconds(fused: true))
+  record("attention_causal_f32_composed_fwd_bwd_ms", attentionMilliseconds(fused: false))
+  record("attention_causal_f32_fused_fwd_ms", attentionForwardMilliseconds())
+  record("multihead_attention_layer_f32_fwd_bwd_ms", multiHeadAttentionMilliseconds())
 }
 
 if json {
