@@ -18,7 +18,7 @@ extension AttentionKernel {
     guard pairs > 0, l.timeQ > 0, l.timeK > 0 else { return }
     let work = pairs * l.timeQ * l.timeK * (l.headDim + l.valueDim + 8)
     let threads = work >= 1 << 18 ? Swift.min(GEMM.coreCount, pairs) : 1
-    let scratchCount = 2 * l.timeQ * l.timeK
+    let scratchCount = l.timeK * (2 * l.timeQ + Swift.max(l.headDim, l.valueDim))
     WorkerPool.shared.runShares(of: pairs, threads: threads) { _, share in
       let scratch = UnsafeMutablePointer<S>.allocate(capacity: scratchCount)
       defer { scratch.deallocate() }
@@ -57,10 +57,11 @@ extension AttentionKernel {
     let o = output.unsafelyUnwrapped + b * l.timeQ * vw + h * l.valueDim
     let p = probabilities + pair * l.timeQ * tk
     let mask = keyMask.map { $0 + b * tk }
+    let kT = Self.transpose(k, rows: tk, columns: l.headDim, stride: qw, into: scratch + l.timeQ * tk)
     blocks { rows, keys in
       GEMM.multiply(
-        transposeA: false, transposeB: true, m: rows.count, n: keys, k: l.headDim,
-        alpha: S(l.scale), q + rows.lowerBound * qw, lda: qw, k, ldb: qw, beta: 0,
+        transposeA: false, transposeB: false, m: rows.count, n: keys, k: l.headDim,
+        alpha: S(l.scale), q + rows.lowerBound * qw, lda: qw, kT, ldb: tk, beta: 0,
         p + rows.lowerBound * tk, ldc: tk)
       for i in rows {
         Self.maskedSoftmax(p + i * tk, count: keys, visible: l.visibleKeys(i), mask: mask)
@@ -81,18 +82,39 @@ extension AttentionKernel {
     }
   }
 
+  /// Copies the `rows x columns` matrix at `source` (row stride `stride`) transposed into
+  /// `destination` (`columns x rows`, contiguous), and returns it: a product with `Kᵀ` then
+  /// broadcasts rows instead of taking short dot products. O(rows · columns).
+  @inline(__always)
+  static func transpose(
+    _ source: UnsafePointer<S>, rows: Int, columns: Int, stride: Int,
+    into destination: UnsafeMutablePointer<S>
+  ) -> UnsafePointer<S> {
+    for r in 0..<rows {
+      let row = source + r * stride
+      for c in 0..<columns { destination[c * rows + r] = row[c] }
+    }
+    return UnsafePointer(destination)
+  }
+
   /// `softmax` over the first `visible` of `count` scores, skipping keys whose mask is 0, in
   /// place; every other entry becomes 0, and so does a row with no key left (no NaN).
+  ///
+  /// The entries from `visible` up to the next whole vector (within `count`) are set to
+  /// `-infinity` first, whose exponential is the 0 they must hold, so a causal row's ragged end
+  /// takes no lane-by-lane loop.
   @inline(__always)
   static func maskedSoftmax(
     _ row: UnsafeMutablePointer<S>, count: Int, visible: Int, mask: UnsafePointer<S>?
   ) {
     let width = S.Vector.scalarCount
-    var maximum = -S.infinity
-    for j in 0..<visible {
-      if let mask, mask[j] == 0 { row[j] = -.infinity }
-      if row[j] > maximum { maximum = row[j] }
+    let padded = Swift.min(count, (visible + width - 1) / width * width)
+    if let mask {
+      for j in 0..<visible where mask[j] == 0 { row[j] = -.infinity }
     }
+    for j in visible..<padded { row[j] = -.infinity }
+    var maximum = -S.infinity
+    for j in 0..<visible where row[j] > maximum { maximum = row[j] }
     guard maximum > -.infinity else {
       row.update(repeating: 0, count: count)
       return
@@ -100,28 +122,25 @@ extension AttentionKernel {
     let shift = S.Vector(repeating: maximum)
     var sum = S.Vector()
     var j = 0
-    while j < visible {
-      let lanes = Swift.min(width, visible - j)
-      let x =
-        lanes == width
-        ? UnsafePointer(row).loadVector(at: j)
-        : UnsafePointer(row).loadPartialVector(at: j, count: lanes, fill: -.infinity)
-      let e = S._vectorExp(x - shift)
+    while j + width <= padded {
+      let e = S._vectorExp(UnsafePointer(row).loadVector(at: j) - shift)
       sum += e
-      if lanes == width { row.storeVector(e, at: j) } else { row.storePartialVector(e, at: j, count: lanes) }
+      row.storeVector(e, at: j)
       j += width
     }
-    let scale = S.Vector(repeating: 1 / ReductionKernels.horizontalSum(sum))
+    var total = ReductionKernels.horizontalSum(sum)
+    for k in j..<padded {
+      row[k] = row[k] == -.infinity ? 0 : S._vectorExp(S.Vector(repeating: row[k] - maximum))[0]
+      total += row[k]
+    }
+    let scale = S.Vector(repeating: 1 / total)
     j = 0
-    while j + width <= visible {
+    while j + width <= padded {
       row.storeVector(UnsafePointer(row).loadVector(at: j) * scale, at: j)
       j += width
     }
-    while j < visible {
-      row[j] *= scale[0]
-      j += 1
-    }
-    if count > visible { (row + visible).update(repeating: 0, count: count - visible) }
+    for k in j..<padded { row[k] *= scale[0] }
+    if count > padded { (row + padded).update(repeating: 0, count: count - padded) }
   }
 
   /// The gradients of one pair: `dP̃ = dO·Vᵀ`, `dS = P∘(dP - rowsum(dP∘P))` with `dP` the
@@ -141,11 +160,13 @@ extension AttentionKernel {
     let dropped = scratch + l.timeQ * tk
     let dropout = l.dropoutRate > 0
     let scale = S(l.scale)
+    let vT = Self.transpose(
+      v, rows: tk, columns: l.valueDim, stride: vw, into: scratch + 2 * l.timeQ * tk)
     blocks { rows, keys in
       let first = rows.lowerBound
       GEMM.multiply(
-        transposeA: false, transposeB: true, m: rows.count, n: keys, k: l.valueDim, alpha: 1,
-        dO + first * vw, lda: vw, v, ldb: vw, beta: 0, dS + first * tk, ldc: tk)
+        transposeA: false, transposeB: false, m: rows.count, n: keys, k: l.valueDim, alpha: 1,
+        dO + first * vw, lda: vw, vT, ldb: tk, beta: 0, dS + first * tk, ldc: tk)
       for i in rows {
         let (pRow, gRow) = (p + i * tk, dS + i * tk)
         if dropout {
