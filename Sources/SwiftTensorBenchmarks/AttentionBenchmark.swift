@@ -12,7 +12,9 @@ enum AttentionShape {
 /// the same computation composed of existing operations (head split by reshape and transpose,
 /// batched matmul, masked fill, softmax, and back).
 func attentionMilliseconds(fused: Bool) -> Double {
-  let (b, t, h, d) = (AttentionShape.batch, AttentionShape.time, AttentionShape.heads, AttentionShape.headDim)
+  let (b, t, h, d) = (
+    AttentionShape.batch, AttentionShape.time, AttentionShape.heads, AttentionShape.headDim
+  )
   let inputs = (0..<3).map { seed in
     Tensor<Float>.random(shape: [b, t, h * d], lower: -1, upper: 1, seed: UInt64(seed))
   }
@@ -30,7 +32,9 @@ func attentionMilliseconds(fused: Bool) -> Double {
     } else {
       let scores = split(q).matmul(split(k), transposingOther: true) * (1 / Float(d).squareRoot())
       y = scores.maskedFill(causalFill, -.infinity).softmax(axis: -1).matmul(split(v))
-        .reshaped(to: [b, h, t, d]).transposed(permutation: [0, 2, 1, 3]).reshaped(to: [b, t, h * d])
+        .reshaped(to: [b, h, t, d]).transposed(permutation: [0, 2, 1, 3]).reshaped(to: [
+          b, t, h * d,
+        ])
     }
     y.sum().backward()
   }

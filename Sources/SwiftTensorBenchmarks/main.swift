@@ -16,7 +16,9 @@ if ["--checkpoint-stress", "--checkpoint-check"].contains(CommandLine.arguments.
 
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
-let sections: Set<String> = ["gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv", "attention"]
+let sections: Set<String> = [
+  "gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv", "attention",
+]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
 @MainActor func runs(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }

@@ -57,8 +57,10 @@ import Testing
     expectStderr(
       await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
         let layer = MultiHeadAttention<Float>(width: 4, heads: 2)
-        _ = layer(Variable(.zeros(shape: [2, 4])), context: LayerContext(isTraining: false, seed: 0))
-      }, "MultiHeadAttention: input of shape [2, 4] does not fit a layer of width 4; expected "
+        _ = layer(
+          Variable(.zeros(shape: [2, 4])), context: LayerContext(isTraining: false, seed: 0))
+      },
+      "MultiHeadAttention: input of shape [2, 4] does not fit a layer of width 4; expected "
         + "[batch, time, 4]")
   }
 }

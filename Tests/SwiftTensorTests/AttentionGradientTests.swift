@@ -75,7 +75,10 @@ import Testing
       MultiHeadAttention(width: 8, heads: 4, bias: false)
     }
     let paths = model.parameters.map(\.path)
-    #expect(paths.prefix(4) == ["attention_0/query/W", "attention_0/query/b", "attention_0/key/W", "attention_0/key/b"])
+    #expect(
+      paths.prefix(4) == [
+        "attention_0/query/W", "attention_0/query/b", "attention_0/key/W", "attention_0/key/b",
+      ])
     #expect(paths.suffix(2) == ["attention_1/value/W", "attention_1/output/W"])
     #expect(paths.count == 12)
     let output = model.predict(sample([3, 5, 8], seed: 1))

@@ -57,7 +57,8 @@ extension AttentionKernel {
     let o = output.unsafelyUnwrapped + b * l.timeQ * vw + h * l.valueDim
     let p = probabilities + pair * l.timeQ * tk
     let mask = keyMask.map { $0 + b * tk }
-    let kT = Self.transpose(k, rows: tk, columns: l.headDim, stride: qw, into: scratch + l.timeQ * tk)
+    let kT = Self.transpose(
+      k, rows: tk, columns: l.headDim, stride: qw, into: scratch + l.timeQ * tk)
     blocks { rows, keys in
       GEMM.multiply(
         transposeA: false, transposeB: false, m: rows.count, n: keys, k: l.headDim,

@@ -24,8 +24,12 @@ public struct KeyValueCache<Scalar: TensorScalar> {
   ///
   /// O((count + new)·batch·width): the cached tensors are copied once into longer ones.
   ///
+  /// - Returns: every key and value cached, the new ones included.
   /// - Precondition: the batch and width match those already cached.
-  public mutating func append(keys newKeys: Tensor<Scalar>, values newValues: Tensor<Scalar>) {
+  @discardableResult
+  public mutating func append(
+    keys newKeys: Tensor<Scalar>, values newValues: Tensor<Scalar>
+  ) -> (keys: Tensor<Scalar>, values: Tensor<Scalar>) {
     if let keys, let values {
       tensorPrecondition(
         keys.shape[0] == newKeys.shape[0] && keys.shape[2] == newKeys.shape[2]
@@ -39,6 +43,7 @@ public struct KeyValueCache<Scalar: TensorScalar> {
       keys = newKeys
       values = newValues
     }
+    return (self.keys ?? newKeys, self.values ?? newValues)
   }
 }
 
@@ -91,7 +96,8 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
     self.causal = causal
     self.dropoutRate = dropoutRate
     weights = Self.projectionNames.map { Variable(.zeros(shape: [width, width]), name: $0 + "/W") }
-    biases = bias ? Self.projectionNames.map { Variable(.zeros(shape: [width]), name: $0 + "/b") } : []
+    biases =
+      bias ? Self.projectionNames.map { Variable(.zeros(shape: [width]), name: $0 + "/b") } : []
     initializeParameters(seed: seed)
   }
 
@@ -163,9 +169,10 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
   ) -> Tensor<Scalar> {
     let shape = checkedShape(input.shape)
     let rows = input.reshaped(to: [shape[0] * shape[1], width])
-    cache.append(keys: project(rows, 1, shape), values: project(rows, 2, shape))
+    let (keys, values) = cache.append(
+      keys: project(rows, 1, shape), values: project(rows, 2, shape))
     let attended = project(rows, 0, shape).attention(
-      key: cache.keys!, value: cache.values!, heads: heads, causal: true)
+      key: keys, value: values, heads: heads, causal: true)
     return project(attended.reshaped(to: [shape[0] * shape[1], width]), 3, shape)
   }
 
