@@ -47,6 +47,16 @@ import Testing
     }
   }
 
+  /// More queries than keys, causal: a skipped block of queries that see no key, and a
+  /// partly masked one, in one check.
+  @Test func gradientsWithQueriesBeforeEveryKey() throws {
+    let operation = ScaledDotProductAttention<Double>(heads: 2, causal: true)
+    let tensors: [Tensor<Double>] = [
+      sample([1, 21, 4], seed: 1), sample([1, 3, 4], seed: 2), sample([1, 3, 2], seed: 3),
+    ]
+    try expectGradient(of: operation, at: tensors)
+  }
+
   @Test func gradientsFloat() throws { try gradients(Float.self) }
   @Test func gradientsDouble() throws { try gradients(Double.self) }
 

@@ -122,6 +122,23 @@ import Testing
     }
   }
 
+  /// With more queries than keys and `causal`, the first `timeQ - timeK` queries see no key:
+  /// whole blocks of them are skipped and output zeros; the others equal the attention of the
+  /// last `timeK` queries alone. No key at all gives zeros.
+  @Test func queriesBeforeEveryKey() {
+    let q = sample([2, 40, 8], seed: 1, Double.self)
+    let (k, v) = (
+      sample([2, 8, 8], seed: 2, Double.self), sample([2, 8, 4], seed: 3, Double.self)
+    )
+    let output = q.attention(key: k, value: v, heads: 2, causal: true)
+    #expect(output.slice(axis: 1, range: 0..<32).scalars.allSatisfy { $0 == 0 })
+    let last = q.slice(axis: 1, range: 32..<40).attention(key: k, value: v, heads: 2, causal: true)
+    expectClose(output.slice(axis: 1, range: 32..<40), last, tolerance: 1e-15)
+    let none = q.attention(
+      key: .zeros(shape: [2, 0, 8]), value: .zeros(shape: [2, 0, 6]), heads: 2)
+    #expect(none.shape == [2, 40, 6] && none.scalars.allSatisfy { $0 == 0 })
+  }
+
   @Test func masksFloat() { masks(Float.self) }
   @Test func masksDouble() { masks(Double.self) }
 

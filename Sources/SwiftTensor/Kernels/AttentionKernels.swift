@@ -15,7 +15,12 @@ extension AttentionKernel {
   func run() {
     let l = layout
     let pairs = l.batch * l.heads
-    guard pairs > 0, l.timeQ > 0, l.timeK > 0 else { return }
+    guard pairs > 0, l.timeQ > 0 else { return }
+    guard l.timeK > 0 else {
+      // No key at all: every query is fully masked, so its output is 0.
+      output?.update(repeating: 0, count: l.batch * l.timeQ * l.valueWidth)
+      return
+    }
     let work = pairs * l.timeQ * l.timeK * (l.headDim + l.valueDim + 8)
     let threads = work >= 1 << 18 ? Swift.min(GEMM.coreCount, pairs) : 1
     let scratchCount = l.timeK * (2 * l.timeQ + Swift.max(l.headDim, l.valueDim))
@@ -32,21 +37,22 @@ extension AttentionKernel {
     }
   }
 
-  /// The blocks of query rows, each with the number of keys its rows may see.
+  /// The blocks of query rows, each with the number of keys its rows may see (0 for a block
+  /// of rows that see none).
   @inline(__always)
   func blocks(_ body: (Range<Int>, Int) -> Void) {
     let l = layout
     var start = 0
     while start < l.timeQ {
       let end = Swift.min(l.timeQ, start + Self.blockRows)
-      let keys = l.visibleKeys(end - 1)
-      if keys > 0 { body(start..<end, keys) }
+      body(start..<end, l.visibleKeys(end - 1))
       start = end
     }
   }
 
   /// `O = dropout(softmax(scale·Q·Kᵀ, masked))·V` for one pair; writes the softmax weights
-  /// (before dropout) to `probabilities`, zero outside each block's visible keys.
+  /// (before dropout) to `probabilities`, zero outside each block's visible keys. Writes every
+  /// scalar of the pair's part of `output` and `probabilities`, which may start uninitialised.
   func forward(pair: Int, scratch: UnsafeMutablePointer<S>) {
     let l = layout
     let (b, h) = pair.quotientAndRemainder(dividingBy: l.heads)
@@ -60,6 +66,11 @@ extension AttentionKernel {
     let kT = Self.transpose(
       k, rows: tk, columns: l.headDim, stride: qw, into: scratch + l.timeQ * tk)
     blocks { rows, keys in
+      for i in rows where keys < tk { (p + i * tk + keys).update(repeating: 0, count: tk - keys) }
+      guard keys > 0 else {
+        for i in rows { (o + i * vw).update(repeating: 0, count: l.valueDim) }
+        return
+      }
       GEMM.multiply(
         transposeA: false, transposeB: false, m: rows.count, n: keys, k: l.headDim,
         alpha: S(l.scale), q + rows.lowerBound * qw, lda: qw, kT, ldb: tk, beta: 0,
@@ -165,6 +176,7 @@ extension AttentionKernel {
       v, rows: tk, columns: l.valueDim, stride: vw, into: scratch + 2 * l.timeQ * tk)
     blocks { rows, keys in
       let first = rows.lowerBound
+      guard keys > 0 else { return }
       GEMM.multiply(
         transposeA: false, transposeB: false, m: rows.count, n: keys, k: l.valueDim, alpha: 1,
         dO + first * vw, lda: vw, vT, ldb: tk, beta: 0, dS + first * tk, ldc: tk)

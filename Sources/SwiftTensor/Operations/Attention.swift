@@ -133,13 +133,18 @@ public struct ScaledDotProductAttention<Scalar: TensorScalar>: DifferentiableOpe
     _ inputs: AttentionInputs<Scalar>
   ) -> (outputs: Tensor<Scalar>, saved: Tensor<Scalar>) {
     let l = layout(inputs)
-    let output = Tensor<Scalar>.zeros(shape: [l.batch, l.timeQ, l.valueWidth])
-    let probabilities = Tensor<Scalar>.zeros(shape: [l.batch, l.heads, l.timeQ, l.timeK])
-    Scalar._attentionKernel(
-      AttentionKernel(
-        layout: l, query: inputs.query.baseAddress, key: inputs.key.baseAddress,
-        value: inputs.value.baseAddress, keyMask: keyPaddingMask?.baseAddress,
-        probabilities: probabilities.baseAddress, output: output.baseAddress))
+    let probabilityShape = [l.batch, l.heads, l.timeQ, l.timeK]
+    var probabilities = Tensor<Scalar>.zeros(shape: [0])
+    // The kernel writes every scalar of both tensors.
+    let output = Tensor<Scalar>(shape: [l.batch, l.timeQ, l.valueWidth]) { output in
+      probabilities = Tensor(shape: probabilityShape) { probabilities in
+        Scalar._attentionKernel(
+          AttentionKernel(
+            layout: l, query: inputs.query.baseAddress, key: inputs.key.baseAddress,
+            value: inputs.value.baseAddress, keyMask: keyPaddingMask?.baseAddress,
+            probabilities: probabilities, output: output))
+      }
+    }
     return (output, probabilities)
   }
 
