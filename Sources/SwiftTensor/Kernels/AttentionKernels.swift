@@ -103,8 +103,12 @@ extension AttentionKernel {
     into destination: UnsafeMutablePointer<S>
   ) -> UnsafePointer<S> {
     for r in 0..<rows {
-      let row = source + r * stride
-      for c in 0..<columns { destination[c * rows + r] = row[c] }
+      let row = source + r &* stride
+      var target = destination + r
+      for c in 0..<columns {
+        target.pointee = row[c]
+        target += rows
+      }
     }
     return UnsafePointer(destination)
   }
@@ -112,47 +116,59 @@ extension AttentionKernel {
   /// `softmax` over the first `visible` of `count` scores, skipping keys whose mask is 0, in
   /// place; every other entry becomes 0, and so does a row with no key left (no NaN).
   ///
-  /// The entries from `visible` up to the next whole vector (within `count`) are set to
-  /// `-infinity` first, whose exponential is the 0 they must hold, so a causal row's ragged end
-  /// takes no lane-by-lane loop.
+  /// The exponentials run through the element-wise exp kernel (the AVX2+FMA C loop where the
+  /// CPU has it), which the rest of this file, compiled for the baseline CPU, could not match.
   @inline(__always)
   static func maskedSoftmax(
     _ row: UnsafeMutablePointer<S>, count: Int, visible: Int, mask: UnsafePointer<S>?
   ) {
-    let width = S.Vector.scalarCount
-    let padded = Swift.min(count, (visible + width - 1) / width * width)
     if let mask {
       for j in 0..<visible where mask[j] == 0 { row[j] = -.infinity }
     }
-    for j in visible..<padded { row[j] = -.infinity }
-    var maximum = -S.infinity
-    for j in 0..<visible where row[j] > maximum { maximum = row[j] }
+    let maximum = Self.maximum(UnsafePointer(row), count: visible)
     guard maximum > -.infinity else {
       row.update(repeating: 0, count: count)
       return
     }
-    let shift = S.Vector(repeating: maximum)
+    for j in 0..<visible { row[j] -= maximum }
+    ElementwiseKernels.unary(.exp, row, row, count: visible, splits: false)
+    let scale =
+      1 / ReductionKernels.horizontalSum(Self.vectorSum(UnsafePointer(row), count: visible))
+    for j in 0..<visible { row[j] *= scale }
+    if count > visible { (row + visible).update(repeating: 0, count: count - visible) }
+  }
+
+  /// The largest of `count` scalars (`-infinity` for none), in four independent chains.
+  @inline(__always)
+  static func maximum(_ x: UnsafePointer<S>, count: Int) -> S {
+    var m = (-S.infinity, -S.infinity, -S.infinity, -S.infinity)
+    var j = 0
+    while j &+ 4 <= count {
+      if x[j] > m.0 { m.0 = x[j] }
+      if x[j &+ 1] > m.1 { m.1 = x[j &+ 1] }
+      if x[j &+ 2] > m.2 { m.2 = x[j &+ 2] }
+      if x[j &+ 3] > m.3 { m.3 = x[j &+ 3] }
+      j &+= 4
+    }
+    while j < count {
+      if x[j] > m.0 { m.0 = x[j] }
+      j &+= 1
+    }
+    return Swift.max(Swift.max(m.0, m.1), Swift.max(m.2, m.3))
+  }
+
+  /// The lane-wise sum of `count` scalars as vectors, the last one padded with zeros.
+  @inline(__always)
+  static func vectorSum(_ x: UnsafePointer<S>, count: Int) -> S.Vector {
+    let width = S.Vector.scalarCount
     var sum = S.Vector()
     var j = 0
-    while j + width <= padded {
-      let e = S._vectorExp(UnsafePointer(row).loadVector(at: j) - shift)
-      sum += e
-      row.storeVector(e, at: j)
-      j += width
+    while j &+ width <= count {
+      sum += x.loadVector(at: j)
+      j &+= width
     }
-    var total = ReductionKernels.horizontalSum(sum)
-    for k in j..<padded {
-      row[k] = row[k] == -.infinity ? 0 : S._vectorExp(S.Vector(repeating: row[k] - maximum))[0]
-      total += row[k]
-    }
-    let scale = S.Vector(repeating: 1 / total)
-    j = 0
-    while j + width <= padded {
-      row.storeVector(UnsafePointer(row).loadVector(at: j) * scale, at: j)
-      j += width
-    }
-    for k in j..<padded { row[k] *= scale[0] }
-    if count > padded { (row + padded).update(repeating: 0, count: count - padded) }
+    if j < count { sum += x.loadPartialVector(at: j, count: count &- j, fill: 0) }
+    return sum
   }
 
   /// The gradients of one pair: `dP̃ = dO·Vᵀ`, `dS = P∘(dP - rowsum(dP∘P))` with `dP` the
