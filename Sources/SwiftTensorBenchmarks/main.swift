@@ -79,6 +79,9 @@ if runs("attention") {
   record("attention_causal_f32_composed_fwd_bwd_ms", attentionMilliseconds(fused: false))
   record("attention_causal_f32_fused_fwd_ms", attentionForwardMilliseconds())
   record("multihead_attention_layer_f32_fwd_bwd_ms", multiHeadAttentionMilliseconds())
+  let generation = cachedGenerationMilliseconds()
+  record("multihead_attention_cached_step_batch1_ms", generation.step)
+  record("multihead_attention_full_window_batch1_ms", generation.window)
 }
 
 if json {
