@@ -1,9 +1,11 @@
 // The loops of scaled dot-product attention. Each (batch, head) pair is independent: its
 // queries, keys and values are column blocks of the `[batch, time, heads·dim]` inputs, read in
-// place through GEMM's leading dimensions. Pairs are split between threads in fixed shares, so
-// the result does not depend on the thread count. Queries go in blocks of `blockRows` rows; with
-// a causal mask a block multiplies only the keys its last row can see, which skips most of the
-// masked upper triangle.
+// place through GEMM's leading dimensions, except that the pair's keys (forward) or values
+// (backward) are first copied transposed into a small scratch, so that the products with `Kᵀ`
+// and `Vᵀ` broadcast rows rather than take short dot products. Pairs are split between threads
+// in fixed shares, so the result does not depend on the thread count. Queries go in blocks of
+// `blockRows` rows; with a causal mask a block multiplies only the keys its last row can see,
+// which skips most of the masked upper triangle.
 
 extension AttentionKernel {
   /// Rows of queries per block of products.

@@ -58,7 +58,7 @@ public struct AttentionDropout: Sendable, Equatable {
 
 /// Scaled dot-product attention over `heads` heads, fused into one operation (PyTorch's
 /// `scaled_dot_product_attention` on the `[batch, time, heads·dim]` layout a linear projection
-/// gives, so no head is transposed or copied).
+/// gives: the heads are read as column blocks, so no tensor is reshaped into a head layout).
 ///
 /// For each batch element `b` and head `h`, with `Q`, `K`, `V` the head's column blocks:
 /// `S = scale·Q·Kᵀ` (`[timeQ, timeK]`), masked entries excluded, `P = softmax(S)` along the keys
