@@ -98,17 +98,27 @@ import Testing
   /// Generating position by position with a key/value cache (and in two uneven pieces) gives
   /// the rows of one causal forward pass over the whole sequence.
   func cacheMatchesFullWindow<T: TensorScalar>(_ type: T.Type, tolerance: T) {
-    let layer = MultiHeadAttention<T>(width: 8, heads: 2, causal: true, seed: 11)
-    let input: Tensor<T> = sample([2, 7, 8], seed: 4)
+    // Small, then large enough for the whole window's projections to take the packed products.
+    cacheMatchesFullWindow(type, width: 8, heads: 2, time: 7, tolerance: tolerance)
+    cacheMatchesFullWindow(type, width: 32, heads: 4, time: 40, tolerance: tolerance)
+  }
+
+  func cacheMatchesFullWindow<T: TensorScalar>(
+    _ type: T.Type, width: Int, heads: Int, time: Int, tolerance: T
+  ) {
+    let layer = MultiHeadAttention<T>(width: width, heads: heads, causal: true, seed: 11)
+    let input: Tensor<T> = sample([2, time, width], seed: 4)
     let full = layer(Variable(input), context: LayerContext(isTraining: false, seed: 0)).value
     var cache = KeyValueCache<T>()
     var rows: [Tensor<T>] = []
-    for t in 0..<7 { rows.append(layer(input.slice(axis: 1, range: t..<t + 1), cache: &cache)) }
-    #expect(cache.count == 7)
+    for t in 0..<time {
+      rows.append(layer(input.slice(axis: 1, range: t..<t + 1), cache: &cache))
+    }
+    #expect(cache.count == time)
     expectClose(Tensor.concatenate(rows, axis: 1), full, tolerance: tolerance, "one at a time")
     var pieces = KeyValueCache<T>()
     let first = layer(input.slice(axis: 1, range: 0..<3), cache: &pieces)
-    let second = layer(input.slice(axis: 1, range: 3..<7), cache: &pieces)
+    let second = layer(input.slice(axis: 1, range: 3..<time), cache: &pieces)
     expectClose(Tensor.concatenate([first, second], axis: 1), full, tolerance: tolerance, "pieces")
   }
 
