@@ -35,6 +35,8 @@ let package = Package(
     .executableTarget(
       name: "Shakespeare", dependencies: ["SwiftTensor"], path: "Playgrounds/Shakespeare"),
     .executableTarget(
+      name: "ShakespeareGPT", dependencies: ["SwiftTensor"], path: "Playgrounds/ShakespeareGPT"),
+    .executableTarget(
       name: "RNNClassifier", dependencies: ["SwiftTensor"], path: "Playgrounds/RNNClassifier"),
     .executableTarget(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],

@@ -1,6 +1,6 @@
 // Benchmarks of the kernels and of training, through the public API, in release mode:
 //
-//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm] [conv] [gelu]
+//   swift run -c release SwiftTensorBenchmarks [--json] [gemm] [skinny] [unary] [adam] [tape] [mlp] [lstm] [conv] [gelu] [attention] [gpt]
 //
 // With no section names everything runs. GEMM uses the threads SWIFTTENSOR_NUM_THREADS allows
 // (default: all cores); SWIFTTENSOR_PORTABLE_KERNELS=1 measures the portable Swift kernels
@@ -17,7 +17,7 @@ if ["--checkpoint-stress", "--checkpoint-check"].contains(CommandLine.arguments.
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
 let sections: Set<String> = [
-  "gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv", "gelu",
+  "gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv", "gelu", "attention", "gpt",
 ]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
@@ -78,6 +78,15 @@ if runs("gelu") {
   let (fused, separate) = affineGELUMilliseconds()
   record("affine_gelu_fused_2048x128x512_ms", fused)
   record("affine_then_gelu_2048x128x512_ms", separate)
+}
+if runs("attention") {
+  record("attention_causal_f32_fused_fwd_bwd_ms", attentionMilliseconds(fused: true))
+  record("attention_causal_f32_composed_fwd_bwd_ms", attentionMilliseconds(fused: false))
+  record("attention_causal_f32_fused_fwd_ms", attentionForwardMilliseconds())
+  record("multihead_attention_layer_f32_fwd_bwd_ms", multiHeadAttentionMilliseconds())
+  let generation = cachedGenerationMilliseconds()
+  record("multihead_attention_cached_step_batch1_ms", generation.step)
+  record("multihead_attention_full_window_batch1_ms", generation.window)
 }
 
 if json {
