@@ -7,6 +7,12 @@
 import Foundation
 import SwiftTensor
 
+/// Prints a line straight to standard output, so that progress reaches a pipe or a log file
+/// as it is printed rather than at exit (`print` buffers when the output is not a terminal).
+func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 // 1. The options: nanoGPT's "baby GPT" scaled to a CPU.
 struct Options {
   var steps = 4_000
@@ -44,7 +50,9 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options? {
   var options = Options()
   var rest = arguments[...]
   func value(_ flag: String) throws(UsageError) -> String {
-    guard let value = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+    guard let value = rest.popFirst() else {
+      throw UsageError(description: "\(flag) needs a value")
+    }
     return value
   }
   func number<T: LosslessStringConvertible>(_ flag: String) throws(UsageError) -> T {
@@ -85,12 +93,16 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options? {
     options.batchSize, options.logEvery,
   ]
   guard sizes.allSatisfy({ $0 > 0 }), options.temperature > 0, options.learningRate > 0 else {
-    throw UsageError(description: "sizes, steps, the learning rate and the temperature must be positive")
+    throw UsageError(
+      description: "sizes, steps, the learning rate and the temperature must be positive")
   }
   guard options.width % options.heads == 0 else {
-    throw UsageError(description: "--width \(options.width) is not a multiple of --heads \(options.heads)")
+    throw UsageError(
+      description: "--width \(options.width) is not a multiple of --heads \(options.heads)")
   }
-  if let topK = options.topK, topK < 1 { throw UsageError(description: "--top-k must be positive") }
+  if let topK = options.topK, topK < 1 {
+    throw UsageError(description: "--top-k must be positive")
+  }
   return options
 }
 
@@ -105,7 +117,7 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
     tokens: Array(ids[..<split]), batchSize: options.batchSize, sequenceLength: options.context)
   let validation = TokenWindows(
     tokens: Array(ids[split...]), batchSize: options.batchSize, sequenceLength: options.context)
-  print(
+  say(
     "tiny shakespeare: \(split) training and \(ids.count - split) validation characters, "
       + "vocabulary of \(vocabulary.count)")
 
@@ -113,8 +125,9 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
     vocabulary: vocabulary.count, context: options.context, layers: options.layers,
     heads: options.heads, width: options.width, seed: options.seed)
   let parameterCount = model.parameters.reduce(0) { $0 + $1.variable.value.scalarCount }
-  print("model: \(options.layers) blocks, \(options.heads) heads, width \(options.width): "
-    + "\(parameterCount) parameters")
+  say(
+    "model: \(options.layers) blocks, \(options.heads) heads, width \(options.width): "
+      + "\(parameterCount) parameters")
   // AdamW decays only the weight matrices, as nanoGPT does: never biases, norms or embeddings.
   let optimizer: Adam<Scalar> = AdamW(
     learningRate: Scalar(options.learningRate), beta1: 0.9, beta2: 0.99,
@@ -131,7 +144,10 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
 
   func validationLoss(batches: Int) -> Double {
     let count = min(batches, validation.sequentialBatchCount)
-    return trainer.evaluate((0..<count).map { validation.sequentialBatch($0).trainingBatch(as: Scalar.self) }).loss
+    let batches = (0..<count).map {
+      validation.sequentialBatch($0).trainingBatch(as: Scalar.self)
+    }
+    return trainer.evaluate(batches).loss
   }
 
   var generator = SeededGenerator(seed: options.seed)
@@ -147,8 +163,9 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
     seconds += elapsed
     intervalSeconds += elapsed
     if step % options.logEvery == 0 || step == options.steps {
-      let steps = Double(step % options.logEvery == 0 ? options.logEvery : step % options.logEvery)
-      print(
+      let remainder = step % options.logEvery
+      let steps = Double(remainder == 0 ? options.logEvery : remainder)
+      say(
         "step \(step): loss \(String(format: "%.4f", lossSum / steps)), "
           + "validation \(String(format: "%.4f", validationLoss(batches: 8))) nats/char, "
           + "\(Int(steps * tokensPerStep / intervalSeconds)) tokens/s")
@@ -156,10 +173,10 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
       intervalSeconds = 0
     }
   }
-  print(
+  say(
     "trained \(options.steps) steps in \(String(format: "%.1f", seconds)) s: "
       + "\(Int(Double(options.steps) * tokensPerStep / seconds)) tokens/s")
-  print("validation loss: \(String(format: "%.4f", validationLoss(batches: .max)))")
+  say("validation loss: \(String(format: "%.4f", validationLoss(batches: .max)))")
 
   // 3. Writing, from a prompt, with the key/value cache: one position per new character.
   let prompt = vocabulary.encode(options.prompt)
@@ -168,15 +185,15 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
     prompt: prompt, length: options.sampleLength, temperature: options.temperature,
     topK: options.topK, seed: options.seed, cached: true)
   let rate = Double(options.sampleLength) / Date().timeIntervalSince(start)
-  print("\n--- sample (temperature \(options.temperature), \(Int(rate)) characters/s) ---")
-  print(options.prompt + vocabulary.decode(sample))
-  print("---")
+  say("\n--- sample (temperature \(options.temperature), \(Int(rate)) characters/s) ---")
+  say(options.prompt + vocabulary.decode(sample))
+  say("---")
   let checked = min(100, sample.count)
   let uncached = model.sample(
     prompt: prompt, length: checked, temperature: options.temperature, topK: options.topK,
     seed: options.seed, cached: false)
   let cacheAgrees = uncached == Array(sample.prefix(checked))
-  print("cached and uncached generation: \(cacheAgrees ? "identical" : "DIFFERENT")")
+  say("cached and uncached generation: \(cacheAgrees ? "identical" : "DIFFERENT")")
 
   // 4. The checkpoint: save, load into a fresh model, and check it writes the same text.
   let url = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -191,14 +208,14 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
     prompt: prompt, length: checked, temperature: options.temperature, topK: options.topK,
     seed: options.seed, cached: true)
   let same = again == Array(sample.prefix(checked))
-  print("checkpoint saved and reloaded: \(same ? "identical" : "DIFFERENT") samples")
+  say("checkpoint saved and reloaded: \(same ? "identical" : "DIFFERENT") samples")
   if !same || !cacheAgrees { exit(1) }
 }
 
 // 5. Run.
 do {
   guard let options = try parseOptions(Array(CommandLine.arguments.dropFirst())) else {
-    print(usage)
+    say(usage)
     exit(0)
   }
   if options.precision == "double" {

@@ -88,6 +88,9 @@ if runs("attention") {
   record("multihead_attention_cached_step_batch1_ms", generation.step)
   record("multihead_attention_full_window_batch1_ms", generation.window)
 }
+if runs("gpt") {
+  record("gpt_training_tokens_per_s", try gptTrainingTokensPerSecond())
+}
 
 if json {
   let body = results.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n")

@@ -34,9 +34,15 @@ public struct Accuracy<Scalar: TensorScalar>: Metric, Sendable {
 
   /// The number of samples classified correctly.
   ///
-  /// - Precondition: the batch has class labels, and `output` has shape `[batch, classes]`.
+  /// An output of rank 3 or more counts the rows of its leading axes, one label per row.
+  ///
+  /// - Precondition: the batch has class labels, and `output` has shape `[batch, classes]`
+  ///   (or `[..., classes]` with one row per label).
   public func total(_ output: Tensor<Scalar>, _ batch: Batch<Scalar>) -> Double {
     guard let labels = batch.labels else { batch.missing("class labels", for: name) }
+    if output.rank > 2, let classes = output.shape.last, classes > 0 {
+      return total(output.reshaped(to: [output.scalarCount / classes, classes]), batch)
+    }
     tensorPrecondition(
       output.rank == 2 && output.shape[0] == labels.count,
       "accuracy: an output of shape \(describe(shape: output.shape)) for \(labels.count) "

@@ -47,6 +47,9 @@ extension TrainingLoss {
 
 /// Softmax cross-entropy of the model's logits (`[batch, classes]`) against the batch's class
 /// labels, averaged over the batch; the trainer reports accuracy with it by default.
+///
+/// Logits of rank 3 or more (`[batch, time, classes]`, a language model's) are the rows of
+/// their leading axes, one label per row in row-major order (a `TokenBatch`'s targets).
 public struct SoftmaxCrossEntropyLoss<Scalar: TensorScalar>: TrainingLoss, Sendable {
   /// Creates the loss.
   @inlinable public init() {}
@@ -63,7 +66,11 @@ public struct SoftmaxCrossEntropyLoss<Scalar: TensorScalar>: TrainingLoss, Senda
   public func callAsFunction(_ output: Variable<Scalar>, _ batch: Batch<Scalar>) -> Variable<Scalar>
   {
     guard let labels = batch.labels else { batch.missing("class labels", for: name) }
-    return output.softmaxCrossEntropy(labels: labels)
+    guard output.value.rank > 2, let classes = output.value.shape.last, classes > 0 else {
+      return output.softmaxCrossEntropy(labels: labels)
+    }
+    return output.reshaped(to: [output.value.scalarCount / classes, classes])
+      .softmaxCrossEntropy(labels: labels)
   }
 }
 
