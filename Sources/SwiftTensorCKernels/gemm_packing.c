@@ -109,4 +109,23 @@ PACK_TARGET void swifttensor_dpack_b8(const double *b, long ldb, long kc, long p
     }
   }
 }
+
+// A transposed A (a weight gradient's xᵀ): op(A)[r, q] = a[q lda + r], so each step of the
+// panel is six contiguous values of one row of `a`: two vector moves instead of six scalars.
+PACK_TARGET void swifttensor_spack_a6_transposed(const float *a, long lda, long kc, float *dst) {
+  for (long q = 0; q < kc; ++q) {
+    const float *row = a + q * lda;
+    _mm_storeu_ps(dst + 6 * q, _mm_loadu_ps(row));
+    _mm_storel_pi((__m64 *)(dst + 6 * q + 4), _mm_castpd_ps(_mm_load_sd((const double *)(row + 4))));
+  }
+}
+
+PACK_TARGET void swifttensor_dpack_a6_transposed(const double *a, long lda, long kc,
+                                                 double *dst) {
+  for (long q = 0; q < kc; ++q) {
+    const double *row = a + q * lda;
+    _mm256_storeu_pd(dst + 6 * q, _mm256_loadu_pd(row));
+    _mm_storeu_pd(dst + 6 * q + 4, _mm_loadu_pd(row + 4));
+  }
+}
 #endif

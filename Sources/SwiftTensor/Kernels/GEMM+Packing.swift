@@ -18,7 +18,12 @@ extension GEMM {
       if height < mr {
         dst.initialize(repeating: 0, count: mr * kc)
       }
-      if transposed {
+      if transposed && height == mr && useFastPacking
+        && packPanelC(
+          .transposedA, a + depth.lowerBound * lda + i0, stride: lda, depth: kc, into: dst)
+      {
+        // Packed by the AVX2 C routine (two vector moves per step).
+      } else if transposed {
         // op(A)[i, p] = a[p, i]: row p of `a` holds the panel's values contiguously.
         for (q, p) in depth.enumerated() {
           let src = a + p * lda + i0
@@ -104,6 +109,8 @@ extension GEMM {
 enum PackedOperand {
   /// Six rows of A, transposed into groups of six.
   case a
+  /// Six columns of a transposed A, six contiguous values per step.
+  case transposedA
   /// `panels` consecutive full panels of B (16 `Float` or 8 `Double` columns each), copied
   /// row by row.
   case b(panels: Int)
@@ -126,6 +133,7 @@ extension GEMM {
         )
         switch operand {
         case .a: swifttensor_spack_a6(from, stride, depth, to)
+        case .transposedA: swifttensor_spack_a6_transposed(from, stride, depth, to)
         case .b(let panels): swifttensor_spack_b16(from, stride, depth, panels, to)
         }
         return true
@@ -137,6 +145,7 @@ extension GEMM {
         )
         switch operand {
         case .a: swifttensor_dpack_a6(from, stride, depth, to)
+        case .transposedA: swifttensor_dpack_a6_transposed(from, stride, depth, to)
         case .b(let panels): swifttensor_dpack_b8(from, stride, depth, panels, to)
         }
         return true

@@ -38,6 +38,12 @@ void swifttensor_dgemm_kernel_6x8(
 void swifttensor_spack_a6(const float *a, long lda, long kc, float *dst);
 /// The double-precision `swifttensor_spack_a6`. O(kc).
 void swifttensor_dpack_a6(const double *a, long lda, long kc, double *dst);
+/// Packs six columns of A (`kc` rows at row stride `lda`, six contiguous values each) into the
+/// same panel layout, for a transposed operand: `dst[6 q + r] = a[q lda + r]`. O(kc). Call only
+/// when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_spack_a6_transposed(const float *a, long lda, long kc, float *dst);
+/// The double-precision `swifttensor_spack_a6_transposed`. O(kc).
+void swifttensor_dpack_a6_transposed(const double *a, long lda, long kc, double *dst);
 /// Packs `panels` consecutive full panels of B (`kc` rows of 16 floats each, at row stride
 /// `ldb`), each contiguously: `dst[p kc 16 + 16 q + j] = b[q ldb + 16 p + j]`, walking the rows
 /// once across all the panels and prefetching rows ahead. O(kc panels). Call only when
