@@ -12,9 +12,14 @@ enum NormalizationKernels {
   /// from 0 loses no precision to `E[x²] - E[x]²`), then `(x - mean)·rstd·γ + β` written in
   /// the same sweep; saves the mean and `rstd = 1/√(var + ε)`. O(rows · length).
   static func forward<S: TensorScalar>(_ a: NormalizationForward<S>) {
+    shareRows(a.layout) { _, rows in forward(a, rows: rows) }
+  }
+
+  /// `forward` over `rows` only.
+  static func forward<S: TensorScalar>(_ a: NormalizationForward<S>, rows: Range<Int>) {
     let layout = a.layout
     let length = layout.length
-    for r in 0..<layout.rows {
+    for r in rows {
       let row = a.x + r * length
       let mean = length == 0 ? 0 : sum(row, count: length) / Double(length)
       let variance =
@@ -46,20 +51,53 @@ enum NormalizationKernels {
   /// Per row, with `g = dy·γ` and `x̂ = (x - mean)·rstd`: a first pass sums `g` and `g·x̂`
   /// (and adds `dy·x̂` and `dy` to each parameter's `dγ` and `dβ`, in `Double`), a second
   /// writes `dx = rstd·(g - mean(g) - x̂·mean(g·x̂))`. O(rows · length).
+  ///
+  /// Rows are shared between threads (`shareRows`); each share sums the parameters' gradients
+  /// apart, and the shares' sums are added in share order.
   static func backward<S: TensorScalar>(_ a: NormalizationBackward<S>) {
+    let count = a.layout.parameterCount
+    let threads = rowThreads(a.layout)
+    // Per-parameter sums, in `Double`: a batch of many rows adds many terms to each. Each
+    // share has its own weight and bias sums, `2·count` values.
+    let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * count * threads)
+    sums.initialize(repeating: 0, count: 2 * count * threads)
+    defer { sums.deallocate() }
+    shareRows(a.layout) { t, rows in
+      backward(
+        a, rows: rows, weightSums: sums + 2 * count * t, biasSums: sums + 2 * count * t + count)
+    }
+    for p in 0..<count {
+      var (weight, bias) = (0.0, 0.0)
+      for t in 0..<threads {
+        weight += sums[2 * count * t + p]
+        bias += sums[2 * count * t + count + p]
+      }
+      a.weightGradient?[p] = S(weight)
+      a.biasGradient?[p] = S(bias)
+    }
+  }
+
+  /// The threads `shareRows` uses: two or more from 64K scalars (a `[512, 128]` layer norm),
+  /// where a share of rows outweighs waking a worker.
+  static func rowThreads(_ layout: NormalizationLayout) -> Int {
+    layout.rows > 1 && layout.rows * layout.length >= 1 << 16
+      ? Swift.min(GEMM.coreCount, layout.rows) : 1
+  }
+
+  /// Runs `body(share, rows)` for fixed, contiguous shares of the rows on `rowThreads` threads.
+  static func shareRows(_ layout: NormalizationLayout, _ body: (Int, Range<Int>) -> Void) {
+    WorkerPool.shared.runShares(of: layout.rows, threads: rowThreads(layout), body)
+  }
+
+  /// `backward` over `rows` only, adding the parameters' gradients to `weightSums` and
+  /// `biasSums`.
+  static func backward<S: TensorScalar>(
+    _ a: NormalizationBackward<S>, rows: Range<Int>, weightSums: UnsafeMutablePointer<Double>,
+    biasSums: UnsafeMutablePointer<Double>
+  ) {
     let layout = a.layout
     let length = layout.length
-    let count = layout.parameterCount
-    // Per-parameter sums, in `Double`: a batch of many rows adds many terms to each.
-    let weightSums = UnsafeMutablePointer<Double>.allocate(capacity: count)
-    let biasSums = UnsafeMutablePointer<Double>.allocate(capacity: count)
-    weightSums.initialize(repeating: 0, count: count)
-    biasSums.initialize(repeating: 0, count: count)
-    defer {
-      weightSums.deallocate()
-      biasSums.deallocate()
-    }
-    for r in 0..<layout.rows {
+    for r in rows {
       let (row, dy) = (a.x + r * length, a.outputGradient + r * length)
       let (m, rstd) = (a.mean[r], a.reciprocalDeviation[r])
       let first = (r % layout.groups) * layout.channels
@@ -104,10 +142,6 @@ enum NormalizationKernels {
           dx[k] = rstd * (dy[k] * gamma - meanGradient - normalized * meanProjection)
         }
       }
-    }
-    for p in 0..<count {
-      a.weightGradient?[p] = S(weightSums[p])
-      a.biasGradient?[p] = S(biasSums[p])
     }
   }
 
