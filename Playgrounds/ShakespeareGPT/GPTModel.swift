@@ -23,6 +23,17 @@ final class GPT<Scalar: TensorScalar>: Model {
     norm = LayerNorm([width])
     readout = Affine(width, vocabulary)
     initializeParameters(seed: seed)
+    // GPT-2's initialisation: every weight matrix normal(0.02), the projections that write
+    // into the residual stream (attention output, MLP contraction) scaled by 1/√(2·layers).
+    var generator = SeededGenerator(seed: seed &+ 0x9e37)
+    for parameter in parameters where parameter.variable.value.rank == 2 {
+      let path = parameter.path
+      let residual = path.hasSuffix("output/W") || path.hasSuffix("affine_1/W")
+      let deviation = 0.02 / (residual ? (2 * Double(layers)).squareRoot() : 1)
+      parameter.variable.value = .randomNormal(
+        shape: parameter.variable.value.shape, standardDeviation: Scalar(deviation),
+        using: &generator)
+    }
   }
 
   func forward(_ input: Variable<Scalar>, context: LayerContext) -> Variable<Scalar> {
