@@ -37,7 +37,21 @@ ST_TARGET static inline double st_hsum_d(__m256d v) {
 
 // One tile of R rows x NV vectors of C with B in rows: a(r, p) = a[r * asi + p * asp].
 // T scalar, VT vector, L lanes, MASK/LOAD/STORE/FMA/SET1/MUL/ZERO the intrinsics.
-#define ST_ROWS_KERNEL(NAME, T, VT, L, MASK, LOAD, STORE, STOREU, FMA, SET1, MUL, ZERO, R, NV)  \
+// A full block of columns loads B with plain loads (a masked load costs more on Zen); the
+// last, partial block masks them. Either way each C element sums its k products in order, so
+// the rows' grouping (6, 4 or 1 at a time) never changes a result.
+#define ST_ROWS_STEPS(T, VT, L, R, NV, FMA, SET1, LOADB)                                     \
+  for (long p = 0; p < k; ++p, bp += ldb) {                                                  \
+    VT bv[NV];                                                                               \
+    for (int v = 0; v < (NV); ++v) bv[v] = LOADB;                                            \
+    for (int r = 0; r < (R); ++r) {                                                          \
+      const VT av = SET1(a[r * asi + p * asp]);                                              \
+      for (int v = 0; v < (NV); ++v) acc[r][v] = FMA(av, bv[v], acc[r][v]);                  \
+    }                                                                                        \
+  }
+
+#define ST_ROWS_KERNEL(NAME, T, VT, L, MASK, LOAD, STORE, STOREU, FMA, SET1, MUL, ZERO, R, NV,  \
+                       LOADU)                                                                  \
   ST_TARGET static void NAME(long n, long k, T alpha, const T *a, long asi, long asp,          \
                              const T *b, long ldb, T beta, T *c, long ldc) {                   \
     const VT va = SET1(alpha), vb = SET1(beta);                                                \
@@ -51,13 +65,10 @@ ST_TARGET static inline double st_hsum_d(__m256d v) {
       for (int r = 0; r < (R); ++r)                                                            \
         for (int v = 0; v < (NV); ++v) acc[r][v] = ZERO();                                     \
       const T *bp = b + j;                                                                     \
-      for (long p = 0; p < k; ++p, bp += ldb) {                                                \
-        VT bv[NV];                                                                             \
-        for (int v = 0; v < (NV); ++v) bv[v] = LOAD(bp + v * (L), mask[v]);                    \
-        for (int r = 0; r < (R); ++r) {                                                        \
-          const VT av = SET1(a[r * asi + p * asp]);                                            \
-          for (int v = 0; v < (NV); ++v) acc[r][v] = FMA(av, bv[v], acc[r][v]);                \
-        }                                                                                      \
+      if (n - j >= (NV) * (L)) {                                                               \
+        ST_ROWS_STEPS(T, VT, L, R, NV, FMA, SET1, LOADU(bp + v * (L)))                         \
+      } else {                                                                                 \
+        ST_ROWS_STEPS(T, VT, L, R, NV, FMA, SET1, LOAD(bp + v * (L), mask[v]))                 \
       }                                                                                        \
       for (int r = 0; r < (R); ++r) {                                                          \
         T *row = c + r * ldc + j;                                                              \
@@ -189,10 +200,15 @@ ST_TARGET static inline double st_hsum_d(__m256d v) {
 #define ST_D_LOAD(p, m) _mm256_maskload_pd((p), (m))
 #define ST_D_STORE(p, m, v) _mm256_maskstore_pd((p), (m), (v))
 
+ST_ROWS_KERNEL(st_s_rows6, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_storeu_ps,
+               _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_setzero_ps, 6, 2,
+               _mm256_loadu_ps)
 ST_ROWS_KERNEL(st_s_rows4, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_storeu_ps,
-               _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_setzero_ps, 4, 2)
+               _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_setzero_ps, 4, 2,
+               _mm256_loadu_ps)
 ST_ROWS_KERNEL(st_s_rows1, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_storeu_ps,
-               _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_setzero_ps, 1, 4)
+               _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps, _mm256_setzero_ps, 1, 4,
+               _mm256_loadu_ps)
 ST_STREAM_KERNEL(st_s_stream, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_loadu_ps,
                  _mm256_storeu_ps, _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps,
                  _mm256_setzero_ps)
@@ -200,10 +216,15 @@ ST_OUTER_KERNEL(st_s_outer, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, 
                 _mm256_storeu_ps, _mm256_fmadd_ps, _mm256_set1_ps, _mm256_mul_ps)
 ST_DOTS_KERNEL(st_s_dots, float, __m256, 8, st_mask_s, ST_S_LOAD, ST_S_STORE, _mm256_fmadd_ps,
                _mm256_setzero_ps, st_hsum_s)
+ST_ROWS_KERNEL(st_d_rows6, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, _mm256_storeu_pd,
+               _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd, _mm256_setzero_pd, 6, 2,
+               _mm256_loadu_pd)
 ST_ROWS_KERNEL(st_d_rows4, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, _mm256_storeu_pd,
-               _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd, _mm256_setzero_pd, 4, 2)
+               _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd, _mm256_setzero_pd, 4, 2,
+               _mm256_loadu_pd)
 ST_ROWS_KERNEL(st_d_rows1, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, _mm256_storeu_pd,
-               _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd, _mm256_setzero_pd, 1, 4)
+               _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd, _mm256_setzero_pd, 1, 4,
+               _mm256_loadu_pd)
 ST_STREAM_KERNEL(st_d_stream, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE,
                  _mm256_loadu_pd, _mm256_storeu_pd, _mm256_fmadd_pd, _mm256_set1_pd, _mm256_mul_pd,
                  _mm256_setzero_pd)
@@ -212,7 +233,7 @@ ST_OUTER_KERNEL(st_d_outer, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE
 ST_DOTS_KERNEL(st_d_dots, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, _mm256_fmadd_pd,
                _mm256_setzero_pd, st_hsum_d)
 
-#define ST_SMALL(NAME, T, ROWS4, ROWS1, STREAM, OUTER, DOTS)                                   \
+#define ST_SMALL(NAME, T, ROWS6, ROWS4, ROWS1, STREAM, OUTER, DOTS)                            \
   int NAME(int transposeA, int transposeB, long m, long n, long k, T alpha, const T *a,        \
            long lda, const T *b, long ldb, T beta, T *c, long ldc) {                           \
     if (transposeB) {                                                                          \
@@ -231,14 +252,16 @@ ST_DOTS_KERNEL(st_d_dots, double, __m256d, 4, st_mask_d, ST_D_LOAD, ST_D_STORE, 
       return 1;                                                                                \
     }                                                                                          \
     long i = 0;                                                                                \
+    for (; i + 6 <= m; i += 6)                                                                 \
+      ROWS6(n, k, alpha, a + i * asi, asi, asp, b, ldb, beta, c + i * ldc, ldc);               \
     for (; i + 4 <= m; i += 4)                                                                 \
       ROWS4(n, k, alpha, a + i * asi, asi, asp, b, ldb, beta, c + i * ldc, ldc);               \
     for (; i < m; ++i) ROWS1(n, k, alpha, a + i * asi, asi, asp, b, ldb, beta, c + i * ldc, ldc); \
     return 1;                                                                                  \
   }
 
-ST_SMALL(swifttensor_sgemm_small, float, st_s_rows4, st_s_rows1, st_s_stream, st_s_outer,
-         st_s_dots)
-ST_SMALL(swifttensor_dgemm_small, double, st_d_rows4, st_d_rows1, st_d_stream, st_d_outer,
-         st_d_dots)
+ST_SMALL(swifttensor_sgemm_small, float, st_s_rows6, st_s_rows4, st_s_rows1, st_s_stream,
+         st_s_outer, st_s_dots)
+ST_SMALL(swifttensor_dgemm_small, double, st_d_rows6, st_d_rows4, st_d_rows1, st_d_stream,
+         st_d_outer, st_d_dots)
 #endif

@@ -16,6 +16,8 @@ enum NormalizationKernels {
   }
 
   /// `forward` over `rows` only.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   static func forward<S: TensorScalar>(_ a: NormalizationForward<S>, rows: Range<Int>) {
     let layout = a.layout
     let length = layout.length
@@ -91,6 +93,8 @@ enum NormalizationKernels {
 
   /// `backward` over `rows` only, adding the parameters' gradients to `weightSums` and
   /// `biasSums`.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   static func backward<S: TensorScalar>(
     _ a: NormalizationBackward<S>, rows: Range<Int>, weightSums: UnsafeMutablePointer<Double>,
     biasSums: UnsafeMutablePointer<Double>
