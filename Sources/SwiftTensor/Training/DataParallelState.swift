@@ -80,10 +80,15 @@ final class DataParallelState<Scalar: TensorScalar> {
       var offset = 0
       for segment in segments {
         // Every gradient exists: `reduce` creates the missing ones before the buckets.
+        // Kernels, not loops: this code runs unspecialised, where a loop would move every
+        // scalar through generic witnesses.
         parameters[segment.parameter].gradient?.withUnsafeBufferPointer { gradient in
-          for index in 0..<segment.count {
-            bucket[offset + index] = gradient[segment.start + index] * share
+          guard let source = gradient.baseAddress, let destination = bucket.baseAddress else {
+            return
           }
+          Scalar._unaryKernel(
+            .multiplyScalar(share), source + segment.start, destination + offset,
+            count: segment.count)
         }
         offset += segment.count
       }
@@ -94,9 +99,10 @@ final class DataParallelState<Scalar: TensorScalar> {
         // Taken out, so that the write below finds the buffer unshared and copies nothing.
         if var gradient = variable.takeGradient() {
           gradient.withUnsafeMutableBufferPointer { gradient in
-            for index in 0..<segment.count {
-              gradient[segment.start + index] = bucket[offset + index]
+            guard let destination = gradient.baseAddress, let source = bucket.baseAddress else {
+              return
             }
+            (destination + segment.start).update(from: source + offset, count: segment.count)
           }
           variable.gradient = gradient
         }
