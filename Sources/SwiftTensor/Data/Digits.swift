@@ -56,6 +56,7 @@ public enum Digits {
   ///
   /// - Parameters:
   ///   - csv: the file's text.
+  ///   - type: the scalar type of the inputs.
   ///   - source: how error messages name the input.
   /// - Returns: inputs `[count, 64]` scaled to `[0, 1]`, and the labels.
   /// - Throws: `DataError.malformedLine` naming the line (from 1) and the problem, or

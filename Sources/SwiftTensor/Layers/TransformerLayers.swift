@@ -41,10 +41,15 @@ public struct TransformerBlock<Scalar: TensorScalar>: Layer {
   /// Creates the block and draws its parameters from `seed`.
   ///
   /// - Parameters:
+  ///   - width: the features of each position, the input's last dimension.
+  ///   - heads: the number of attention heads; each sees `width / heads` features.
   ///   - mlpRatio: the MLP's hidden width over `width` (4 in GPT-2).
   ///   - causal: whether each position attends only to itself and earlier positions (a
   ///     language model's block), or to every position (an encoder's).
   ///   - gelu: the MLP's GELU (GPT-2 uses the tanh form).
+  ///   - attentionDropoutRate: dropout of the attention weights while training.
+  ///   - dropoutRate: dropout of each branch's output while training.
+  ///   - seed: the seed the parameters are drawn from.
   /// - Precondition: `heads` divides `width`; the rates are in `[0, 1)`.
   public init(
     width: Int, heads: Int, mlpRatio: Int = 4, causal: Bool = true,

@@ -8,6 +8,9 @@ extension Variable {
   /// for the masks, the rule for a fully masked query and the derivative).
   ///
   /// - Parameters:
+  ///   - key: the keys, `[batch, timeK, heads·headDim]`.
+  ///   - value: the values, `[batch, timeK, heads·valueDim]`.
+  ///   - heads: the number of heads the features are split into.
   ///   - scale: the factor of `Q·Kᵀ`; `nil` for `1/√headDim`.
   ///   - causal: query `i` attends only keys `j ≤ i + timeK - timeQ`.
   ///   - keyPaddingMask: `[batch, timeK]`, 1 to attend a key and 0 to mask it.

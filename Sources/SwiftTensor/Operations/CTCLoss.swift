@@ -264,6 +264,7 @@ public enum CTC {
   /// - Parameters:
   ///   - logits: `[batch, time, classes]` (unnormalised or log-probabilities: argmax is the same).
   ///   - inputLengths: valid frames per sample; all of `time` when `nil`.
+  ///   - blank: the class index of the blank.
   public static func greedyDecode<Scalar: TensorScalar>(
     logits: Tensor<Scalar>, inputLengths: [Int]? = nil, blank: Int = 0
   ) -> [[Int]] {

@@ -81,7 +81,11 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   /// Creates a trainer.
   ///
   /// - Parameters:
+  ///   - model: the model to train.
+  ///   - loss: the loss to minimise.
+  ///   - optimizer: the optimiser that updates the parameters.
   ///   - metrics: what to measure besides the loss; the loss's `defaultMetrics` when `nil`.
+  ///   - seed: the seed of shuffling and dropout.
   /// - Precondition: the metrics' names are distinct.
   public init(
     _ model: M, loss: L, optimizer: O, metrics: [any Metric<Scalar>]? = nil, seed: UInt64 = 0
