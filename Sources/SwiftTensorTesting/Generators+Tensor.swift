@@ -72,6 +72,7 @@ extension Gen where Value: TensorScalar {
   /// towards whole numbers and short decimals.
   ///
   /// - Parameters:
+  ///   - _: the scalar type, `Float` or `Double`.
   ///   - range: the interval of finite values.
   ///   - specialValues: when true, a quarter of the values are 0, ±1, the smallest normal
   ///     magnitude or a bound of the range (those inside `range`).
@@ -102,7 +103,7 @@ extension Gen {
   ///   - shape: the shape of every tensor.
   ///   - range: the interval scalars are drawn from.
   ///   - awayFrom: a point to keep away from, or `nil`.
-  ///   - by: the smallest distance to `awayFrom`.
+  ///   - gap: the smallest distance to `awayFrom` (the argument `by`).
   ///   - specialValues: draw some 0, ±1, tiny and boundary values (in range and away).
   ///   - nonFinite: draw some NaN and ±infinity.
   public static func tensor<T: TensorScalar>(
