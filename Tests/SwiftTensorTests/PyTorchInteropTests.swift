@@ -79,6 +79,21 @@ import Testing
     #expect(reloaded.checkpoint() == model.checkpoint())
   }
 
+  /// A two-layer `nn.LSTM`: layer k's tensors (`*_lk`) load into `lstm_k`.
+  @Test func twoLayerLSTMComputesPyTorchsOutputs() throws {
+    let file = try SafeTensors(contentsOf: Self.url)
+    let model = Graph<Float>("stack") { LSTM(inputSize: 4, hiddenSize: 5, layers: 2) }
+    let mapping: [PyTorchModule] = [.lstm("stack", "lstm_0", layers: 2)]
+    try PyTorchWeights.load(file, into: model, mapping: mapping)
+    #expect(model.parameters.map(\.path).last == "lstm_1/b")
+    let difference = worst(
+      model.predict(try file.tensor(named: "stack_input")),
+      try file.tensor(named: "stack_output"))
+    #expect(difference <= 1e-5, "worst difference \(difference)")
+    let exported = try PyTorchWeights.export(from: model, mapping: mapping)
+    #expect(Set(exported.names) == Set(file.names.filter { $0.hasPrefix("stack.") }))
+  }
+
   @Test func anF16CheckpointLoads() throws {
     let file = try SafeTensors(contentsOf: Self.url)
     #expect(file["f16.rnn.weight_ih_l0"]?.dtype == .f16)

@@ -15,6 +15,8 @@ Tensors in the file:
 - `gru.*`: the same with nn.GRU (gates 24 = 3 * 8); its `bias_hh_l0` has the n-gate part
   (the last 8) set to zero, the only case SwiftTensor's GRU can represent;
 - `ids` [2, 7] (float32 holding integers) and `lstm_logits`, `gru_logits` [2, 7, 11];
+- `stack.weight_ih_l0` .. `stack.bias_hh_l1`: nn.LSTM(4, 5, num_layers=2), with
+  `stack_input` [2, 5, 4] and its top layer's outputs `stack_output` [2, 5, 5];
 - `f16.*`: the LSTM state dict in float16, and `f16_logits` [2, 7, 11]: that model (weights
   rounded to float16) run in float32;
 - `values` [n] float32 (ties, subnormals, overflow, inf, NaN), `values_f16` F16 and
@@ -79,6 +81,15 @@ def main():
     tensors["values_f16_decoded"] = values.half().float()
     tensors["values_bf16_decoded"] = values.bfloat16().float()
     tensors["ids"] = ids.float()
+
+    # A two-layer LSTM on its own: layer 1's tensors (`*_l1`) map onto `lstm_1`.
+    stack = nn.LSTM(4, 5, num_layers=2, batch_first=True).eval()
+    x = torch.randn(2, 5, 4)
+    with torch.no_grad():
+        for name, t in stack.state_dict().items():
+            tensors[f"stack.{name}"] = t.detach().clone()
+        tensors["stack_input"] = x
+        tensors["stack_output"] = stack(x)[0]
 
     tensors = {name: t.contiguous() for name, t in tensors.items()}
     path = os.path.join(HERE, "pytorch_char_lstm.safetensors")
