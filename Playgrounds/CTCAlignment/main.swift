@@ -8,6 +8,29 @@
 import Foundation
 import SwiftTensor
 
+/// Prints a line straight to standard output, so that it reaches a pipe or a log file as it is
+/// printed rather than at exit (`print` buffers when the output is not a terminal).
+func say(_ line: String = "") {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+let usage = """
+  usage: CTCAlignment [--help]
+  Learns to read symbol sequences from noisy frames with the CTC loss (10
+  epochs of 30 batches of 32) and decodes new sequences.
+  It takes no options.
+  """
+switch Array(CommandLine.arguments.dropFirst()) {
+case []: break
+case ["--help"], ["-h"]:
+  say(usage)
+  exit(0)
+case let arguments:
+  FileHandle.standardError.write(
+    Data("CTCAlignment: unexpected argument '\(arguments[0])'\n\(usage)\n".utf8))
+  exit(2)
+}
+
 // 1. Data: noisy frames and their symbol sequences.
 let symbols = 3  // classes 1...3; class 0 is CTC's blank
 let frames = 20
@@ -83,7 +106,7 @@ let history = try trainer.fit(
   validation: [validation])
 for record in history.epochs where record.epoch % 2 == 0 {
   let accuracy = record.validationMetrics["sequence_accuracy"] ?? 0
-  print(
+  say(
     "epoch \(record.epoch)  CTC loss \(String(format: "%.4f", record.trainingLoss))  "
       + "validation sequence accuracy \(String(format: "%.2f", accuracy))")
 }
@@ -93,7 +116,7 @@ let test = makeBatch(size: 200, using: &generator)
 let decoded = CTC.greedyDecode(logits: model.predict(test.inputs), inputLengths: test.inputLengths)
 let targets = test.labelSequences ?? []
 for index in 0..<3 {
-  print("target \(targets[index])  decoded \(decoded[index])")
+  say("target \(targets[index])  decoded \(decoded[index])")
 }
 let correct = zip(decoded, targets).filter { $0 == $1 }.count
-print("sequence accuracy: \(String(format: "%.2f", Double(correct) / Double(targets.count)))")
+say("sequence accuracy: \(String(format: "%.2f", Double(correct) / Double(targets.count)))")

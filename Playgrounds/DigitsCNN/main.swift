@@ -5,6 +5,12 @@
 import Foundation
 import SwiftTensor
 
+/// Prints a line straight to standard output, so that it reaches a pipe or a log file as it is
+/// printed rather than at exit (`print` buffers when the output is not a terminal).
+func say(_ line: String = "") {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// The options: epochs, learning rate, batch size and seed.
 struct Options {
   var epochs = 30
@@ -13,12 +19,22 @@ struct Options {
   var seed: UInt64 = 0
 }
 
+let usage = """
+  usage: DigitsCNN [--epochs N] [--learning-rate X] [--batch-size N] [--seed N]
+    --epochs N         epochs of training (default 30)
+    --learning-rate X  Adam's initial learning rate, decayed to 0 by a cosine (default 0.01)
+    --batch-size N     images per batch (default 64)
+    --seed N           seed of the parameters and the shuffling (default 0)
+    --help             this text
+  """
+
 /// A command-line mistake: reported with the usage, exit status 2.
 struct UsageError: Error, CustomStringConvertible {
   let description: String
 }
 
-func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
+/// The options, or `nil` for `--help`.
+func parseOptions(_ arguments: [String]) throws(UsageError) -> Options? {
   var options = Options()
   var rest = arguments[...]
   func number<T: LosslessStringConvertible>(for flag: String) throws(UsageError) -> T {
@@ -30,6 +46,7 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
   }
   while let flag = rest.popFirst() {
     switch flag {
+    case "--help", "-h": return nil
     case "--epochs": options.epochs = try number(for: flag)
     case "--learning-rate": options.learningRate = try number(for: flag)
     case "--batch-size": options.batchSize = try number(for: flag)
@@ -45,7 +62,7 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
 
 func train(_ options: Options) throws -> Double {
   let (trainingSet, testSet) = try Digits.load(as: Float.self)
-  print("digits: \(trainingSet.count) training and \(testSet.count) test images, 8x8 pixels")
+  say("digits: \(trainingSet.count) training and \(testSet.count) test images, 8x8 pixels")
 
   // Two 3x3 convolutions, each followed by relu and a 2x2 max pooling (8x8 -> 4x4 -> 2x2),
   // then a linear read-out of the 32 x 2 x 2 features. The relu is computed inside each
@@ -60,6 +77,7 @@ func train(_ options: Options) throws -> Double {
     Flatten()
     Affine(128, 10)
   }
+  say(cnn.summary(inputShape: [64]).description)
 
   let stepsPerEpoch = (trainingSet.count + options.batchSize - 1) / options.batchSize
   let trainer = Trainer(
@@ -71,19 +89,20 @@ func train(_ options: Options) throws -> Double {
     trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
 
   let seconds = history.epochs.map(\.seconds).sorted()[history.epochs.count / 2]
-  print("median seconds per epoch (training + evaluation): \(String(format: "%.4f", seconds))")
-  print("training samples per second: \(Int(Double(trainingSet.count) / seconds))")
+  say("median seconds per epoch (training + evaluation): \(String(format: "%.4f", seconds))")
+  say("training samples per second: \(Int(Double(trainingSet.count) / seconds))")
   return history.epochs.last?.validationAccuracy ?? 0
 }
 
 do {
-  let accuracy = try train(try parseOptions(Array(CommandLine.arguments.dropFirst())))
-  print("test accuracy: \(String(format: "%.4f", accuracy))")
+  guard let options = try parseOptions(Array(CommandLine.arguments.dropFirst())) else {
+    say(usage)
+    exit(0)
+  }
+  let accuracy = try train(options)
+  say("test accuracy: \(String(format: "%.4f", accuracy))")
 } catch let error as UsageError {
-  FileHandle.standardError.write(Data("DigitsCNN: \(error)\n".utf8))
-  FileHandle.standardError.write(
-    Data(
-      ("usage: DigitsCNN [--epochs N] [--learning-rate X] [--batch-size N] [--seed N]\n").utf8))
+  FileHandle.standardError.write(Data("DigitsCNN: \(error)\n\(usage)\n".utf8))
   exit(2)
 } catch {
   FileHandle.standardError.write(Data("DigitsCNN: \(error)\n".utf8))

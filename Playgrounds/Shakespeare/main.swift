@@ -7,6 +7,12 @@
 import Foundation
 import SwiftTensor
 
+/// Prints a line straight to standard output, so that it reaches a pipe or a log file as it is
+/// printed rather than at exit (`print` buffers when the output is not a terminal).
+func say(_ line: String = "") {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 // 1. The options, with the defaults of the issue's reference runs (PyTorch and JAX).
 struct Options {
   var steps = 1_000
@@ -23,12 +29,30 @@ struct Options {
   var seed: UInt64 = 0
 }
 
+let usage = """
+  usage: Shakespeare [options]
+    --steps N            training steps (default 1000)
+    --hidden N           LSTM (or GRU) units (default 256)
+    --embedding N        embedding width (default 64)
+    --gru                a GRU instead of the LSTM
+    --precision P        float or double (default float)
+    --batch-size N       windows per batch (default 32)
+    --sequence-length N  characters per window (default 64)
+    --learning-rate X    Adam's learning rate (default 0.002)
+    --sample-length N    characters written after training (default 400)
+    --temperature X      sampling temperature (default 0.8)
+    --prompt TEXT        the start of the sample (default "ROMEO:\\n")
+    --seed N             seed of the parameters, batches and sample (default 0)
+    --help               this text
+  """
+
 /// A command-line mistake: reported with the usage, exit status 2.
 struct UsageError: Error, CustomStringConvertible {
   let description: String
 }
 
-func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
+/// The options, or `nil` for `--help`.
+func parseOptions(_ arguments: [String]) throws(UsageError) -> Options? {
   var options = Options()
   var rest = arguments[...]
   func value(_ flag: String) throws(UsageError) -> String {
@@ -46,6 +70,7 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
   }
   while let flag = rest.popFirst() {
     switch flag {
+    case "--help", "-h": return nil
     case "--steps": options.steps = try number(flag)
     case "--hidden": options.hidden = try number(flag)
     case "--embedding": options.embedding = try number(flag)
@@ -148,9 +173,10 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   let windows = TokenWindows(
     tokens: vocabulary.encode(text), batchSize: options.batchSize,
     sequenceLength: options.sequenceLength)
-  print("tiny shakespeare: \(windows.tokens.count) characters, vocabulary of \(vocabulary.count)")
+  say("tiny shakespeare: \(windows.tokens.count) characters, vocabulary of \(vocabulary.count)")
 
   let model = CharacterModel<Scalar>(vocabulary: vocabulary.count, options: options)
+  say(model.summary(inputShape: [options.sequenceLength]).description)
   let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate))
   let trainer = Trainer(
     model, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
@@ -170,14 +196,14 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
     intervalSeconds += elapsed
     if step % every == 0 || step == options.steps {
       let steps = Double(step % every == 0 ? every : step % every)
-      print(
+      say(
         "step \(step): loss \(String(format: "%.3f", lossSum / steps)) nats/char, "
           + "\(Int(steps * tokensPerStep / intervalSeconds)) tokens/s")
       lossSum = 0
       intervalSeconds = 0
     }
   }
-  print(
+  say(
     "trained \(options.steps) steps in \(String(format: "%.1f", seconds)) s: "
       + "\(Int(Double(options.steps) * tokensPerStep / seconds)) tokens/s")
 
@@ -186,9 +212,9 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   let sample = model.sample(
     prompt: prompt, length: options.sampleLength, temperature: options.temperature,
     seed: options.seed)
-  print("\n--- sample (temperature \(options.temperature)) ---")
-  print(options.prompt + vocabulary.decode(sample))
-  print("---")
+  say("\n--- sample (temperature \(options.temperature)) ---")
+  say(options.prompt + vocabulary.decode(sample))
+  say("---")
 
   // 6. The checkpoint: save, load into a fresh model, and check it writes the same text.
   let url = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -202,25 +228,23 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   let again = reloaded.sample(
     prompt: prompt, length: checked, temperature: options.temperature, seed: options.seed)
   let same = again == Array(sample.prefix(checked))
-  print("checkpoint saved and reloaded: \(same ? "identical" : "DIFFERENT") samples")
+  say("checkpoint saved and reloaded: \(same ? "identical" : "DIFFERENT") samples")
   if !same { exit(1) }
 }
 
 // 7. Run.
 do {
-  let options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+  guard let options = try parseOptions(Array(CommandLine.arguments.dropFirst())) else {
+    say(usage)
+    exit(0)
+  }
   if options.precision == "double" {
     try run(Double.self, options)
   } else {
     try run(Float.self, options)
   }
 } catch let error as UsageError {
-  FileHandle.standardError.write(Data("Shakespeare: \(error)\n".utf8))
-  FileHandle.standardError.write(
-    Data(
-      ("usage: Shakespeare [--steps N] [--hidden N] [--gru] [--precision float|double] "
-        + "[--sample-length N] [--temperature X] [--prompt TEXT] [--embedding N] "
-        + "[--batch-size N] [--sequence-length N] [--learning-rate X] [--seed N]\n").utf8))
+  FileHandle.standardError.write(Data("Shakespeare: \(error)\n\(usage)\n".utf8))
   exit(2)
 } catch {
   FileHandle.standardError.write(Data("Shakespeare: \(error)\n".utf8))

@@ -34,11 +34,24 @@ struct Options {
 }
 
 let usage = """
-  usage: ShakespeareGPT [--steps N] [--precision float|double] [--layers N] [--heads N]
-                        [--width N] [--context N] [--batch-size N] [--learning-rate X]
-                        [--warmup-steps N] [--weight-decay X] [--log-every N]
-                        [--sample-length N] [--temperature X] [--top-k N] [--prompt TEXT]
-                        [--seed N]
+  usage: ShakespeareGPT [options]
+    --steps N            training steps (default 4000)
+    --precision P        float or double (default float)
+    --layers N           transformer blocks (default 4)
+    --heads N            attention heads per block (default 4)
+    --width N            model width (default 128)
+    --context N          characters of context (default 64)
+    --batch-size N       windows per batch (default 32)
+    --learning-rate X    AdamW's peak rate, cosine-decayed to a tenth (default 0.001)
+    --warmup-steps N     linear warm-up steps before the cosine decay (default 100)
+    --weight-decay X     AdamW's weight decay of the matrices (default 0.1)
+    --log-every N        steps between progress lines (default 250)
+    --sample-length N    characters written after training (default 500)
+    --temperature X      sampling temperature (default 0.8)
+    --top-k N            sample from the k likeliest characters (default: all)
+    --prompt TEXT        the start of the sample (default "ROMEO:\\n")
+    --seed N             seed of the parameters, batches and sample (default 0)
+    --help               this text
   """
 
 /// A command-line mistake: reported with the usage, exit status 2.
@@ -124,10 +137,9 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   let model = GPT<Scalar>(
     vocabulary: vocabulary.count, context: options.context, layers: options.layers,
     heads: options.heads, width: options.width, seed: options.seed)
-  let parameterCount = model.parameters.reduce(0) { $0 + $1.variable.value.scalarCount }
   say(
-    "model: \(options.layers) blocks, \(options.heads) heads, width \(options.width): "
-      + "\(parameterCount) parameters")
+    "model: \(options.layers) blocks, \(options.heads) heads, width \(options.width)")
+  say(model.summary(inputShape: [options.context]).description)
   // AdamW decays only the weight matrices, as nanoGPT does: never biases, norms or embeddings.
   let optimizer: Adam<Scalar> = AdamW(
     learningRate: Scalar(options.learningRate), beta1: 0.9, beta2: 0.99,

@@ -46,6 +46,9 @@ public enum CheckpointError: Error, Equatable, Sendable {
   case invalidNumber(source: String, tensor: String, value: String, expected: String)
   /// The checkpoint was written by another kind of optimiser (or none) than the one resuming.
   case optimizerMismatch(source: String, stored: String, expected: String)
+  /// A tensor of another framework holds values the SwiftTensor layer cannot represent (such
+  /// as a PyTorch GRU's nonzero `b_hn`); `reason` says why.
+  case unrepresentable(name: String, reason: String)
   /// Reading, writing or renaming a file failed.
   case fileSystem(path: String, operation: String, reason: String)
 }
@@ -105,6 +108,8 @@ extension CheckpointError: CustomStringConvertible {
     case .optimizerMismatch(let source, let stored, let expected):
       return "\(source): checkpoint holds the state of optimiser \(stored), "
         + "but it is resumed with \(expected)"
+    case .unrepresentable(let name, let reason):
+      return "checkpoint tensor '\(name)' cannot be loaded: \(reason)"
     case .fileSystem(let path, let operation, let reason):
       return "\(path): cannot \(operation): \(reason)"
     }

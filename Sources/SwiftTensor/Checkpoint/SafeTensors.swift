@@ -12,7 +12,9 @@
 /// Offsets are relative to the data section; tensors are contiguous, without gaps or overlap.
 /// `F32` and `F64` tensors convert to `Float` and `Double` tensors; integer (`I64` ... `U8`,
 /// `BOOL`) and half-precision (`F16`, `BF16`) tensors are parsed and kept as raw entries, so a
-/// file written by another framework can still be read, and `I64` holds exact counters.
+/// file written by another framework can still be read, and `I64` holds exact counters;
+/// `convertedTensor(named:as:)` widens `F16` and `BF16` exactly, and `set(_:named:as:)` writes
+/// them.
 ///
 /// ```swift
 /// var checkpoint = SafeTensors()
@@ -33,9 +35,9 @@ public struct SafeTensors: Sendable, Equatable {
     case f32 = "F32"
     /// 64-bit IEEE 754 (`Double`).
     case f64 = "F64"
-    /// 16-bit IEEE 754 half precision, kept as raw bytes.
+    /// 16-bit IEEE 754 half precision; read with `convertedTensor(named:as:)`.
     case f16 = "F16"
-    /// bfloat16 (the top half of an `F32`), kept as raw bytes.
+    /// bfloat16 (the top half of an `F32`); read with `convertedTensor(named:as:)`.
     case bf16 = "BF16"
     /// Signed 64-bit integer; counters are stored with it (`set(_:shape:named:)`).
     case i64 = "I64"

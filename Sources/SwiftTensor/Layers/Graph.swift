@@ -106,6 +106,9 @@ public final class Graph<Scalar: TensorScalar>: Model {
   public let name: String
   @usableFromInline let body: (Variable<Scalar>, LayerContext) -> Variable<Scalar>
   @usableFromInline let register: (ParameterRegistrar<Scalar>) -> Void
+  /// Runs the body layer by layer, listing each (see `summary(inputShape:)`).
+  @usableFromInline let summarizeBody:
+    (Variable<Scalar>, LayerContext, inout [LayerSummary]) -> Variable<Scalar>
 
   /// Builds the model and initialises its parameters from `seed`; given `inputShape` (one
   /// sample's shape, without the batch axis), checks that every layer fits its input (see
@@ -119,6 +122,7 @@ public final class Graph<Scalar: TensorScalar>: Model {
     let box = LayerBox(body())
     self.body = { box.layers($0, context: $1) }
     self.register = { box.layers.registerParameters($0) }
+    self.summarizeBody = { summarize(box.layers, $0, $1, &$2) }
     initializeParameters(seed: seed)
     if let inputShape { check(inputShape: inputShape) }
   }
