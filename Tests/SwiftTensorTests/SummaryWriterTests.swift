@@ -89,6 +89,7 @@ import Testing
     let writer = try SummaryWriter(directory: directory.path)
     try writer.addHistogram("w", Tensor<Float>(shape: [3], scalars: [0.5, 0.5, .nan]), step: 1)
     try writer.addHistogram("none", values: [Double.infinity], step: 1)
+    // Read while the writer is open: every event reaches the file as it is added.
     let records = try #require(EventFileDecoder.records(try bytes(writer.path)))
     #expect(records.count == 2)
     let summary = try #require(EventFileDecoder.fields(records[1])?.first { $0.number == 5 })

@@ -72,7 +72,8 @@ public final class SummaryWriter {
     self.clock = clock
     try Self.makeDirectories(directory)
     let now = clock()
-    let base = directory + "/events.out.tfevents.\(Int64(now.rounded(.down))).\(Self.hostName())"
+    let seconds = now.isFinite && Swift.abs(now) < 1e18 ? Int64(now.rounded(.down)) : 0
+    let base = directory + "/events.out.tfevents.\(seconds).\(Self.hostName())"
     var (candidate, attempt) = (base, 0)
     while true {
       let opened = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
