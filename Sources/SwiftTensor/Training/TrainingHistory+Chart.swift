@@ -29,7 +29,9 @@ extension TrainingHistory {
           "validation \(name)", metric(name, validation: true), color: index + 1, dashed: true),
       ]
     }.filter(\.hasValues)
-    let (left, right) = (64.0, Double(width) - 170)
+    // The legend's column fits its longest label (about 7 units a character at size 12).
+    let longest = (losses + metrics).map(\.label.count).max() ?? 0
+    let (left, right) = (64.0, Double(width) - Swift.max(170, 54 + 7 * Double(longest)))
     let (top, bottom) = (48.0, Double(height) - 44)
     let gap = 40.0
     let panelHeight = metrics.isEmpty ? bottom - top : (bottom - top - gap) / 2
