@@ -3,6 +3,8 @@
 //   swift run -c release Digits                      # pytensor's setting: SGD, batch 1, 40 epochs
 //   swift run -c release Digits --optimizer adam --batch-size 64   # Adam, learning rate 0.02
 //   swift run -c release Digits --precision double --epochs 10 --svg history.svg
+//   swift run -c release Digits --tensorboard runs/digits   # then: tensorboard --logdir runs
+//   swift run -c release Digits --help
 //   mpirun -np 2 .build/release/Digits --distributed   # data-parallel over MPI (README)
 import Foundation
 import SwiftTensor
@@ -15,9 +17,32 @@ struct Options {
   var learningRate: Double?
   var precision = "float"
   var svgPath: String?
+  var tensorboardDirectory: String?
   var seed: UInt64 = 0
   var distributed = false
+  var showsHelp = false
 }
+
+/// The options and their defaults, for `--help` and after a mistake.
+let usage = """
+  usage: Digits [options]
+
+  Trains a 64-30-10 perceptron on the 8x8 handwritten digits and prints one line per epoch.
+
+  options:
+    --epochs N               epochs to train (default 40)
+    --batch-size N           samples per step (default 1)
+    --optimizer sgd|adam     the optimiser (default sgd)
+    --learning-rate X        step size (default 0.01 for sgd, 0.02 for adam)
+    --precision float|double element type (default float)
+    --svg FILE               write the loss and accuracy chart as SVG (default: none)
+    --tensorboard DIR        log loss, accuracy, learning rate, gradient norm and histograms
+                             for TensorBoard (`tensorboard --logdir DIR`; default: none)
+    --seed N                 seed of initialisation and shuffling (default 0)
+    --distributed            data-parallel over MPI; start with mpirun (default: off)
+    --help                   print this and exit
+
+  """
 
 /// A command-line mistake: reported with the usage, exit status 2.
 struct UsageError: Error, CustomStringConvertible {
@@ -47,6 +72,8 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> Options {
     case "--learning-rate": options.learningRate = try number(try value(for: flag), flag)
     case "--seed": options.seed = try number(try value(for: flag), flag)
     case "--svg": options.svgPath = try value(for: flag)
+    case "--tensorboard": options.tensorboardDirectory = try value(for: flag)
+    case "--help", "-h": options.showsHelp = true
     case "--distributed": options.distributed = true
     case "--optimizer":
       options.optimizer = try value(for: flag)
@@ -89,6 +116,18 @@ func train<Scalar: TensorScalar>(
     Affine(30, 10)
   }
 
+  // Rank 0 alone logs: every process sees the same reduced loss and gradients.
+  var callbacks: [any TrainingCallback] = []
+  if let directory = options.tensorboardDirectory, isRoot {
+    let writer = try SummaryWriter(directory: directory)
+    try writer.addText(
+      "options",
+      "epochs \(options.epochs), batch size \(options.batchSize), optimizer \(options.optimizer), "
+        + "precision \(options.precision), seed \(options.seed)", step: 0)
+    callbacks.append(TensorBoardCallback(writer: writer, parameters: mlp.parameters))
+    print("logging for TensorBoard to \(writer.path)")
+  }
+
   let history: TrainingHistory
   if options.optimizer == "adam" {
     let optimizer = Adam<Scalar>(learningRate: Scalar(options.learningRate ?? 0.02))
@@ -96,14 +135,16 @@ func train<Scalar: TensorScalar>(
       mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
     try trainer.distribute(over: communicator)
     history = try trainer.fit(
-      trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
+      trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize,
+      callbacks: callbacks)
   } else {
     let optimizer = SGD<Scalar>(learningRate: Scalar(options.learningRate ?? 0.01))
     let trainer = Trainer(
       mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: optimizer, seed: options.seed)
     try trainer.distribute(over: communicator)
     history = try trainer.fit(
-      trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize)
+      trainingSet, validation: testSet, epochs: options.epochs, batchSize: options.batchSize,
+      callbacks: callbacks)
   }
 
   guard isRoot else { return history.epochs.last?.validationAccuracy ?? 0 }
@@ -119,6 +160,10 @@ func train<Scalar: TensorScalar>(
 // 3. Run.
 do {
   let options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
+  if options.showsHelp {
+    print(usage, terminator: "")
+    exit(0)
+  }
   let communicator = options.distributed ? try Communicator.mpi() : .singleProcess
   let accuracy =
     options.precision == "double"
@@ -127,11 +172,7 @@ do {
   if communicator.rank == 0 { print("test accuracy: \(String(format: "%.4f", accuracy))") }
 } catch let error as UsageError {
   FileHandle.standardError.write(Data("Digits: \(error)\n".utf8))
-  FileHandle.standardError.write(
-    Data(
-      ("usage: Digits [--epochs N] [--batch-size N] [--optimizer sgd|adam] "
-        + "[--learning-rate X] [--precision float|double] [--svg FILE] [--seed N] "
-        + "[--distributed]\n").utf8))
+  FileHandle.standardError.write(Data(usage.utf8))
   exit(2)
 } catch {
   FileHandle.standardError.write(Data("Digits: \(error)\n".utf8))

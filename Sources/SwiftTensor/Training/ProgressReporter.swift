@@ -2,6 +2,11 @@ import Foundation
 
 /// Reports training progress: a redrawn bar with rate and ETA on standard error when it is a
 /// terminal, and one line per epoch on standard output otherwise (logs stay readable).
+///
+/// Each epoch line is flushed as soon as it is printed: standard output into a pipe or a file
+/// is block-buffered, which would hold the lines until exit (and lose them if the program is
+/// killed). Flushing the C stream, rather than writing around it, keeps the lines in order
+/// with what the program itself prints.
 @usableFromInline
 final class ProgressReporter {
   private let enabled: Bool
@@ -48,5 +53,7 @@ final class ProgressReporter {
     }
     line += "  \(String(format: "%.3f", record.seconds))s"
     print(line)
+    // All C output streams: naming `stdout` is not concurrency-safe in Swift 6.
+    fflush(nil)
   }
 }

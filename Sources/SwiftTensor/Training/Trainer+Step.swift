@@ -7,7 +7,7 @@ extension Trainer {
   func runStep(
     on batch: Batch<Scalar>, epoch: Int?, position: Int?
   ) throws(NonFiniteStepError) -> (
-    loss: Double, output: Tensor<Scalar>, skipped: NonFiniteStepError?
+    loss: Double, output: Tensor<Scalar>, skipped: NonFiniteStepError?, gradientNorm: Double
   ) {
     // A data-parallel rank may have no share of a short last batch; it still joins the sum.
     tensorPrecondition(batch.count > 0 || dataParallel != nil, "Trainer: empty batch")
@@ -19,11 +19,12 @@ extension Trainer {
     var (loss, output) = batch.count > 0 ? backpropagate(batch, on: tape) : idleStep()
     if dataParallel != nil { loss = reduceStep(loss: loss, count: batch.count) }
     var failure: (NonFiniteStepError.Quantity, Double)? = nil
+    var norm = Scalar.nan
     if !loss.isFinite {
       failure = (.loss, Double(loss))
     } else {
       // Clipping measures the norm anyway (and leaves a non-finite one unclipped or NaN).
-      let norm =
+      norm =
         maximumGradientNorm.map { clipGradients(parameters, maximumNorm: $0) }
         ?? squaredGradientNorm().squareRoot()
       if !norm.isFinite { failure = (.gradientNorm, Double(norm)) }
@@ -41,7 +42,7 @@ extension Trainer {
         if schedule == nil { optimizer.learningRate *= Scalar(factor) }
       }
       stepCount += 1
-      return (Double(loss), output, error)
+      return (Double(loss), output, error, Double(norm))
     }
     if let schedule {
       optimizer.learningRate = Scalar(
@@ -49,7 +50,7 @@ extension Trainer {
     }
     optimizer.step(parameters)
     stepCount += 1
-    return (Double(loss), output, nil)
+    return (Double(loss), output, nil, Double(norm))
   }
 
   /// `Σ g²` over every parameter's gradient: non-finite exactly when some gradient is, or when

@@ -197,6 +197,13 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
         let step = try runStep(on: batch, epoch: epochCount + 1, position: position)
         seen += batch.count
         progress.update(epoch: epochCount + 1, of: epochs, seen: seen, total: total, since: start)
+        if !callbacks.isEmpty {
+          let record = StepRecord(
+            step: stepCount, epoch: epochCount + 1, loss: step.loss,
+            gradientNorm: step.gradientNorm, learningRate: Double(optimizer.learningRate),
+            samples: batch.count, skipped: step.skipped != nil)
+          for index in callbacks.indices { try callbacks[index].stepEnded(record) }
+        }
         if let skip = step.skipped {
           (skipped, lastSkip) = (skipped + 1, skip)
           continue
