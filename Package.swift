@@ -42,7 +42,7 @@ let package = Package(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: [
         "numpy_reference.py", "compare_with_numpy.py", "pytorch_reference.py",
-        "compare_with_pytorch.py",
+        "compare_with_pytorch.py", "jax_reference.py",
       ]),
     // Started with mpirun by the distributed tests: a few data-parallel steps of the digits MLP.
     .executableTarget(name: "SwiftTensorDistributedCheck", dependencies: ["SwiftTensor"]),

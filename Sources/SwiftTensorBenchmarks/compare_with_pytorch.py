@@ -1,13 +1,14 @@
-"""Runs SwiftTensorBenchmarks' `conv` and `gpt` sections and PyTorch's counterparts
+"""Runs SwiftTensorBenchmarks' `conv`, `gpt`, `mlp` and `lstm` sections and PyTorch's counterparts
 (pytorch_reference.py) with one and two threads, in one run, and prints a Markdown table of both
 and their ratio.
 
 Usage (from the package root):
     swift build -c release --product SwiftTensorBenchmarks
     python3 Sources/SwiftTensorBenchmarks/compare_with_pytorch.py [--rounds N] [--python PATH]
-        [conv] [gpt]
+        [conv] [gpt] [mlp] [lstm]
 
-With no section names both run.
+With no section names all run (SwiftTensorBenchmarks' `mlp` section also times the batch-1
+and batch-64 digits epochs, which PyTorch does not).
 `--python` is the interpreter that has torch (default: /work/venv/bin/python when it exists,
 else the one running this script). As in compare_with_numpy.py, each round measures both sides
 of one thread count back to back, SwiftTensor first in even rounds and PyTorch first in odd
@@ -35,6 +36,8 @@ VENV_PYTHON = "/work/venv/bin/python"
 SECTIONS = {
     "conv": {"resnet_block_f32_ms": False, "digits_cnn_samples_per_s": True},
     "gpt": {"gpt_training_tokens_per_s": True},
+    "mlp": {"wide_mlp_samples_per_s": True},
+    "lstm": {"char_lstm_training_tokens_per_s": True},
 }
 SELECTED = [name for name in SECTIONS if name in sys.argv[1:]] or list(SECTIONS)
 FIGURES = {name: higher for section in SELECTED for name, higher in SECTIONS[section].items()}

@@ -63,6 +63,7 @@ if runs("tape") {
 if runs("mlp") {
   record("digits_mlp_batch1_s_per_epoch", try benchmarkMLPEpoch(batchSize: 1))
   record("digits_mlp_batch64_s_per_epoch", try benchmarkMLPEpoch(batchSize: 64))
+  record("wide_mlp_samples_per_s", try wideMLPSamplesPerSecond())
 }
 if runs("lstm") {
   record("char_lstm_training_tokens_per_s", try benchmarkLSTMTokensPerSecond())

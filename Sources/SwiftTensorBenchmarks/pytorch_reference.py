@@ -1,7 +1,7 @@
 """PyTorch's figures for the convolution cases SwiftTensorBenchmarks measures, printed as JSON
 with the same names.
 
-Usage: /work/venv/bin/python pytorch_reference.py [--threads N] [conv] [gpt]
+Usage: /work/venv/bin/python pytorch_reference.py [--threads N] [conv] [gpt] [mlp] [lstm]
 (default 1 thread; with no section names every section runs, as for SwiftTensorBenchmarks)
 
 Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
@@ -20,6 +20,11 @@ Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
   AdamW lr 1e-3, betas (0.9, 0.99), weight decay 0.1 on the weight matrices only, batch 32,
   cross-entropy over every position; random windows of random tokens (the speed does not
   depend on the text); the median over repeats of a few dozen steps each.
+- `wide_mlp_samples_per_s`: training samples per second of the 64-256-256-10 relu MLP,
+  cross-entropy, Adam 1e-3, batch 64, random digits-shaped batches.
+- `char_lstm_training_tokens_per_s`: training tokens per second of the Shakespeare model
+  (`nn.Embedding(65, 64)`, `nn.LSTM(64, 256)`, `nn.Linear(256, 65)`, Adam 2e-3, gradient norm
+  clipped to 5, batch 32 x 64) on random tokens.
 """
 import json
 import os
@@ -170,8 +175,67 @@ def gpt_tokens_per_s(steps=30, repeats=5, batch=32, context=64, vocabulary=65):
     return statistics.median(rates)
 
 
+def wide_mlp_samples_per_s(steps=300, repeats=5, batch=64):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                          nn.Linear(256, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    inputs = torch.randn(16, batch, 64)
+    labels = torch.randint(0, 10, (16, batch))
+
+    def run(count):
+        for step in range(count):
+            optimizer.zero_grad(set_to_none=True)
+            functional.cross_entropy(model(inputs[step % 16]), labels[step % 16]).backward()
+            optimizer.step()
+
+    run(20)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(steps)
+        rates.append(steps * batch / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+class CharacterLSTM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(65, 64)
+        self.lstm = nn.LSTM(64, 256, batch_first=True)
+        self.readout = nn.Linear(256, 65)
+
+    def forward(self, ids):
+        hidden, _ = self.lstm(self.embedding(ids))
+        return self.readout(hidden.reshape(-1, 256))
+
+
+def char_lstm_tokens_per_s(steps=20, repeats=3, batch=32, length=64):
+    torch.manual_seed(0)
+    model = CharacterLSTM()
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    windows = torch.randint(0, 65, (8, batch, length + 1))
+
+    def run(count):
+        for step in range(count):
+            window = windows[step % 8]
+            optimizer.zero_grad(set_to_none=True)
+            loss = functional.cross_entropy(model(window[:, :-1]), window[:, 1:].reshape(-1))
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5)
+            optimizer.step()
+
+    run(3)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(steps)
+        rates.append(steps * batch * length / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
 def main():
-    sections = {"conv", "gpt"}
+    sections = {"conv", "gpt", "mlp", "lstm"}
     selected = sections.intersection(arg.lower() for arg in sys.argv[1:]) or sections
     results = {}
     if "conv" in selected:
@@ -179,6 +243,10 @@ def main():
         results["digits_cnn_samples_per_s"] = digits_cnn_samples_per_s()
     if "gpt" in selected:
         results["gpt_training_tokens_per_s"] = gpt_tokens_per_s()
+    if "mlp" in selected:
+        results["wide_mlp_samples_per_s"] = wide_mlp_samples_per_s()
+    if "lstm" in selected:
+        results["char_lstm_training_tokens_per_s"] = char_lstm_tokens_per_s()
     results["torch_version"] = torch.__version__
     results["torch_threads"] = torch.get_num_threads()
     # PyTorch's OpenMP threads spin while they wait for each other, so with two threads on a
