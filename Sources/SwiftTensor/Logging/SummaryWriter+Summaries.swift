@@ -6,7 +6,11 @@ extension SummaryWriter {
   ///
   /// The value is stored as a 32-bit float, as TensorBoard's `simple_value` is.
   ///
-  /// - Parameter wallTime: seconds since 1970; the writer's clock when `nil`.
+  /// - Parameters:
+  ///   - tag: the series' name, such as `loss/train`.
+  ///   - value: the value recorded.
+  ///   - step: the position on the chart's horizontal axis.
+  ///   - wallTime: seconds since 1970; the writer's clock when `nil`.
   /// - Throws: `SummaryWriterError` when the event cannot be written.
   public func addScalar(
     _ tag: String, _ value: Double, step: Int, wallTime: Double? = nil

@@ -62,6 +62,8 @@ public final class SummaryWriter {
   /// Creates the directory if needed and a new event file in it.
   ///
   /// - Parameters:
+  ///   - directory: where the event file is created (with its missing parents), the directory
+  ///     TensorBoard's `--logdir` (or one of its subdirectories) names.
   ///   - clock: the wall time of events added without one, and of the file name; the system
   ///     clock by default (tests inject a fixed time).
   /// - Throws: `SummaryWriterError` when the directory or the file cannot be created.

@@ -29,7 +29,10 @@ public struct TensorBoardCallback<Scalar: TensorScalar>: TrainingCallback {
   /// Creates the callback.
   ///
   /// - Parameters:
+  ///   - writer: where the events go.
   ///   - parameters: usually `model.parameters`; none draws no histograms.
+  ///   - stepInterval: steps between two records of the step scalars (1 records every step).
+  ///   - histogramInterval: epochs between two sets of histograms; 0 records none.
   /// - Precondition: `stepInterval > 0` and `histogramInterval >= 0`.
   public init(
     writer: SummaryWriter, parameters: [NamedParameter<Scalar>] = [], stepInterval: Int = 1,
