@@ -128,4 +128,42 @@ PACK_TARGET void swifttensor_dpack_a6_transposed(const double *a, long lda, long
     _mm_storeu_pd(dst + 6 * q + 4, _mm_loadu_pd(row + 4));
   }
 }
+
+// A transposed B (an input gradient's Wᵀ): op(B)[q, c] = b[c ldb + q], so a panel's 16 columns
+// are 16 rows of `b`; 8 x 8 blocks are transposed in registers instead of 16 strided scalar
+// stores per step.
+PACK_TARGET static inline void st_transpose8(__m256 *r) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+PACK_TARGET void swifttensor_spack_b16_transposed(const float *b, long ldb, long kc,
+                                                  float *dst) {
+  long q = 0;
+  for (; q + 8 <= kc; q += 8) {
+    for (int half = 0; half < 2; ++half) {
+      const float *rows = b + half * 8 * ldb + q;
+      __m256 r[8];
+      for (int c = 0; c < 8; ++c) r[c] = _mm256_loadu_ps(rows + c * ldb);
+      st_transpose8(r);
+      for (int k = 0; k < 8; ++k) _mm256_storeu_ps(dst + (q + k) * 16 + half * 8, r[k]);
+    }
+  }
+  for (; q < kc; ++q)
+    for (int c = 0; c < 16; ++c) dst[q * 16 + c] = b[c * ldb + q];
+}
 #endif

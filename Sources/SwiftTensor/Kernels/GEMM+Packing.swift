@@ -66,7 +66,12 @@ extension GEMM {
       if width < nr {
         dst.initialize(repeating: 0, count: nr * kc)
       }
-      if transposed {
+      if transposed && width == nr && useFastPacking
+        && packPanelC(
+          .transposedB, b + j0 * ldb + depth.lowerBound, stride: ldb, depth: kc, into: dst)
+      {
+        // Packed by the AVX2 C routine (8 x 8 register transposes).
+      } else if transposed {
         // op(B)[p, j] = b[j, p]: walk each column of op(B) along a contiguous row of `b`.
         for c in 0..<width {
           let src = b + (j0 + c) * ldb + depth.lowerBound
@@ -111,6 +116,8 @@ enum PackedOperand {
   case a
   /// Six columns of a transposed A, six contiguous values per step.
   case transposedA
+  /// One full panel of a transposed B (`Float` only: other types return false).
+  case transposedB
   /// `panels` consecutive full panels of B (16 `Float` or 8 `Double` columns each), copied
   /// row by row.
   case b(panels: Int)
@@ -134,6 +141,7 @@ extension GEMM {
         switch operand {
         case .a: swifttensor_spack_a6(from, stride, depth, to)
         case .transposedA: swifttensor_spack_a6_transposed(from, stride, depth, to)
+        case .transposedB: swifttensor_spack_b16_transposed(from, stride, depth, to)
         case .b(let panels): swifttensor_spack_b16(from, stride, depth, panels, to)
         }
         return true
@@ -146,6 +154,7 @@ extension GEMM {
         switch operand {
         case .a: swifttensor_dpack_a6(from, stride, depth, to)
         case .transposedA: swifttensor_dpack_a6_transposed(from, stride, depth, to)
+        case .transposedB: return false
         case .b(let panels): swifttensor_dpack_b8(from, stride, depth, panels, to)
         }
         return true

@@ -44,6 +44,10 @@ void swifttensor_dpack_a6(const double *a, long lda, long kc, double *dst);
 void swifttensor_spack_a6_transposed(const float *a, long lda, long kc, float *dst);
 /// The double-precision `swifttensor_spack_a6_transposed`. O(kc).
 void swifttensor_dpack_a6_transposed(const double *a, long lda, long kc, double *dst);
+/// Packs one full panel of a transposed B (16 rows of `b` at row stride `ldb`, `kc` values
+/// each) into the micro-kernel's layout: `dst[16 q + c] = b[c ldb + q]`, transposed in 8 x 8
+/// register blocks. O(kc). Call only when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_spack_b16_transposed(const float *b, long ldb, long kc, float *dst);
 /// Packs `panels` consecutive full panels of B (`kc` rows of 16 floats each, at row stride
 /// `ldb`), each contiguously: `dst[p kc 16 + 16 q + j] = b[q ldb + 16 p + j]`, walking the rows
 /// once across all the panels and prefetching rows ahead. O(kc panels). Call only when
