@@ -10,7 +10,9 @@
 // --throughput prints the training samples per second over the whole training set (no
 // validation), of pytensor's 64-30-10 MLP, or with --wide of the 64-256-256-10 relu MLP with
 // Adam 1e-3 that the speed benchmarks use; --bandwidth the allreduce bandwidth for buffers of
-// 4 KiB to 64 MiB.
+// 4 KiB to 64 MiB. --batch-norm puts batch normalisation (running statistics: buffers) after
+// the first layer, --learning-rate R sets SGD's rate (0.1), and --bucket-bytes N the gradient
+// buckets' size (small: several buckets).
 import Foundation
 import SwiftTensor
 
@@ -26,6 +28,9 @@ struct Options {
   var throughput = false
   var wide = false
   var bandwidth = false
+  var batchNorm = false
+  var bucketBytes: Int?
+  var learningRate = 0.1
 }
 
 func parse(_ arguments: [String]) -> Options {
@@ -53,6 +58,12 @@ func parse(_ arguments: [String]) -> Options {
     case "--throughput": options.throughput = true
     case "--wide": options.wide = true
     case "--bandwidth": options.bandwidth = true
+    case "--batch-norm": options.batchNorm = true
+    case "--learning-rate":
+      let text = value(flag)
+      guard let rate = Double(text), rate >= 0 else { fail("--learning-rate: '\(text)'") }
+      options.learningRate = rate
+    case "--bucket-bytes": options.bucketBytes = max(1, integer(flag))
     default: fail("unknown option '\(flag)'")
     }
   }
@@ -81,13 +92,24 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   let (training, test) = try Digits.load(as: Scalar.self)
   let slice = training.subset(Array(0..<min(options.samples, training.count)))
   let mlp = Graph<Scalar>("mlp", seed: 7) {
-    Affine(64, 30, activation: .sigmoid)
+    if options.batchNorm {
+      Affine(64, 30)
+      BatchNorm(channels: 30)
+      Sigmoid()
+    } else {
+      Affine(64, 30, activation: .sigmoid)
+    }
     Affine(30, 10)
   }
   let trainer = Trainer(
-    mlp, loss: SoftmaxCrossEntropyLoss(), optimizer: SGD<Scalar>(learningRate: 0.1), seed: 3)
+    mlp, loss: SoftmaxCrossEntropyLoss(),
+    optimizer: SGD<Scalar>(learningRate: Scalar(options.learningRate)), seed: 3)
   trainer.reportsProgress = false
-  try trainer.distribute(over: communicator)
+  if let bytes = options.bucketBytes {
+    try trainer.distribute(over: communicator, bucketBytes: bytes)
+  } else {
+    try trainer.distribute(over: communicator)
+  }
   let history = try trainer.fit(
     slice, validation: test, epochs: options.epochs, batchSize: options.batchSize,
     callbacks: [Sabotage(rank: communicator.rank, options: options)])

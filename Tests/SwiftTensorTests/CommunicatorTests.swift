@@ -57,19 +57,25 @@ import Testing
   @Test func bucketsSplitParametersAtTheirCapacity() {
     // 16 bytes hold 4 floats: parameters of 3, 6 and 2 scalars fill buckets of 4, 4 and 3.
     let state = DataParallelState<Float>(
-      communicator: .singleProcess, parameterCounts: [3, 6, 2], bucketBytes: 16)
+      communicator: .singleProcess, parameterCounts: [3, 6, 2], bufferCounts: [5], bucketBytes: 16)
     #expect(state.plan.map { $0.map(\.count) } == [[3, 1], [4], [1, 2]])
     #expect(state.plan[1][0].parameter == 1 && state.plan[1][0].start == 1)
+    // The count, the loss and the buffers' 5 scalars ride ahead of the first bucket.
+    #expect(state.headCount == 7 && state.bucket.count == 11)
   }
 
   @Test func oneRankReductionKeepsTheMeanGradientAndLoss() throws {
     let parameters = [Variable(Tensor<Double>(shape: [3], scalars: [1, 2, 3]))]
     parameters[0].gradient = Tensor(shape: [3], scalars: [0.5, -1, 2])
     let state = DataParallelState<Double>(
-      communicator: .singleProcess, parameterCounts: [3], bucketBytes: 16)
+      communicator: .singleProcess, parameterCounts: [3], bufferCounts: [], bucketBytes: 16)
     let loss = try state.reduce(parameters: parameters, buffers: [], loss: 0.25, count: 7)
-    #expect(loss == 0.25)
-    #expect(parameters[0].gradient?.scalars == [0.5, -1, 2])
+    // Weighted by the count 7 and scaled by 1/7: equal up to the two roundings.
+    #expect(abs(loss - 0.25) <= 1e-16)
+    let gradient = try #require(parameters[0].gradient?.scalars)
+    for (reduced, original) in zip(gradient, [0.5, -1, 2]) {
+      #expect(abs(reduced - original) <= 4e-16 * abs(original))
+    }
   }
 
   @Test func distributingOverOneProcessChangesNothing() throws {

@@ -55,6 +55,44 @@ import Testing
     try twoProcessesMatchOne(Double.self, precision: "double", tolerance: 1e-12)
   }
 
+  /// Gradients split over several buckets (256 bytes: the 64x30 weight alone takes eight)
+  /// reduce as one bucket does.
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func severalBucketsMatchOneProcess() throws {
+    let difference = try oneAgainstTwo(["--precision", "double", "--bucket-bytes", "256"])
+    #expect(difference.count > 0 && difference.maximum <= 1e-12, "\(difference)")
+  }
+
+  /// Buffers are averaged across ranks: with the parameters frozen (learning rate 0), batch
+  /// normalisation's running mean, updated from each share's mean, ends as one process's
+  /// (the running variance does not: each rank's share has its own variance, as in PyTorch's
+  /// data-parallel training without synchronised batch normalisation).
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func runningMeansAreAveragedAcrossRanks() throws {
+    let difference = try oneAgainstTwo(
+      ["--precision", "double", "--batch-norm", "--learning-rate", "0", "--samples", "256"],
+      keys: { $0.hasSuffix("running_mean") })
+    #expect(difference.count == 1 && difference.maximum <= 1e-12, "\(difference)")
+  }
+
+  /// Runs the check program alone and on two processes with `arguments`; the largest relative
+  /// difference over the checkpoint tensors whose names pass `keys`, and how many there were.
+  func oneAgainstTwo(
+    _ arguments: [String], keys: (String) -> Bool = { _ in true }
+  ) throws -> (maximum: Double, count: Int) {
+    let (one, two) = (temporaryFile("one"), temporaryFile("two"))
+    defer { for url in [one, two] { try? FileManager.default.removeItem(at: url) } }
+    _ = try DistributedTestSupport.run(arguments + ["--output", one.path], processes: nil)
+    let run = try DistributedTestSupport.run(arguments + ["--output", two.path], processes: 2)
+    #expect(run.status == 0 && !run.timedOut, "\(run.output)")
+    let reference = try parameters(Double.self, at: one).filter { keys($0.key) }
+    let distributed = try parameters(Double.self, at: two).filter { keys($0.key) }
+    #expect(reference.keys.sorted() == distributed.keys.sorted())
+    return (
+      DistributedTestSupport.maximumRelativeDifference(reference, distributed), reference.count
+    )
+  }
+
   /// Three ranks, global batches of 2 on 7 samples: some ranks have no share of a batch.
   @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
   func ranksWithoutAShareStillMatchOneProcess() throws {

@@ -10,11 +10,15 @@ final class DataParallelState<Scalar: TensorScalar> {
   }
 
   @usableFromInline let communicator: Communicator
-  /// The buckets in order, each a list of parameter slices filling at most `bucket.count`.
+  /// The buckets in order, each a list of parameter slices filling at most `capacity`.
   let plan: [[Segment]]
+  /// Scalars ahead of the first bucket's gradients: the sample count, the loss and the buffers.
+  let headCount: Int
   var bucket: [Scalar]
 
-  init(communicator: Communicator, parameterCounts: [Int], bucketBytes: Int) {
+  init(
+    communicator: Communicator, parameterCounts: [Int], bufferCounts: [Int], bucketBytes: Int
+  ) {
     self.communicator = communicator
     let capacity = max(
       1, min(parameterCounts.reduce(0, +), bucketBytes / MemoryLayout<Scalar>.stride))
@@ -33,16 +37,19 @@ final class DataParallelState<Scalar: TensorScalar> {
         }
       }
     }
-    if !current.isEmpty { plan.append(current) }
+    if !current.isEmpty || plan.isEmpty { plan.append(current) }
     self.plan = plan
-    bucket = Array(repeating: 0, count: capacity)
+    headCount = 2 + bufferCounts.reduce(0, +)
+    bucket = Array(repeating: 0, count: headCount + capacity)
   }
 
   /// Replaces every gradient by `Σ_r count_r · gradient_r / Σ_r count_r` over the ranks, and
   /// every buffer likewise; returns `Σ_r count_r · loss_r / Σ_r count_r`.
   ///
-  /// The counts, losses and buffers travel first, in one small allreduce, so that the global
-  /// count is known when the gradient buckets are packed.
+  /// Every rank sends its sums weighted by its own count, so no rank needs the global count
+  /// before the reduction: the count, loss and buffers ride at the head of the first bucket,
+  /// and a model whose gradients fit one bucket costs one allreduce per step (small models'
+  /// steps are latency-bound).
   func reduce(
     parameters: [Variable<Scalar>], buffers: [Variable<Scalar>], loss: Scalar, count: Int
   ) throws(DistributedError) -> Scalar {
@@ -53,56 +60,69 @@ final class DataParallelState<Scalar: TensorScalar> {
         for value in values { head.append(value * weight) }
       }
     }
-    try communicator.allreduceSum(&head)
+    for parameter in parameters where parameter.gradient == nil {
+      parameter.gradient = Tensor(repeating: 0, shape: parameter.value.shape)
+    }
+    head = try reduceBucket(plan[0], carried: head, weight: weight, parameters: parameters)
+    // The head's first scalar is now the global count: every unpack scales by its inverse.
     let scale = 1 / head[0]
+    unpack(plan[0], offset: head.count, scale: scale, parameters: parameters)
+    for segments in plan.dropFirst() {
+      _ = try reduceBucket(segments, carried: [], weight: weight, parameters: parameters)
+      unpack(segments, offset: 0, scale: scale, parameters: parameters)
+    }
     var offset = 2
     for buffer in buffers {
       let values = head[offset..<(offset + buffer.value.scalarCount)].map { $0 * scale }
       buffer.value = Tensor(shape: buffer.value.shape, scalars: values)
       offset += values.count
     }
-    for parameter in parameters where parameter.gradient == nil {
-      parameter.gradient = Tensor(repeating: 0, shape: parameter.value.shape)
-    }
-    // This rank's share of the global batch: the gradients are scaled before the sum, so
-    // that two equal shares are halved exactly.
-    let share = weight * scale
-    for segments in plan { try reduceBucket(segments, parameters: parameters, share: share) }
     return head[1] * scale
   }
 
-  /// Packs one bucket's gradient slices times `share`, sums it across ranks, and unpacks it.
+  /// Packs `carried` and one bucket's gradient slices times `weight` (this rank's count),
+  /// sums the bucket across ranks and returns the summed `carried` scalars.
   private func reduceBucket(
-    _ segments: [Segment], parameters: [Variable<Scalar>], share: Scalar
-  ) throws(DistributedError) {
-    let filled = segments.reduce(0) { $0 + $1.count }
-    try bucket.withUnsafeMutableBufferPointer { bucket throws(DistributedError) in
-      var offset = 0
+    _ segments: [Segment], carried: [Scalar], weight: Scalar, parameters: [Variable<Scalar>]
+  ) throws(DistributedError) -> [Scalar] {
+    let filled = carried.count + segments.reduce(0) { $0 + $1.count }
+    return try bucket.withUnsafeMutableBufferPointer { bucket throws(DistributedError) in
+      guard let base = bucket.baseAddress else { return carried }
+      for (index, value) in carried.enumerated() { base[index] = value }
+      var offset = carried.count
       for segment in segments {
         // Every gradient exists: `reduce` creates the missing ones before the buckets.
         // Kernels, not loops: this code runs unspecialised, where a loop would move every
         // scalar through generic witnesses.
         parameters[segment.parameter].gradient?.withUnsafeBufferPointer { gradient in
-          guard let source = gradient.baseAddress, let destination = bucket.baseAddress else {
-            return
-          }
+          guard let source = gradient.baseAddress else { return }
           Scalar._unaryKernel(
-            .multiplyScalar(share), source + segment.start, destination + offset,
-            count: segment.count)
+            .multiplyScalar(weight), source + segment.start, base + offset, count: segment.count)
         }
         offset += segment.count
       }
       try communicator.allreduceSum(UnsafeMutableBufferPointer(rebasing: bucket[0..<filled]))
-      offset = 0
+      return Array(bucket[0..<carried.count])
+    }
+  }
+
+  /// Writes the summed bucket's gradient slices, from `offset` on, times `scale` into the
+  /// parameters' gradients.
+  private func unpack(
+    _ segments: [Segment], offset start: Int, scale: Scalar, parameters: [Variable<Scalar>]
+  ) {
+    bucket.withUnsafeBufferPointer { bucket in
+      guard let base = bucket.baseAddress else { return }
+      var offset = start
       for segment in segments {
         let variable = parameters[segment.parameter]
         // Taken out, so that the write below finds the buffer unshared and copies nothing.
         if var gradient = variable.takeGradient() {
           gradient.withUnsafeMutableBufferPointer { gradient in
-            guard let destination = gradient.baseAddress, let source = bucket.baseAddress else {
-              return
-            }
-            (destination + segment.start).update(from: source + offset, count: segment.count)
+            guard let destination = gradient.baseAddress else { return }
+            Scalar._unaryKernel(
+              .multiplyScalar(scale), base + offset, destination + segment.start,
+              count: segment.count)
           }
           variable.gradient = gradient
         }

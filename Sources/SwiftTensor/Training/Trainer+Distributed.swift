@@ -20,8 +20,9 @@ extension Trainer {
   ///   sample count, and divided by the global batch's: the mean gradient of the global batch,
   ///   as one process computes it, up to rounding. Buffers (running statistics) are combined
   ///   the same way; the loss the step returns is the global batch's mean.
-  /// - The gradients travel in buckets of at most `gradientBucketBytes`, reduced after the
-  ///   backward pass.
+  /// - The gradients travel in buckets of at most `bucketBytes`, reduced after the backward
+  ///   pass; the sample count, loss and buffers ride in the first, so a model whose gradients
+  ///   fit one bucket costs one allreduce per step.
   /// - Epoch losses and metrics, and validation (each rank evaluates every `size`-th batch),
   ///   are summed across ranks: every rank's history holds the global figures.
   /// - `trainStep(on:)` and `fit(epochs:trainingBatches:validation:callbacks:)` take this
@@ -29,12 +30,22 @@ extension Trainer {
   /// - `resume(from:)` is called on every rank and reads the file on each: on several
   ///   machines it must be on a shared file system or copied to each.
   ///
-  /// Dropout masks differ between ranks (the step's seed is mixed with the rank), so a model
-  /// with dropout is not step-for-step the one-process model. A collective that fails during
+  /// Dropout masks differ between ranks (the step's seed is mixed with the rank), and batch
+  /// normalisation normalises each rank's share by the share's own statistics (as PyTorch's
+  /// data-parallel training does without synchronised batch normalisation), so a model with
+  /// either is not step-for-step the one-process model. A collective that fails during
   /// training stops the whole job (`Communicator.abort`): the replicas can no longer agree.
   ///
+  /// - Parameters:
+  ///   - communicator: the processes training together.
+  ///   - bucketBytes: the largest bucket of gradients one allreduce carries, in bytes.
   /// - Throws: `DistributedError` when the broadcast fails.
-  public func distribute(over communicator: Communicator) throws(DistributedError) {
+  /// - Precondition: `bucketBytes` is positive.
+  public func distribute(
+    over communicator: Communicator, bucketBytes: Int = gradientBucketBytes
+  ) throws(DistributedError) {
+    tensorPrecondition(
+      bucketBytes > 0, "Trainer.distribute: bucketBytes must be positive, got \(bucketBytes)")
     for variable in parameterVariables + bufferVariables {
       try communicator.broadcast(&variable.value, from: 0)
     }
@@ -42,12 +53,13 @@ extension Trainer {
       communicator.isDistributed
       ? DataParallelState(
         communicator: communicator, parameterCounts: parameterVariables.map(\.value.scalarCount),
-        bucketBytes: Self.gradientBucketBytes)
+        bufferCounts: bufferVariables.map(\.value.scalarCount),
+        bucketBytes: bucketBytes)
       : nil
     if communicator.rank != 0 { reportsProgress = false }
   }
 
-  /// The largest bucket of gradients one allreduce carries, in bytes (4 MiB): large enough
+  /// The default largest bucket of gradients one allreduce carries, in bytes (4 MiB): large enough
   /// that the per-call latency is a small part of a bucket's time, small enough that the
   /// scratch buffer stays modest.
   public static var gradientBucketBytes: Int { 4 << 20 }
