@@ -35,6 +35,9 @@ extension ConvolutionKernels {
   /// `GEMM.prepackedDepthStep`, each a row of zero-padded micro-panels of `nr` columns).
   /// A panel whose positions are consecutive in the bordered plane is copied as vectors.
   /// O(depth × slab width).
+  ///
+  /// Panel by panel, so that the writes run through the packed buffer in order: row by row
+  /// they would jump a whole panel's depth each time, a page apart.
   static func unfoldPacked<S: TensorScalar>(
     _ bordered: UnsafePointer<S>, _ g: ConvolutionGeometry, table: UnsafePointer<Int32>,
     slab: Range<Int>, into packed: UnsafeMutablePointer<S>
@@ -46,25 +49,37 @@ extension ConvolutionKernels {
     let taps = g.kernelHeight * g.kernelWidth
     let planeSize = borderedSize(g).height * borderedSize(g).width
     let vector = S.Vector.scalarCount
-    for blockStart in stride(from: 0, to: depth, by: step) {
-      let blockDepth = Swift.min(step, depth - blockStart)
-      let block = packed + blockStart * width
-      for row in blockStart..<(blockStart + blockDepth) {
-        let (channel, tap) = row.quotientAndRemainder(dividingBy: taps)
-        let plane = bordered + channel * planeSize
-        let offsets = table + tap * g.positions
-        for panel in 0..<(width / nr) {
-          let target = block + (panel * blockDepth + row - blockStart) * nr
-          let first = slab.lowerBound + panel * nr
-          let count = Swift.min(nr, slab.upperBound - first)
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { starts in
+      for panel in 0..<(width / nr) {
+        let first = slab.lowerBound + panel * nr
+        let count = Swift.min(nr, slab.upperBound - first)
+        // Per tap, the panel's first offset when its positions are consecutive (-1: gather);
+        // the same for every channel.
+        for tap in 0..<taps {
+          let offsets = table + tap * g.positions
           let start = Int(offsets[first])
-          if count == nr && Int(offsets[first + nr - 1]) == start + nr - 1 {
-            for lane in stride(from: 0, to: nr, by: vector) {
-              target.storeVector(plane.loadVector(at: start + lane), at: lane)
+          let consecutive = count == nr && Int(offsets[first + nr - 1]) == start + nr - 1
+          starts[tap] = consecutive ? start : -1
+        }
+        for blockStart in stride(from: 0, to: depth, by: step) {
+          let blockDepth = Swift.min(step, depth - blockStart)
+          var target = packed + blockStart * width + panel * blockDepth * nr
+          var (channel, tap) = blockStart.quotientAndRemainder(dividingBy: taps)
+          for _ in 0..<blockDepth {
+            let plane = bordered + channel * planeSize
+            let start = starts[tap]
+            if start >= 0 {
+              for lane in stride(from: 0, to: nr, by: vector) {
+                target.storeVector(plane.loadVector(at: start + lane), at: lane)
+              }
+            } else {
+              let offsets = table + tap * g.positions + first
+              for lane in 0..<count { target[lane] = plane[Int(offsets[lane])] }
+              for lane in count..<nr { target[lane] = 0 }
             }
-          } else {
-            for lane in 0..<count { target[lane] = plane[Int(offsets[first + lane])] }
-            for lane in count..<nr { target[lane] = 0 }
+            target += nr
+            tap += 1
+            if tap == taps { (tap, channel) = (0, channel + 1) }
           }
         }
       }
