@@ -42,7 +42,8 @@ let package = Package(
       name: "SwiftTensorBenchmarks", dependencies: ["SwiftTensor"],
       exclude: [
         "numpy_reference.py", "compare_with_numpy.py", "pytorch_reference.py",
-        "compare_with_pytorch.py", "jax_reference.py",
+        "compare_with_pytorch.py", "jax_reference.py", "accuracy_files.py",
+        "compare_accuracy.py",
       ]),
     // Started with mpirun by the distributed tests: a few data-parallel steps of the digits MLP.
     .executableTarget(name: "SwiftTensorDistributedCheck", dependencies: ["SwiftTensor"]),

@@ -6,12 +6,28 @@
 // (default: all cores); SWIFTTENSOR_PORTABLE_KERNELS=1 measures the portable Swift kernels
 // that arm64 runs. `python3 Sources/SwiftTensorBenchmarks/compare_with_numpy.py` runs
 // this with one and two threads next to numpy and prints the ratios.
+//
+//   swift run -c release SwiftTensorBenchmarks --accuracy-check DIR [--epochs N]
+//
+// trains the wide MLP on the digits after writing its initial weights, data and batch order
+// into DIR, and prints its test accuracy as JSON (see AccuracyCheck.swift);
+// `python3 Sources/SwiftTensorBenchmarks/compare_accuracy.py` compares it with JAX and PyTorch.
 import Foundation
 @_spi(Benchmarks) import SwiftTensor
 
 // The worker of scripts/kill-during-save.sh, not a benchmark (see CheckpointStress.swift).
 if ["--checkpoint-stress", "--checkpoint-check"].contains(CommandLine.arguments.dropFirst().first) {
   exit(runCheckpointStress(CommandLine.arguments))
+}
+
+if CommandLine.arguments.dropFirst().first == "--accuracy-check" {
+  do {
+    print(jsonObject(try accuracyCheck(CommandLine.arguments)))
+    exit(0)
+  } catch {
+    FileHandle.standardError.write(Data("accuracy check failed: \(error)\n".utf8))
+    exit(1)
+  }
 }
 
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
@@ -94,13 +110,18 @@ if runs("gpt") {
 }
 
 if json {
-  let body = results.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n")
-  print("{\n\(body)\n}")
+  print(jsonObject(results))
 } else {
   print("kernels: \(_BenchmarkKernels.kernelSet)\n")
   print("| benchmark (release, median) | value |")
   print("| --- | --- |")
   for (name, value) in results { print("| \(name) | \(formatted(value)) |") }
+}
+
+/// The figures as a JSON object, one per line.
+func jsonObject(_ figures: [(String, Double)]) -> String {
+  let body = figures.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n")
+  return "{\n\(body)\n}"
 }
 
 /// Three significant decimals, or more for small values.

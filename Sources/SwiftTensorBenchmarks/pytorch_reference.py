@@ -3,6 +3,7 @@ with the same names.
 
 Usage: /work/venv/bin/python pytorch_reference.py [--threads N] [conv] [gpt] [mlp] [lstm]
 (default 1 thread; with no section names every section runs, as for SwiftTensorBenchmarks)
+       /work/venv/bin/python pytorch_reference.py accuracy DIR
 
 Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
 
@@ -25,6 +26,8 @@ Needs torch (the CPU build) and numpy; SwiftTensor itself never needs Python.
 - `char_lstm_training_tokens_per_s`: training tokens per second of the Shakespeare model
   (`nn.Embedding(65, 64)`, `nn.LSTM(64, 256)`, `nn.Linear(256, 65)`, Adam 2e-3, gradient norm
   clipped to 5, batch 32 x 64) on random tokens.
+- `accuracy DIR`: issue 21's accuracy check (see jax_reference.py's): the wide MLP trained from
+  DIR's files with `torch.optim.Adam` in float32; needs safetensors too.
 """
 import json
 import os
@@ -234,7 +237,38 @@ def char_lstm_tokens_per_s(steps=20, repeats=3, batch=32, length=64):
     return statistics.median(rates)
 
 
+def accuracy(directory):
+    from accuracy_files import Run
+
+    run = Run(directory)
+    model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                          nn.Linear(256, 10))
+    with torch.no_grad():
+        for linear, (weight, bias) in zip(model[0::2], run.layers()):
+            linear.weight.copy_(torch.from_numpy(weight.T))  # nn.Linear's weight is [out, in]
+            linear.bias.copy_(torch.from_numpy(bias))
+    optimizer = torch.optim.Adam(model.parameters(), lr=run.learning_rate, betas=run.betas,
+                                 eps=run.epsilon)
+    inputs, labels = torch.from_numpy(run.train_inputs), torch.from_numpy(run.train_labels)
+    start = time.perf_counter()
+    for rows in run.batches():
+        rows = torch.from_numpy(rows)
+        optimizer.zero_grad(set_to_none=True)
+        functional.cross_entropy(model(inputs[rows]), labels[rows]).backward()
+        optimizer.step()
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        predicted = model(torch.from_numpy(run.test_inputs)).argmax(dim=1).numpy()
+    layers = [(m.weight.detach().numpy().T, m.bias.detach().numpy()) for m in model[0::2]]
+    steps = len(run.order) * -(-run.order.shape[1] // run.batch_size)
+    return {**run.finish("pytorch", layers, predicted), "steps": steps, "seconds": seconds,
+            "torch_version": torch.__version__}
+
+
 def main():
+    if "accuracy" in sys.argv:
+        print(json.dumps(accuracy(sys.argv[sys.argv.index("accuracy") + 1]), indent=2))
+        return
     sections = {"conv", "gpt", "mlp", "lstm"}
     selected = sections.intersection(arg.lower() for arg in sys.argv[1:]) or sections
     results = {}
