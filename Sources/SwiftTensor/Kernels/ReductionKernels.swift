@@ -27,24 +27,32 @@ enum ReductionKernels {
     for o in 0..<outer {
       for i in 0..<inner {
         let base = source + o * length * inner + i
-        var best = 0
-        var bestValue = base[0]
-        if !bestValue.isNaN {
-          for l in 1..<max(length, 1) {
-            let value = base[l * inner]
-            if value.isNaN {
-              best = l
-              break
-            }
-            if largest ? value > bestValue : value < bestValue {
-              best = l
-              bestValue = value
-            }
-          }
-        }
-        destination[o * inner + i] = best
+        destination[o * inner + i] =
+          largest
+          ? argExtremum(base, length: length, stride: inner, by: >)
+          : argExtremum(base, length: length, stride: inner, by: <)
       }
     }
+  }
+
+  /// The index of the first element that `better` prefers to all before it, or of the first
+  /// NaN. Selects instead of branches: rows of a few classes (a classifier's scores, every
+  /// step) would mispredict at each new best.
+  @inline(__always)
+  private static func argExtremum<S: TensorScalar>(
+    _ base: UnsafePointer<S>, length: Int, stride: Int, by better: (S, S) -> Bool
+  ) -> Int {
+    var best = 0
+    var bestValue = base[0]
+    if bestValue.isNaN { return 0 }
+    for l in 1..<max(length, 1) {
+      let value = base[l * stride]
+      if value.isNaN { return l }
+      let takes = better(value, bestValue)
+      best = takes ? l : best
+      bestValue = takes ? value : bestValue
+    }
+    return best
   }
 
   /// Sum of a contiguous row: four vector accumulators per block of 4096 elements, and the

@@ -49,7 +49,9 @@ final class DataParallelState<Scalar: TensorScalar> {
   /// Every rank sends its sums weighted by its own count, so no rank needs the global count
   /// before the reduction: the count, loss and buffers ride at the head of the first bucket,
   /// and a model whose gradients fit one bucket costs one allreduce per step (small models'
-  /// steps are latency-bound).
+  /// steps are latency-bound). Specialised: the trainer calls it from unspecialised code.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   func reduce(
     parameters: [Variable<Scalar>], buffers: [Variable<Scalar>], loss: Scalar, count: Int
   ) throws(DistributedError) -> Scalar {
