@@ -9,7 +9,8 @@
 // --stall-rank R makes it sleep instead, to test that the job stops rather than hangs.
 // --throughput prints the training samples per second over the whole training set (no
 // validation; --repeat N makes an epoch N passes over it), of pytensor's 64-30-10 MLP, or
-// with --wide of the 64-256-256-10 relu MLP with Adam 1e-3 that the speed benchmarks use;
+// with --wide of the 64-256-256-10 relu MLP with Adam 1e-3 that the speed benchmarks use
+// (with --lstm, the character LSTM's tokens per second: RecurrentThroughput.swift);
 // --bandwidth the allreduce bandwidth for buffers of 4 KiB to 64 MiB. --batch-norm puts batch
 // normalisation (running statistics: buffers) after the first layer, --learning-rate R sets
 // SGD's rate (0.1), and --bucket-bytes N the gradient buckets' size (small: several buckets).
@@ -20,6 +21,8 @@ struct Options {
   var precision = "float"
   var samples = 203
   var batchSize = 64
+  var batchSizeGiven = false
+  var lstm = false
   var epochs = 2
   var distributed = false
   var output: String?
@@ -50,7 +53,10 @@ func parse(_ arguments: [String]) -> Options {
     switch flag {
     case "--precision": options.precision = value(flag)
     case "--samples": options.samples = integer(flag)
-    case "--batch-size": options.batchSize = integer(flag)
+    case "--batch-size":
+      options.batchSize = integer(flag)
+      options.batchSizeGiven = true
+    case "--lstm": options.lstm = true
     case "--epochs": options.epochs = integer(flag)
     case "--distributed": options.distributed = true
     case "--output": options.output = value(flag)
@@ -191,6 +197,8 @@ let options = parse(Array(CommandLine.arguments.dropFirst()))
 do {
   if options.bandwidth {
     try bandwidth(options)
+  } else if options.throughput && options.lstm {
+    try recurrentThroughput(options)
   } else if options.throughput {
     try throughput(options)
   } else if options.precision == "double" {
