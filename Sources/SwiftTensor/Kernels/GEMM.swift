@@ -95,6 +95,7 @@ enum GEMM {
       return
     }
     let useC = kernel != .portable && hasFastKernel
+    let readsA = readsAInPlace(S.self, transposed: transposeA, useC: useC)
     let nr = nr(S.self)
     let mcMax = mcMax(S.self)
     let threads =
@@ -173,6 +174,12 @@ enum GEMM {
             let myB = packedB + (myColumns.lowerBound - jc) * depth.count
             for ic in stride(from: myRows.lowerBound, to: myRows.upperBound, by: mcMax) {
               let rows = ic..<min(myRows.upperBound, ic + mcMax)
+              if readsA {
+                macroKernelReadingA(
+                  rows: rows, columns: myColumns, depth: depth, alpha: alpha, beta: blockBeta, a,
+                  lda: lda, myB, c, ldc: ldc, tile: tile, scratch: packedA)
+                continue
+              }
               if rows != packedRows {
                 packA(
                   transposed: transposeA, a, lda: lda, rows: rows, depth: depth, into: packedA,
@@ -233,15 +240,7 @@ enum GEMM {
           // The kernel always writes a full tile, so an edge tile goes through a scratch tile
           // and only its valid part is merged into C.
           runMicroKernel(useC: useC, k: kc, panelA, panelB, tile, ldc: nr, alpha: alpha, beta: 0)
-          for y in 0..<height {
-            let out = target + y * ldc
-            let src = tile + y * nr
-            if beta == 0 {
-              for x in 0..<width { out[x] = src[x] }
-            } else {
-              for x in 0..<width { out[x] = src[x] + beta * out[x] }
-            }
-          }
+          mergeEdgeTile(tile, height: height, width: width, beta: beta, into: target, ldc: ldc)
         }
       }
     }

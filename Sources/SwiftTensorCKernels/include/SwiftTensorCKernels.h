@@ -25,6 +25,13 @@ void swifttensor_spin_pause(long round);
 void swifttensor_sgemm_kernel_6x16(
     long k, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
 
+/// `swifttensor_sgemm_kernel_6x16` with A read in place: the six rows of a row-major A, row
+/// stride `lda` (`A[r][p] = a[r lda + p]`). O(k). Call only when `swifttensor_has_avx2_fma()`
+/// is nonzero.
+void swifttensor_sgemm_kernel_6x16_rows(
+    long k, const float *a, long lda, const float *b, float *c, long ldc, float alpha,
+    float beta);
+
 /// GEMM micro-kernel for double, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x8 tile.
 ///
 /// Same packed layout as the float kernel with 8 columns per panel. O(k) time (48 FMAs per step

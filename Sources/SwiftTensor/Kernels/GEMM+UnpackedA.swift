@@ -1,0 +1,94 @@
+#if arch(x86_64)
+  import SwiftTensorCKernels
+#endif
+
+// The macro-kernel for Float products whose untransposed A the C micro-kernel reads in place
+// (see `gemm_kernels_unpacked.c`): only a last panel of fewer than six rows is packed.
+extension GEMM {
+  /// Whether `multiply` skips packing A: an untransposed Float A on the C kernels. O(1).
+  @inline(__always)
+  static func readsAInPlace<S: TensorScalar>(_: S.Type, transposed: Bool, useC: Bool) -> Bool {
+    #if arch(x86_64)
+      return useC && !transposed && S.self == Float.self
+    #else
+      return false
+    #endif
+  }
+
+  /// `macroKernel` with A's block `rows × depth` read from the row-major `a` itself.
+  /// `scratch` holds one packed panel (`mr × depth.count`) for a short last panel.
+  /// O(rows × columns × depth).
+  static func macroKernelReadingA<S: TensorScalar>(
+    rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, alpha: S, beta: S,
+    _ a: UnsafePointer<S>, lda: Int, _ packedB: UnsafePointer<S>,
+    _ c: UnsafeMutablePointer<S>, ldc: Int, tile: UnsafeMutablePointer<S>,
+    scratch: UnsafeMutablePointer<S>
+  ) {
+    let nr = nr(S.self)
+    let kc = depth.count
+    let fullRows = rows.lowerBound + (rows.count / mr) * mr
+    if fullRows < rows.upperBound {
+      packA(
+        transposed: false, a, lda: lda, rows: fullRows..<rows.upperBound, depth: depth,
+        into: scratch)
+    }
+    for (q, j) in stride(from: columns.lowerBound, to: columns.upperBound, by: nr).enumerated() {
+      let width = min(nr, columns.upperBound - j)
+      let panelB = packedB + q * nr * kc
+      for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
+        let full = i < fullRows
+        let direct = full && width == nr
+        let target = direct ? c + i * ldc + j : tile
+        let targetStride = direct ? ldc : nr
+        let targetBeta = direct ? beta : 0
+        if full {
+          runReadingA(
+            k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, target, ldc: targetStride,
+            alpha: alpha, beta: targetBeta)
+        } else {
+          runMicroKernel(
+            useC: true, k: kc, scratch, panelB, tile, ldc: nr, alpha: alpha, beta: 0)
+        }
+        guard !direct else { continue }
+        mergeEdgeTile(
+          tile, height: min(mr, rows.upperBound - i), width: width, beta: beta,
+          into: c + i * ldc + j, ldc: ldc)
+      }
+    }
+  }
+
+  /// One 6 x 16 Float tile with A's six rows read in place. O(k).
+  @inline(__always)
+  static func runReadingA<S: TensorScalar>(
+    k: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>,
+    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+  ) {
+    #if arch(x86_64)
+      let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
+      let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
+      let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
+      swifttensor_sgemm_kernel_6x16_rows(k, a, lda, b, c, ldc, Float(alpha), Float(beta))
+    #else
+      preconditionFailure("GEMM: A is read in place only on x86_64")
+    #endif
+  }
+
+  /// Adds the valid `height × width` corner of an edge tile (row stride `nr`), computed with
+  /// beta 0, into C: the micro-kernel always writes a full tile. O(height × width).
+  @inline(__always)
+  static func mergeEdgeTile<S: TensorScalar>(
+    _ tile: UnsafePointer<S>, height: Int, width: Int, beta: S,
+    into target: UnsafeMutablePointer<S>, ldc: Int
+  ) {
+    let nr = nr(S.self)
+    for y in 0..<height {
+      let out = target + y * ldc
+      let source = tile + y * nr
+      if beta == 0 {
+        for x in 0..<width { out[x] = source[x] }
+      } else {
+        for x in 0..<width { out[x] = source[x] + beta * out[x] }
+      }
+    }
+  }
+}
