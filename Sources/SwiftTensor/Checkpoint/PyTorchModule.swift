@@ -12,6 +12,11 @@
 /// | `nn.LSTM`: `weight_ih_lk` [4h, in], `weight_hh_lk` [4h, h], `bias_ih_lk`, `bias_hh_lk` [4h] | `LSTM`: `W_x` [in, 4h], `W_h` [h, 4h], `b` [4h] | transpose, `b = b_ih + b_hh` |
 /// | `nn.GRU`: the same with 3h | `GRU`: the same with 3h | transpose, see below |
 /// | `nn.Conv1d`/`2d`, `nn.BatchNorm1d`/`2d`, `nn.LayerNorm`, `nn.GroupNorm` | `Conv1D`/`Conv2D`, `BatchNorm`, `LayerNorm`, `GroupNorm` | none (same names and layouts) |
+/// | `nn.BatchNorm1d`/`2d(momentum=None)`: `num_batches_tracked` [] (`I64`) | `BatchNorm(momentum: nil)`: `num_batches_tracked` [] | integer ↔ `Scalar` |
+/// | `nn.BatchNorm1d`/`2d(track_running_stats=False)`: no `running_*` | `BatchNorm(trackRunningStatistics: false)`: no buffers | none |
+///
+/// A batch norm with a numeric momentum has no `num_batches_tracked` (it reads no counter), so
+/// loading skips PyTorch's (it is among the names returned) and export writes none.
 ///
 /// Gate order is the same in both frameworks: `i, f, g, o` for LSTM and `r, z, n` for GRU, so
 /// the gate blocks are not permuted. PyTorch's two bias vectors sum into SwiftTensor's one for
@@ -33,7 +38,7 @@ public struct PyTorchModule: Sendable, Equatable {
     /// `nn.GRU` with `layers` layers → `GRU`, numbered as for `lstm`.
     case gru(layers: Int)
     /// A module whose tensors have SwiftTensor's names and layouts (`weight`, `bias`,
-    /// `running_mean`, `running_var`): convolutions and normalisations.
+    /// `running_mean`, `running_var`, `num_batches_tracked`): convolutions and normalisations.
     case sameNames
   }
 
@@ -77,7 +82,8 @@ public struct PyTorchModule: Sendable, Equatable {
   }
 
   /// `nn.BatchNorm1d`/`2d`, `nn.LayerNorm` or `nn.GroupNorm` `name` → the normalisation at
-  /// `path` (`batchnorm_k`, `layernorm_k`, `groupnorm_k`); `num_batches_tracked` is skipped.
+  /// `path` (`batchnorm_k`, `layernorm_k`, `groupnorm_k`); `num_batches_tracked` is read only
+  /// into a `BatchNorm(momentum: nil)`, and skipped otherwise.
   public static func normalization(_ name: String, _ path: String) -> PyTorchModule {
     PyTorchModule(.sameNames, name, path)
   }

@@ -16,7 +16,9 @@
 /// let stateDict = try PyTorchWeights.export(from: model, mapping: mapping)
 /// ```
 ///
-/// `F16`, `BF16`, `F32` and `F64` tensors are read, converted to the model's scalar type.
+/// `F16`, `BF16`, `F32` and `F64` tensors are read, converted to the model's scalar type; an
+/// `I64` tensor only for a buffer (a batch norm's `num_batches_tracked`), whose values must be
+/// integers in `0...2^53`. Export writes `num_batches_tracked` as `I64`, as PyTorch does.
 public enum PyTorchWeights {
   /// Loads the state dict `file` into `model` through `mapping`: all or nothing.
   ///
@@ -25,11 +27,12 @@ public enum PyTorchWeights {
   /// failure changes nothing.
   ///
   /// - Returns: the names of the tensors in `file` that no module of the mapping read (such as
-  ///   `num_batches_tracked`), in file order.
+  ///   `num_batches_tracked` of a batch norm with a numeric momentum), in file order.
   /// - Throws: `CheckpointError.missingTensor` naming the PyTorch tensor (or the model's
   ///   parameter path, when the mapping names a layer the model lacks, or leaves a parameter
   ///   unmapped: then `available` lists the paths the mapping did reach); `.shapeMismatch` naming the PyTorch tensor and the shape the model expects in
   ///   PyTorch's layout; `.dtypeMismatch` for an integer tensor where values are expected;
+  ///   `.invalidNumber` for an `I64` counter outside `0...2^53`;
   ///   `.unrepresentable` for a GRU `bias_hh` whose `n` part is not zero.
   @discardableResult
   public static func load<M: Model>(
@@ -101,9 +104,14 @@ public enum PyTorchWeights {
           throw .missingTensor(name: prefix + "weight", available: available)
         }
         for path in owned {
-          file.set(
-            try value(path), named: module.torchName(String(path.dropFirst(prefix.count))),
-            as: dtype)
+          let name = module.torchName(String(path.dropFirst(prefix.count)))
+          if path.hasSuffix("/num_batches_tracked") {
+            // PyTorch's counter is `I64`; rounded, as a data-parallel average may be an ulp off.
+            let counts = try value(path).scalars.map { Int64(Double($0).rounded()) }
+            file.set(counts, shape: try value(path).shape, named: name)
+          } else {
+            file.set(try value(path), named: name, as: dtype)
+          }
         }
       }
     }
@@ -121,6 +129,7 @@ private struct Reader<Scalar: TensorScalar> {
   let file: SafeTensors
   let shapes: [String: [Int]]
   let available: [String]
+  let bufferPaths: Set<String>
   var converted = SafeTensors()
   var used: Set<String> = []
 
@@ -128,6 +137,7 @@ private struct Reader<Scalar: TensorScalar> {
     self.file = file
     let all = model.parameters + model.buffers
     available = all.map(\.path)
+    bufferPaths = Set(model.buffers.map(\.path))
     shapes = Dictionary(
       all.map { ($0.path, $0.variable.value.shape) }, uniquingKeysWith: { a, _ in a })
   }
@@ -138,9 +148,19 @@ private struct Reader<Scalar: TensorScalar> {
     return shape
   }
 
-  /// The PyTorch tensor `name`, checked against `shape` (in PyTorch's layout).
-  mutating func tensor(_ name: String, shape: [Int]) throws(CheckpointError) -> Tensor<Scalar> {
-    let value: Tensor<Scalar> = try file.convertedTensor(named: name)
+  /// The PyTorch tensor `name`, checked against `shape` (in PyTorch's layout); an `I64`
+  /// tensor is read only for a buffer (`counter`), as integers in `0...2^53`.
+  mutating func tensor(
+    _ name: String, shape: [Int], counter: Bool = false
+  ) throws(CheckpointError) -> Tensor<Scalar> {
+    let value: Tensor<Scalar>
+    if counter, let entry = file[name], entry.dtype == .i64 {
+      let integers = try file.counters(
+        named: name, count: entry.shape.reduce(1, *), source: "PyTorch state dict")
+      value = Tensor(shape: entry.shape, scalars: integers.map { Scalar(Double($0)) })
+    } else {
+      value = try file.convertedTensor(named: name)
+    }
     guard value.shape == shape else {
       throw .shapeMismatch(name: name, stored: value.shape, expected: shape)
     }
@@ -172,7 +192,9 @@ private struct Reader<Scalar: TensorScalar> {
       }
       for path in owned {
         let name = module.torchName(String(path.dropFirst(prefix.count)))
-        converted.set(try tensor(name, shape: try shape(path)), named: path)
+        converted.set(
+          try tensor(name, shape: try shape(path), counter: bufferPaths.contains(path)),
+          named: path)
       }
     }
   }

@@ -51,6 +51,26 @@ extension Variable {
   }
 }
 
+extension Variable {
+  /// Batch normalisation of `[batch, channels, ...]` by the batch's own statistics, with no
+  /// running statistics (PyTorch's `track_running_stats=False`), recorded so that the gradient
+  /// flows through the statistics (see `BatchNormalization`).
+  ///
+  /// - Parameters:
+  ///   - weight: the per-channel scale, `[channels]`, or `nil`.
+  ///   - bias: the per-channel shift, `[channels]`, or `nil`; it comes with a weight.
+  ///   - epsilon: `ε`, added to the variance.
+  /// - Precondition: rank 2 to 4, parameters of shape `[channels]`, more than one value per
+  ///   channel.
+  @inlinable
+  public consuming func batchNormalized(
+    weight: Variable? = nil, bias: Variable? = nil, epsilon: Double = 1e-5
+  ) -> Variable {
+    let operation = BatchNormalization<Scalar>(mode: .training, epsilon: epsilon)
+    return operation.apply(to: normalizationInputs(self, weight, bias, operation.name))[0]
+  }
+}
+
 extension Tensor {
   /// Batch normalisation of `[batch, channels, ...]` with the batch's own statistics (see
   /// `BatchNormalization`), with per-channel `weight` and `bias` (optional) of shape

@@ -24,7 +24,8 @@ extension Model {
   /// hold no other tensor (optimiser state under `optimizer/` and trainer counters under
   /// `trainer/` are allowed); when it is false, any other tensor (integer or half-precision
   /// tensors of another framework, such as PyTorch's `num_batches_tracked` counter of a batch
-  /// norm) is skipped.
+  /// norm with a numeric momentum, which reads no counter) is skipped. A buffer may be stored
+  /// as `I64` (PyTorch's counters): its values must be integers in `0...2^53`.
   ///
   /// - Parameters:
   ///   - url: the safetensors file.
@@ -48,9 +49,19 @@ extension Model {
     _ file: SafeTensors, source: String = "checkpoint", strict: Bool = true
   ) throws(CheckpointError) -> [String] {
     let parameters = self.parameters + buffers
+    let bufferPaths = Set(buffers.map(\.path))
     var values: [Tensor<Scalar>] = []
     for parameter in parameters {
-      let value = try file.tensor(named: parameter.path, as: Scalar.self)
+      let value: Tensor<Scalar>
+      if bufferPaths.contains(parameter.path), file[parameter.path]?.dtype == .i64 {
+        // A counter buffer as PyTorch stores it (a batch norm's `num_batches_tracked`).
+        let stored = file[parameter.path]?.shape ?? []
+        let counters = try file.counters(
+          named: parameter.path, count: stored.reduce(1, *), source: source)
+        value = Tensor(shape: stored, scalars: counters.map { Scalar(Double($0)) })
+      } else {
+        value = try file.tensor(named: parameter.path, as: Scalar.self)
+      }
       guard value.shape == parameter.variable.value.shape else {
         throw .shapeMismatch(
           name: parameter.path, stored: value.shape, expected: parameter.variable.value.shape)
