@@ -84,7 +84,8 @@ extension Trainer {
     }
     let input = Variable(batch.inputs, trainable: false)
     let context = LayerContext(
-      isTraining: true, seed: mix(seed, UInt64(stepCount)) &+ UInt64(communicator.rank))
+      isTraining: true,
+      seed: mix(seed, UInt64(stepCount)) &+ UInt64(dataParallel?.communicator.rank ?? 0))
     let output = model.forward(input, context: context)
     let value = loss(output, batch)
     value.backward()
