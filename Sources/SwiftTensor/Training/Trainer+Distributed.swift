@@ -4,7 +4,7 @@
 
 extension Trainer {
   /// The processes training together: `Communicator.singleProcess` until
-  /// `distribute(over:)` is given another.
+  /// `distribute(over:bucketBytes:)` is given another.
   public var communicator: Communicator { dataParallel?.communicator ?? .singleProcess }
 
   /// Makes this trainer one replica of a data-parallel job over `communicator`; call it on
