@@ -25,4 +25,29 @@ import Testing
       #expect(result.scalars == expected, "operation \(index)")
     }
   }
+
+  /// The activation kernels (GELU's C kernels among them), forward and backward, split as the
+  /// element-wise ones do: in Float and Double, the same elements as blocks below the threshold.
+  @Test func activationPassesMatchSmallOnes() {
+    func check<S: TensorScalar>(_: S.Type) {
+      let x = Tensor<S>.random(shape: [count], lower: -4, upper: 4, seed: 3)
+      let dy = Tensor<S>.random(shape: [count], lower: -1, upper: 1, seed: 4)
+      let kernels: [ActivationKernel<S>] = [.geluTanh, .gelu, .silu]
+      for kernel in kernels {
+        let forward = x.activated(kernel)
+        let backward = dy.activationGradient(kernel, at: x, name: "test")
+        var (expectedForward, expectedBackward): ([S], [S]) = ([], [])
+        for start in stride(from: 0, to: count, by: 4_096) {
+          let end = Swift.min(count, start + 4_096)
+          let (a, g) = (x[start..<end], dy[start..<end])
+          expectedForward += a.activated(kernel).scalars
+          expectedBackward += g.activationGradient(kernel, at: a, name: "test").scalars
+        }
+        #expect(forward.scalars == expectedForward, "\(S.self) \(kernel) forward")
+        #expect(backward.scalars == expectedBackward, "\(S.self) \(kernel) backward")
+      }
+    }
+    check(Float.self)
+    check(Double.self)
+  }
 }

@@ -3,7 +3,9 @@ import SwiftTensorCKernels
 // How generic code reaches `ActivationKernels`, as `TensorScalar+Kernels.swift` reaches the
 // others: the inlinable dispatcher's `Self == Float` test is a constant once specialised, which
 // leaves one direct call to an entry point the library compiled for that concrete type. Where
-// a C kernel exists (the tanh GELU) and the CPU has AVX2+FMA, the entry point calls it.
+// a C kernel exists (the tanh GELU) and the CPU has AVX2+FMA, the entry point calls it. Large
+// passes are split between the cores (`ElementwiseKernels.splitting`): a transformer's GELU
+// over its 4x-wide hidden layer is compute-bound, and one core would run it alone.
 
 extension TensorScalar {
   /// `destination[i] = operation(source[i])` for `count` contiguous elements (the buffers may
@@ -46,8 +48,15 @@ extension FloatKernels {
   @usableFromInline
   static func activation(
     _ operation: ActivationKernel<Float>, _ source: UnsafePointer<Float>,
-    _ destination: UnsafeMutablePointer<Float>, count: Int
+    _ destination: UnsafeMutablePointer<Float>, count: Int, splits: Bool = true
   ) {
+    nonisolated(unsafe) let (x, y) = (source, destination)
+    if splits
+      && ElementwiseKernels.splitting(
+        count, { activation(operation, x + $0, y + $0, count: $1, splits: false) })
+    {
+      return
+    }
     #if arch(x86_64)
       if case .geluTanh = operation, CPU.hasAVX2FMA {
         return swifttensor_gelu_tanh_f32(source, destination, count)
@@ -59,8 +68,16 @@ extension FloatKernels {
   @usableFromInline
   static func activationBackward(
     _ operation: ActivationKernel<Float>, _ x: UnsafePointer<Float>,
-    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int, splits: Bool = true
   ) {
+    nonisolated(unsafe) let (x, dy, dx) = (x, dy, dx)
+    if splits
+      && ElementwiseKernels.splitting(
+        count,
+        { activationBackward(operation, x + $0, dy + $0, dx + $0, count: $1, splits: false) })
+    {
+      return
+    }
     #if arch(x86_64)
       if case .geluTanh = operation, CPU.hasAVX2FMA {
         return swifttensor_gelu_tanh_backward_f32(x, dy, dx, count)
@@ -74,8 +91,15 @@ extension DoubleKernels {
   @usableFromInline
   static func activation(
     _ operation: ActivationKernel<Double>, _ source: UnsafePointer<Double>,
-    _ destination: UnsafeMutablePointer<Double>, count: Int
+    _ destination: UnsafeMutablePointer<Double>, count: Int, splits: Bool = true
   ) {
+    nonisolated(unsafe) let (x, y) = (source, destination)
+    if splits
+      && ElementwiseKernels.splitting(
+        count, { activation(operation, x + $0, y + $0, count: $1, splits: false) })
+    {
+      return
+    }
     #if arch(x86_64)
       if case .geluTanh = operation, CPU.hasAVX2FMA {
         return swifttensor_gelu_tanh_f64(source, destination, count)
@@ -87,8 +111,16 @@ extension DoubleKernels {
   @usableFromInline
   static func activationBackward(
     _ operation: ActivationKernel<Double>, _ x: UnsafePointer<Double>,
-    _ dy: UnsafePointer<Double>, _ dx: UnsafeMutablePointer<Double>, count: Int
+    _ dy: UnsafePointer<Double>, _ dx: UnsafeMutablePointer<Double>, count: Int, splits: Bool = true
   ) {
+    nonisolated(unsafe) let (x, dy, dx) = (x, dy, dx)
+    if splits
+      && ElementwiseKernels.splitting(
+        count,
+        { activationBackward(operation, x + $0, dy + $0, dx + $0, count: $1, splits: false) })
+    {
+      return
+    }
     #if arch(x86_64)
       if case .geluTanh = operation, CPU.hasAVX2FMA {
         return swifttensor_gelu_tanh_backward_f64(x, dy, dx, count)
