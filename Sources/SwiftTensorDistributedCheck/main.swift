@@ -12,7 +12,8 @@
 // with --wide of the 64-256-256-10 relu MLP with Adam 1e-3 that the speed benchmarks use
 // (with --lstm, the character LSTM's tokens per second: RecurrentThroughput.swift);
 // --bandwidth the allreduce bandwidth for buffers of 4 KiB to 64 MiB. --batch-norm puts batch
-// normalisation (running statistics: buffers) after the first layer, --learning-rate R sets
+// normalisation (running statistics: buffers; --cumulative: their plain average, with a batch
+// counter) after the first layer, --learning-rate R sets
 // SGD's rate (0.1), and --bucket-bytes N the gradient buckets' size (small: several buckets).
 import Foundation
 import SwiftTensor
@@ -32,6 +33,7 @@ struct Options {
   var wide = false
   var bandwidth = false
   var batchNorm = false
+  var cumulative = false
   var bucketBytes: Int?
   var learningRate = 0.1
   var repeats = 1
@@ -66,6 +68,7 @@ func parse(_ arguments: [String]) -> Options {
     case "--wide": options.wide = true
     case "--bandwidth": options.bandwidth = true
     case "--batch-norm": options.batchNorm = true
+    case "--cumulative": options.cumulative = true
     case "--repeat": options.repeats = max(1, integer(flag))
     case "--learning-rate":
       let text = value(flag)
@@ -102,7 +105,7 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   let mlp = Graph<Scalar>("mlp", seed: 7) {
     if options.batchNorm {
       Affine(64, 30)
-      BatchNorm(channels: 30)
+      BatchNorm(channels: 30, momentum: options.cumulative ? nil : 0.1)
       Sigmoid()
     } else {
       Affine(64, 30, activation: .sigmoid)

@@ -75,6 +75,19 @@ import Testing
     #expect(difference.count == 1 && difference.maximum <= 1e-12, "\(difference)")
   }
 
+  /// The same with `momentum: nil`: the batch counter is averaged with the other buffers and
+  /// stays the number of steps, and the plain average of the shares' means is one process's.
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func cumulativeRunningMeansAndTheirCounterMatchOneProcess() throws {
+    let difference = try oneAgainstTwo(
+      [
+        "--precision", "double", "--batch-norm", "--cumulative", "--learning-rate", "0",
+        "--samples", "256",
+      ],
+      keys: { $0.hasSuffix("running_mean") || $0.hasSuffix("num_batches_tracked") })
+    #expect(difference.count == 2 && difference.maximum <= 1e-12, "\(difference)")
+  }
+
   /// Runs the check program alone and on two processes with `arguments`; the largest relative
   /// difference over the checkpoint tensors whose names pass `keys`, and how many there were.
   func oneAgainstTwo(
