@@ -13,8 +13,8 @@
 // (with --lstm, the character LSTM's tokens per second: RecurrentThroughput.swift);
 // --bandwidth the allreduce bandwidth for buffers of 4 KiB to 64 MiB. --batch-norm puts batch
 // normalisation (running statistics: buffers; --cumulative: their plain average, with a batch
-// counter) after the first layer, --learning-rate R sets
-// SGD's rate (0.1), and --bucket-bytes N the gradient buckets' size (small: several buckets).
+// counter) after the first layer, --learning-rate R sets SGD's rate (0.1), and --bucket-bytes
+// N the gradient buckets' size (small: several buckets).
 import Foundation
 import SwiftTensor
 
