@@ -51,7 +51,8 @@ enum NormalizationKernels {
   }
 
   /// Per row, with `g = dy·γ` and `x̂ = (x - mean)·rstd`: a first pass sums `g` and `g·x̂`
-  /// (and adds `dy·x̂` and `dy` to each parameter's `dγ` and `dβ`, in `Double`), a second
+  /// (and adds `dy·x̂` and `dy` to each parameter's `dγ` and `dβ`: in `Double`, or for a
+  /// layer norm in `S` over blocks of 32 rows and then in `Double`), a second
   /// writes `dx = rstd·(g - mean(g) - x̂·mean(g·x̂))`. O(rows · length).
   ///
   /// Rows are shared between threads (`shareRows`); each share sums the parameters' gradients
@@ -101,21 +102,33 @@ enum NormalizationKernels {
   ) {
     let layout = a.layout
     let length = layout.length
+    // With one scalar per channel (a layer norm), the parameters' sums gather in vectors of
+    // `S` over blocks of rows and are added to the `Double` sums once per block.
+    let count = layout.inner == 1 ? layout.parameterCount : 0
+    let partial = UnsafeMutablePointer<S>.allocate(capacity: 2 * count)
+    partial.initialize(repeating: 0, count: 2 * count)
+    defer { partial.deallocate() }
+    var rowsInBlock = 0
+    func flush() {
+      for p in 0..<count {
+        weightSums[p] += Double(partial[p])
+        biasSums[p] += Double(partial[count + p])
+      }
+      partial.update(repeating: 0, count: 2 * count)
+      rowsInBlock = 0
+    }
+    defer { if rowsInBlock > 0 { flush() } }
     for r in rows {
       let (row, dy) = (a.x + r * length, a.outputGradient + r * length)
       let (m, rstd) = (a.mean[r], a.reciprocalDeviation[r])
       let first = (r % layout.groups) * layout.channels
       var (gradientSum, projectionSum) = (0.0, 0.0)
       if layout.inner == 1 {
-        let (dWeight, dBias) = (weightSums + first, biasSums + first)
-        for k in 0..<length {
-          let normalized = (row[k] - m) * rstd
-          let gamma = a.weight?[first + k] ?? 1
-          dWeight[k] += Double(dy[k] * normalized)
-          dBias[k] += Double(dy[k])
-          gradientSum += Double(dy[k] * gamma)
-          projectionSum += Double(dy[k] * gamma * normalized)
-        }
+        (gradientSum, projectionSum) = rowSums(
+          row, dy, weight: a.weight.map { $0 + first }, count: length, mean: m, rstd: rstd,
+          into: partial + first, partial + count + first)
+        rowsInBlock += 1
+        if rowsInBlock == 32 { flush() }
       } else {
         for c in 0..<layout.channels {
           let start = c * layout.inner
@@ -147,6 +160,47 @@ enum NormalizationKernels {
         }
       }
     }
+  }
+
+  /// One row of a layer norm's backward: returns `(Σ g, Σ g·x̂)` with `g = dy·γ` and
+  /// `x̂ = (x - mean)·rstd`, summed in vectors of `S` (a row's few hundred terms), and adds
+  /// `dy·x̂` and `dy` to `weightPartial` and `biasPartial`. O(count).
+  @inline(__always)
+  static func rowSums<S: TensorScalar>(
+    _ x: UnsafePointer<S>, _ dy: UnsafePointer<S>, weight: UnsafePointer<S>?, count: Int,
+    mean: S, rstd: S, into weightPartial: UnsafeMutablePointer<S>,
+    _ biasPartial: UnsafeMutablePointer<S>
+  ) -> (Double, Double) {
+    let width = S.Vector.scalarCount
+    let (meanVector, rstdVector) = (S.Vector(repeating: mean), S.Vector(repeating: rstd))
+    var (g, p) = (S.Vector(), S.Vector())
+    var k = 0
+    while k + width <= count {
+      let d = dy.loadVector(at: k)
+      let normalized = (x.loadVector(at: k) - meanVector) * rstdVector
+      let scaled = weight.map { d * $0.loadVector(at: k) } ?? d
+      g += scaled
+      p += scaled * normalized
+      let (oldWeight, oldBias) = (
+        UnsafePointer(weightPartial).loadVector(at: k), UnsafePointer(biasPartial).loadVector(at: k)
+      )
+      weightPartial.storeVector(oldWeight + d * normalized, at: k)
+      biasPartial.storeVector(oldBias + d, at: k)
+      k += width
+    }
+    var (gradientSum, projectionSum) = (
+      Double(ReductionKernels.horizontalSum(g)), Double(ReductionKernels.horizontalSum(p))
+    )
+    while k < count {
+      let normalized = (x[k] - mean) * rstd
+      let scaled = dy[k] * (weight?[k] ?? 1)
+      gradientSum += Double(scaled)
+      projectionSum += Double(scaled * normalized)
+      weightPartial[k] += dy[k] * normalized
+      biasPartial[k] += dy[k]
+      k += 1
+    }
+    return (gradientSum, projectionSum)
   }
 
   /// `Σ p[k]` in `Double`, with four running sums so that the additions overlap.
