@@ -8,12 +8,13 @@
 
 // Twelve accumulators plus two B vectors plus one broadcast A value use 15 of the 16 ymm
 // registers, so the loop body never spills.
-#define ST_SROW(r)                                      \
+#define ST_SFMA(r, av)                                  \
   do {                                                  \
-    __m256 av = _mm256_broadcast_ss(a + (r));           \
     c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);         \
     c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);         \
   } while (0)
+
+#define ST_SROW(r) ST_SFMA(r, _mm256_broadcast_ss(a + (r)))
 
 #define ST_SSTEP()                                      \
   do {                                                  \
@@ -38,20 +39,30 @@
     _mm256_storeu_ps(row + 8, x1);                                            \
   } while (0)
 
+// The twelve zeroed accumulators, and the C tile fetched now: it is written once at the end,
+// and the fetch hides that miss behind the loop.
+#define ST_SBEGIN()                                             \
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(); \
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(); \
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(); \
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(); \
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(); \
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps(); \
+  for (int r = 0; r < 6; ++r) {                                 \
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);     \
+    _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0); \
+  }
+
+#define ST_SEND()                                               \
+  __m256 va = _mm256_set1_ps(alpha);                            \
+  __m256 vb = _mm256_set1_ps(beta);                             \
+  ST_SSTORE(0); ST_SSTORE(1); ST_SSTORE(2);                     \
+  ST_SSTORE(3); ST_SSTORE(4); ST_SSTORE(5);
+
 __attribute__((target("avx2,fma")))
 void swifttensor_sgemm_kernel_6x16(
     long k, const float *a, const float *b, float *c, long ldc, float alpha, float beta) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  // The C tile is written once at the end; fetching it now hides that miss behind the loop.
-  for (int r = 0; r < 6; ++r) {
-    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
-  }
+  ST_SBEGIN();
   long p = 0;
   // Unrolled by four to amortise the loop branch over 48 FMAs.
   for (; p + 4 <= k; p += 4) {
@@ -59,10 +70,38 @@ void swifttensor_sgemm_kernel_6x16(
     ST_SSTEP(); ST_SSTEP(); ST_SSTEP(); ST_SSTEP();
   }
   for (; p < k; ++p) ST_SSTEP();
-  __m256 va = _mm256_set1_ps(alpha);
-  __m256 vb = _mm256_set1_ps(beta);
-  ST_SSTORE(0); ST_SSTORE(1); ST_SSTORE(2);
-  ST_SSTORE(3); ST_SSTORE(4); ST_SSTORE(5);
+  ST_SEND();
+}
+
+// The same tile with A read in place from a row-major matrix instead of a packed copy: in
+// products with few output columns (a transformer's n = 128 projections, a small MLP's
+// layers) packing A costs a visible share of the product, and six rows read in place stream
+// as well as a packed panel. (A transposed A read in place, six scalars of each of kc cache
+// lines, ran slower than packing it.)
+#define ST_SSTEP_ROWS()                                                            \
+  do {                                                                             \
+    __m256 b0 = _mm256_loadu_ps(b);                                                \
+    __m256 b1 = _mm256_loadu_ps(b + 8);                                            \
+    ST_SFMA(0, _mm256_broadcast_ss(a0 + p)); ST_SFMA(1, _mm256_broadcast_ss(a1 + p)); \
+    ST_SFMA(2, _mm256_broadcast_ss(a2 + p)); ST_SFMA(3, _mm256_broadcast_ss(a3 + p)); \
+    ST_SFMA(4, _mm256_broadcast_ss(a4 + p)); ST_SFMA(5, _mm256_broadcast_ss(a5 + p)); \
+    b += 16;                                                                       \
+    ++p;                                                                           \
+  } while (0)
+
+__attribute__((target("avx2,fma")))
+void swifttensor_sgemm_kernel_6x16_rows(
+    long k, const float *a, long lda, const float *b, float *c, long ldc, float alpha,
+    float beta) {
+  ST_SBEGIN();
+  const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda,
+              *a5 = a + 5 * lda;
+  long p = 0;
+  while (p + 4 <= k) {
+    ST_SSTEP_ROWS(); ST_SSTEP_ROWS(); ST_SSTEP_ROWS(); ST_SSTEP_ROWS();
+  }
+  while (p < k) ST_SSTEP_ROWS();
+  ST_SEND();
 }
 
 #define ST_DROW(r)                                      \

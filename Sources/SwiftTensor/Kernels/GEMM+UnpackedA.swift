@@ -3,7 +3,8 @@
 #endif
 
 // The macro-kernel for Float products whose untransposed A the C micro-kernel reads in place
-// (see `gemm_kernels_unpacked.c`): only a last panel of fewer than six rows is packed.
+// (`swifttensor_sgemm_kernel_6x16_rows` in `gemm_kernels.c`): only a last panel of fewer than
+// six rows is packed.
 extension GEMM {
   /// Whether `multiply` skips packing A: an untransposed Float A on the C kernels. O(1).
   @inline(__always)
