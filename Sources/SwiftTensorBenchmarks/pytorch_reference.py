@@ -50,6 +50,18 @@ torch.set_num_threads(THREADS)
 torch.set_num_interop_threads(1)
 
 
+def median_rate(run, warmup, steps, repeats, items_per_step):
+    """Runs `run(warmup)`, then the median over `repeats` timings of `run(steps)` in items per
+    second (`items_per_step` samples or tokens per step)."""
+    run(warmup)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(steps)
+        rates.append(steps * items_per_step / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
 def resnet_block_ms(warmup=3, iterations=10):
     torch.manual_seed(0)
     block = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64),
@@ -94,13 +106,8 @@ def digits_cnn_samples_per_s(steps=300, repeats=5, batch=64):
             loss.backward()
             optimizer.step()
 
-    run(20)  # warm-up: the allocator's caches and Adam's state
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run(steps)
-        rates.append(steps * batch / (time.perf_counter() - start))
-    return statistics.median(rates)
+    # The warm-up fills the allocator's caches and Adam's state.
+    return median_rate(run, 20, steps, repeats, batch)
 
 
 class Block(nn.Module):
@@ -169,13 +176,7 @@ def gpt_tokens_per_s(steps=30, repeats=5, batch=32, context=64, vocabulary=65):
             loss.backward()
             optimizer.step()
 
-    run(5)  # warm-up
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run(steps)
-        rates.append(steps * batch * context / (time.perf_counter() - start))
-    return statistics.median(rates)
+    return median_rate(run, 5, steps, repeats, batch * context)
 
 
 def wide_mlp_samples_per_s(steps=300, repeats=5, batch=64):
@@ -192,13 +193,7 @@ def wide_mlp_samples_per_s(steps=300, repeats=5, batch=64):
             functional.cross_entropy(model(inputs[step % 16]), labels[step % 16]).backward()
             optimizer.step()
 
-    run(20)
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run(steps)
-        rates.append(steps * batch / (time.perf_counter() - start))
-    return statistics.median(rates)
+    return median_rate(run, 20, steps, repeats, batch)
 
 
 class CharacterLSTM(nn.Module):
@@ -228,13 +223,7 @@ def char_lstm_tokens_per_s(steps=20, repeats=3, batch=32, length=64):
             nn.utils.clip_grad_norm_(model.parameters(), 5)
             optimizer.step()
 
-    run(3)
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run(steps)
-        rates.append(steps * batch * length / (time.perf_counter() - start))
-    return statistics.median(rates)
+    return median_rate(run, 3, steps, repeats, batch * length)
 
 
 def accuracy(directory):
