@@ -39,92 +39,41 @@ enum ElementwiseKernels {
       return
     }
     switch operation {
-    case .negate: map(source, destination, count) { -$0 }
+    case .negate: map(source, destination, count, UnaryFunctions.Negate())
     case .exp:
       if fastVectorMath(.exp, source, destination, count, vectorMath) { return }
-      map(source, destination, count) { S._vectorExp($0) }
+      map(source, destination, count, UnaryFunctions.Exp())
     case .log:
       if fastVectorMath(.log, source, destination, count, vectorMath) { return }
-      map(source, destination, count, fill: 1) { S._vectorLog($0) }
-    case .sqrt: map(source, destination, count) { lanes($0) { $0.squareRoot() } }
+      map(source, destination, count, fill: 1, UnaryFunctions.Log())
+    case .sqrt: map(source, destination, count, UnaryFunctions.SquareRoot())
     case .tanh:
       if fastVectorMath(.tanh, source, destination, count, vectorMath) { return }
-      map(source, destination, count) { S._vectorTanh($0) }
+      map(source, destination, count, UnaryFunctions.Tanh())
     case .sigmoid:
       if fastVectorMath(.sigmoid, source, destination, count, vectorMath) { return }
-      map(source, destination, count) { S._vectorSigmoid($0) }
-    // `x < 0` is false for NaN, so NaN passes through.
-    case .relu:
-      map(source, destination, count) { $0.replacing(with: 0, where: vectorLess($0, .zero)) }
-    case .abs: map(source, destination, count) { lanes($0) { $0.magnitude } }
-    case .square: map(source, destination, count) { $0 * $0 }
+      map(source, destination, count, UnaryFunctions.Sigmoid())
+    case .relu: map(source, destination, count, UnaryFunctions.Relu())
+    case .abs: map(source, destination, count, UnaryFunctions.Magnitude())
+    case .square: map(source, destination, count, UnaryFunctions.Square())
     case .power(let exponent):
       switch exponent {
-      case 1: map(source, destination, count) { $0 }
-      case 2: map(source, destination, count) { $0 * $0 }
-      case 0.5: map(source, destination, count) { lanes($0) { $0.squareRoot() } }
-      default: map(source, destination, count) { lanes($0) { S._pow($0, exponent) } }
+      case 1: map(source, destination, count, UnaryFunctions.Identity())
+      case 2: map(source, destination, count, UnaryFunctions.Square())
+      case 0.5: map(source, destination, count, UnaryFunctions.SquareRoot())
+      default: map(source, destination, count, UnaryFunctions.Power(exponent: exponent))
       }
-    case .addScalar(let c): map(source, destination, count) { $0 + c }
-    case .multiplyScalar(let c): map(source, destination, count) { $0 * c }
-    case .subtractFromScalar(let c): map(source, destination, count) { c - $0 }
-    case .divideScalarBy(let c): map(source, destination, count, fill: 1) { c / $0 }
+    case .addScalar(let c): map(source, destination, count, UnaryFunctions.AddScalar(c: c))
+    case .multiplyScalar(let c):
+      map(source, destination, count, UnaryFunctions.MultiplyScalar(c: c))
+    case .subtractFromScalar(let c):
+      map(source, destination, count, UnaryFunctions.SubtractFromScalar(c: c))
+    case .divideScalarBy(let c):
+      map(source, destination, count, fill: 1, UnaryFunctions.DivideScalarBy(c: c))
     case .fill(let c) where c == 0 && c.sign == .plus:
       // memset: zeroing a parameter's gradient each step is a large share of a small step.
       destination.update(repeating: 0, count: count)
-    case .fill(let c): map(source, destination, count) { _ in S.Vector(repeating: c) }
-    }
-  }
-
-  static func binary<S: TensorScalar>(
-    _ operation: BinaryKernel, _ lhs: UnsafePointer<S>, lhsStrides: [Int],
-    _ rhs: UnsafePointer<S>, rhsStrides: [Int],
-    _ destination: UnsafeMutablePointer<S>, shape: [Int]
-  ) {
-    let one = S.Vector(repeating: 1)
-    let zero = S.Vector(repeating: 0)
-    @inline(__always)
-    func run(_ op: (S.Vector, S.Vector) -> S.Vector) {
-      // Empty strides: both operands are contiguous with `shape`, the common case, which
-      // needs no stride bookkeeping (and so no array allocations).
-      if lhsStrides.isEmpty && rhsStrides.isEmpty {
-        let count = shape.reduce(1, *)
-        let split = withoutActuallyEscaping(op) { op in
-          nonisolated(unsafe) let (a, b, c, op) = (lhs, rhs, destination, op)
-          return splitting(count) { start, part in
-            zipRow(a + start, 1, b + start, 1, c + start, part, op)
-          }
-        }
-        if split { return }
-        zipRow(lhs, 1, rhs, 1, destination, count, op)
-        return
-      }
-      let (shape, strides) = StridedLoops.collapse(
-        shape: shape, strides: [lhsStrides, rhsStrides])
-      let inner = shape.count - 1  // collapse returns at least one axis
-      StridedLoops.forEachRow(shape: shape, strides: strides) { offsets, d in
-        zipRow(
-          lhs + offsets[0], strides[0][inner], rhs + offsets[1], strides[1][inner],
-          destination + d, shape[inner], op)
-      }
-    }
-    switch operation {
-    case .add: run(+)
-    case .subtract: run(-)
-    case .multiply: run(*)
-    case .divide: run(/)
-    case .power: run { a, b in lanes(a, b, S._pow) }
-    case .maximum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: vectorLess(a, b))) }
-    case .minimum: run { a, b in propagateNaN(a, b, a.replacing(with: b, where: vectorLess(b, a))) }
-    case .equal: run { a, b in zero.replacing(with: one, where: vectorEqual(a, b)) }
-    case .notEqual: run { a, b in zero.replacing(with: one, where: vectorNotEqual(a, b)) }
-    case .less: run { a, b in zero.replacing(with: one, where: vectorLess(a, b)) }
-    case .lessOrEqual: run { a, b in zero.replacing(with: one, where: vectorLessOrEqual(a, b)) }
-    case .greater: run { a, b in zero.replacing(with: one, where: vectorLess(b, a)) }
-    case .greaterOrEqual: run { a, b in zero.replacing(with: one, where: vectorLessOrEqual(b, a)) }
-    case .tanhBackward: run { y, dy in dy * (one - y * y) }
-    case .sigmoidBackward: run { y, dy in dy * y * (one - y) }
-    case .reluBackward: run { x, dy in zero.replacing(with: dy, where: vectorLess(zero, x)) }
+    case .fill(let c): map(source, destination, count, UnaryFunctions.Fill(c: c))
     }
   }
 
@@ -181,63 +130,33 @@ enum ElementwiseKernels {
 
   // MARK: - Loops
 
-  @inline(__always)
-  private static func map<S: TensorScalar>(
-    _ source: UnsafePointer<S>, _ destination: UnsafeMutablePointer<S>, _ count: Int,
-    fill: S = 0, _ op: (S.Vector) -> S.Vector
+  /// `destination[i] = function(source[i])`, specialised for each function type, so that the
+  /// loop's body is the function's vector instructions (closures were left as a call per
+  /// vector).
+  private static func map<F: UnaryVectorFunction>(
+    _ source: UnsafePointer<F.Scalar>, _ destination: UnsafeMutablePointer<F.Scalar>,
+    _ count: Int, fill: F.Scalar = 0, _ function: F
   ) {
-    let width = S.Vector.scalarCount
+    let width = F.Scalar.Vector.scalarCount
     var i = 0
     while i + width <= count {
-      destination.storeVector(op(source.loadVector(at: i)), at: i)
+      destination.storeVector(function(source.loadVector(at: i)), at: i)
       i += width
     }
     if i + 1 == count {
       // A lone element (a scalar tensor, the tail of an odd row): broadcast it, far cheaper
       // than assembling a partial vector lane by lane.
-      destination[i] = op(S.Vector(repeating: source[i]))[0]
+      destination[i] = function(F.Scalar.Vector(repeating: source[i]))[0]
     } else if i < count {
       let rest = count - i
       destination.storePartialVector(
-        op(source.loadPartialVector(at: i, count: rest, fill: fill)), at: i, count: rest)
+        function(source.loadPartialVector(at: i, count: rest, fill: fill)), at: i, count: rest)
     }
   }
 
-  /// One row of a binary operation; a stride of 0 broadcasts that operand's element.
+  /// `result`, or NaN in the lanes where `a` or `b` is NaN.
   @inline(__always)
-  private static func zipRow<S: TensorScalar>(
-    _ a: UnsafePointer<S>, _ strideA: Int, _ b: UnsafePointer<S>, _ strideB: Int,
-    _ d: UnsafeMutablePointer<S>, _ count: Int, _ op: (S.Vector, S.Vector) -> S.Vector
-  ) {
-    let width = S.Vector.scalarCount
-    // Pad tails with 1 so that a division in the unused lanes cannot trap or denormalise.
-    @inline(__always)
-    func load(_ p: UnsafePointer<S>, _ stride: Int, _ i: Int, _ n: Int) -> S.Vector {
-      if stride == 0 { return S.Vector(repeating: p[0]) }
-      if stride == 1 {
-        return n == width ? p.loadVector(at: i) : p.loadPartialVector(at: i, count: n, fill: 1)
-      }
-      var v = S.Vector(repeating: 1)
-      for lane in 0..<n { v[lane] = p[(i + lane) * stride] }
-      return v
-    }
-    var i = 0
-    while i + width <= count {
-      d.storeVector(op(load(a, strideA, i, width), load(b, strideB, i, width)), at: i)
-      i += width
-    }
-    if i + 1 == count {
-      // A lone element: broadcast, as in `map`.
-      d[i] = op(S.Vector(repeating: a[i * strideA]), S.Vector(repeating: b[i * strideB]))[0]
-    } else if i < count {
-      let rest = count - i
-      d.storePartialVector(
-        op(load(a, strideA, i, rest), load(b, strideB, i, rest)), at: i, count: rest)
-    }
-  }
-
-  @inline(__always)
-  private static func propagateNaN<V: SIMD>(_ a: V, _ b: V, _ result: V) -> V
+  static func propagateNaN<V: SIMD>(_ a: V, _ b: V, _ result: V) -> V
   where V.Scalar: FloatingPoint {
     result.replacing(with: a + b, where: vectorNotEqual(a, a) .| vectorNotEqual(b, b))
   }
