@@ -65,6 +65,31 @@ import Testing
     #expect(b.gradient!.isApproximatelyEqual(to: onceBias * 2))
   }
 
+  @Test func gradientsSetAsideAreOverwrittenOrZeroed() {
+    let (w, v) = (Variable<Double>(.random(shape: [4, 3], seed: 8)), Variable<Double>([1, 2]))
+    func pass(_ w: Variable<Double>, seed: UInt64, using v: Variable<Double>? = nil) {
+      let tape = Tape<Double>()
+      tape.watch(w)
+      if let v { tape.watch(v) }
+      let x = Variable(Tensor<Double>.random(shape: [2, 4], seed: seed), trainable: false)
+      let loss = x.affine(w).squared().sum()
+      (v.map { loss + ($0 * $0).sum() } ?? loss).backward()
+    }
+    pass(w, seed: 9, using: v)
+    let first = w.gradient!  // a copy the caller keeps
+    for variable in [w, v] { variable.setGradientAside() }
+    pass(w, seed: 10)
+    for variable in [w, v] { variable.settleGradient() }
+    let (reference, firstReference) = (Variable(w.value), Variable(w.value))
+    pass(reference, seed: 10)
+    pass(firstReference, seed: 9, using: Variable<Double>([1, 2]))
+    // The second pass's gradient alone, not added to the first; the caller's copy unchanged.
+    #expect(w.gradient == reference.gradient)
+    #expect(first == firstReference.gradient && first != reference.gradient)
+    #expect(v.gradient == Tensor(repeating: 0, shape: [2]), "no contribution: zeros, as before")
+    #expect(w.spareGradient == nil && v.spareGradient == nil)
+  }
+
   // Backward passes reuse an output gradient's buffer for the input gradient when nothing
   // else can read it (see `UnaryTapeEntry`).
 

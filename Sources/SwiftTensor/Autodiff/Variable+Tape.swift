@@ -66,6 +66,28 @@ extension Variable {
     gradient = kept
   }
 
+  /// Moves the gradient aside, leaving `nil`, for a backward pass to write its first
+  /// contribution over the kept buffer (neither zeroed first nor allocated); the pass must end
+  /// with `settleGradient()`. What the `Trainer` does each step.
+  @inlinable
+  func setGradientAside() {
+    guard gradient != nil else { return }
+    spareGradient = gradient.take()
+  }
+
+  /// Ends a backward pass begun with `setGradientAside()`: a variable that received no
+  /// gradient gets its kept buffer back as zeros, as `zeroGradientKeepingBuffer()` leaves it.
+  @inlinable
+  func settleGradient() {
+    guard spareGradient != nil else { return }
+    if gradient == nil {
+      gradient = spareGradient.take()
+      zeroGradientKeepingBuffer()
+    } else {
+      spareGradient = nil
+    }
+  }
+
   /// Moves the gradient out, leaving `nil`: a caller holding the only reference to the result
   /// can then update its buffer in place.
   @inlinable
@@ -109,7 +131,15 @@ extension Variable {
       "\(operation()).backward: gradient of shape \(describe(shape: shape)) for an input of "
         + "shape \(describe(shape: value.shape))")
     guard var existing = gradient else {
-      let written = Tensor(shape: shape) { write($0, false) }
+      var written: Tensor<Scalar>
+      if var spare = spareGradient.take(), spare.shape == shape {
+        spare.withUnsafeMutableBufferPointer { buffer in
+          if let base = buffer.baseAddress { write(base, false) }
+        }
+        written = spare
+      } else {
+        written = Tensor(shape: shape) { write($0, false) }
+      }
       checkGradientForAnomaly(written, from: operation())
       gradient = written
       return

@@ -40,6 +40,10 @@ public final class Variable<Scalar: TensorScalar> {
   /// The gradient of the last `backward()` with respect to this variable, accumulated over
   /// backward passes until `zeroGradient()`; `nil` before any.
   @exclusivity(unchecked) public var gradient: Tensor<Scalar>?
+  /// A gradient buffer set aside by `setGradientAside()` while `gradient` is `nil`: the next
+  /// contribution is written over it rather than into a new tensor.
+  @usableFromInline
+  @exclusivity(unchecked) var spareGradient: Tensor<Scalar>?
   /// A name for printing and for parameter paths; an operation's output is named after the
   /// operation unless given one.
   public var name: String {
@@ -101,7 +105,10 @@ public final class Variable<Scalar: TensorScalar> {
 
   /// Forgets the accumulated gradient.
   @inlinable
-  public func zeroGradient() { gradient = nil }
+  public func zeroGradient() {
+    gradient = nil
+    spareGradient = nil
+  }
 
   /// Backpropagates from this variable, which must hold a single scalar (a loss): its gradient
   /// is seeded with 1.

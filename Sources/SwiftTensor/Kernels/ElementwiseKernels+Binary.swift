@@ -3,7 +3,7 @@
 // operation was left as a call per vector, and a switch inside the loop as a jump per vector.
 
 /// One binary operation on vectors: the body of a loop of `ElementwiseKernels.binary`.
-protocol BinaryVectorOperation {
+protocol BinaryVectorOperation: SendableMetatype {
   /// `a op b`, lane by lane.
   static func apply<S: TensorScalar>(_ a: S.Vector, _ b: S.Vector, _: S.Type) -> S.Vector
 }

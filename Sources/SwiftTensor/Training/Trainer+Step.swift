@@ -80,7 +80,7 @@ extension Trainer {
     // One loop, as each pass over the parameters retains and releases every one of them.
     for variable in parameterVariables {
       tape.watch(variable)
-      variable.zeroGradientKeepingBuffer()
+      variable.setGradientAside()
     }
     let input = Variable(batch.inputs, trainable: false)
     let context = LayerContext(
@@ -89,6 +89,7 @@ extension Trainer {
     let output = model.forward(input, context: context)
     let value = loss(output, batch)
     value.backward()
+    for variable in parameterVariables { variable.settleGradient() }
     return (value.value.scalar, output.value)
   }
 
