@@ -46,9 +46,19 @@ func addColumnSums<Scalar: TensorScalar>(
 ) {
   let (rows, columns) = (dz.shape[0], dz.shape[1])
   if !accumulate { db.update(repeating: 0, count: columns) }
-  let source = dz.baseAddress
+  let (source, sums) = (UnsafePointer(dz.baseAddress), UnsafePointer(db))
+  let width = Scalar.Vector.scalarCount
+  // Row after row, as a scalar loop would add: vectors change the speed, not the sums.
   for row in 0..<rows {
     let values = source + row * columns
-    for column in 0..<columns { db[column] += values[column] }
+    var column = 0
+    while column + width <= columns {
+      db.storeVector(sums.loadVector(at: column) + values.loadVector(at: column), at: column)
+      column += width
+    }
+    while column < columns {
+      db[column] += values[column]
+      column += 1
+    }
   }
 }
