@@ -109,6 +109,62 @@ void swifttensor_sgemm_kernel_6x16_rows(
   ST_SEND();
 }
 
+// A last panel of fewer than six rows: one accumulator pair per row, as in the full tile, so
+// no multiply-adds are spent on rows that do not exist.
+#define ST_SSHORT_STEP(H)                                                          \
+  do {                                                                             \
+    __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                   \
+    for (int r = 0; r < (H); ++r) {                                                \
+      __m256 av = _mm256_broadcast_ss(a + r * lda + p);                            \
+      acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);                              \
+      acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);                              \
+    }                                                                              \
+    b += 16;                                                                       \
+  } while (0)
+
+#define ST_SSHORT_KERNEL(H)                                                        \
+  __attribute__((target("avx2,fma"))) static void st_sgemm_short_##H(              \
+      long k, const float *a, long lda, const float *b, float *c, long ldc,         \
+      float alpha, float beta) {                                                   \
+    __m256 acc[H][2];                                                              \
+    for (int r = 0; r < (H); ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();     \
+    for (long p = 0; p < k; ++p) ST_SSHORT_STEP(H);                                \
+    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);                  \
+    for (int r = 0; r < (H); ++r) {                                                \
+      float *row = c + r * ldc;                                                    \
+      __m256 x0 = acc[r][0], x1 = acc[r][1];                                       \
+      if (alpha != 1.0f) {                                                         \
+        x0 = _mm256_mul_ps(va, x0);                                                \
+        x1 = _mm256_mul_ps(va, x1);                                                \
+      }                                                                            \
+      if (beta != 0.0f) {                                                          \
+        x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), x0);                        \
+        x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), x1);                    \
+      }                                                                            \
+      _mm256_storeu_ps(row, x0);                                                   \
+      _mm256_storeu_ps(row + 8, x1);                                               \
+    }                                                                              \
+  }
+
+ST_SSHORT_KERNEL(1)
+ST_SSHORT_KERNEL(2)
+ST_SSHORT_KERNEL(3)
+ST_SSHORT_KERNEL(4)
+ST_SSHORT_KERNEL(5)
+
+void swifttensor_sgemm_kernel_short_rows(
+    long rows, long k, const float *a, long lda, const float *b, float *c, long ldc,
+    float alpha, float beta) {
+  switch (rows) {
+  case 1: st_sgemm_short_1(k, a, lda, b, c, ldc, alpha, beta); break;
+  case 2: st_sgemm_short_2(k, a, lda, b, c, ldc, alpha, beta); break;
+  case 3: st_sgemm_short_3(k, a, lda, b, c, ldc, alpha, beta); break;
+  case 4: st_sgemm_short_4(k, a, lda, b, c, ldc, alpha, beta); break;
+  case 5: st_sgemm_short_5(k, a, lda, b, c, ldc, alpha, beta); break;
+  default: break;
+  }
+}
+
 #define ST_DROW(r)                                      \
   do {                                                  \
     __m256d av = _mm256_broadcast_sd(a + (r));          \

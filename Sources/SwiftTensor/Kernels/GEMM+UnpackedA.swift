@@ -28,7 +28,9 @@ extension GEMM {
     let nr = nr(S.self)
     let kc = depth.count
     let fullRows = rows.lowerBound + (rows.count / mr) * mr
-    if fullRows < rows.upperBound {
+    // A short last panel is packed only for a narrow last column panel; against full-width
+    // panels the short-rows kernel reads it in place.
+    if fullRows < rows.upperBound && columns.count % nr != 0 {
       packA(
         transposed: false, a, lda: lda, rows: fullRows..<rows.upperBound, depth: depth,
         into: scratch)
@@ -46,6 +48,11 @@ extension GEMM {
           runReadingA(
             k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, target, ldc: targetStride,
             alpha: alpha, beta: targetBeta)
+        } else if width == nr {
+          runShortRowsReadingA(
+            rows: rows.upperBound - i, k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB,
+            c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+          continue
         } else {
           runMicroKernel(
             useC: true, k: kc, scratch, panelB, tile, ldc: nr, alpha: alpha, beta: 0)
@@ -69,6 +76,23 @@ extension GEMM {
       let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
       let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
       swifttensor_sgemm_kernel_6x16_rows(k, a, lda, b, c, ldc, Float(alpha), Float(beta))
+    #else
+      preconditionFailure("GEMM: A is read in place only on x86_64")
+    #endif
+  }
+
+  /// The last `rows` (fewer than six) rows of a tile, A read in place, written into C. O(k).
+  @inline(__always)
+  static func runShortRowsReadingA<S: TensorScalar>(
+    rows: Int, k: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>,
+    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+  ) {
+    #if arch(x86_64)
+      let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
+      let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
+      let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
+      swifttensor_sgemm_kernel_short_rows(
+        rows, k, a, lda, b, c, ldc, Float(alpha), Float(beta))
     #else
       preconditionFailure("GEMM: A is read in place only on x86_64")
     #endif
