@@ -5,7 +5,7 @@ and their ratio.
 Usage (from the package root):
     swift build -c release --product SwiftTensorBenchmarks
     python3 Sources/SwiftTensorBenchmarks/compare_with_pytorch.py [--rounds N] [--python PATH]
-        [conv] [gpt] [mlp] [lstm]
+        [--jax] [conv] [gpt] [mlp] [lstm]
 
 With no section names all run (SwiftTensorBenchmarks' `mlp` section also times the batch-1
 and batch-64 digits epochs, which PyTorch does not).
@@ -17,6 +17,9 @@ shared host whose speed drifts; the table gives the median over the rounds (defa
 figure and of each round's ratio. The ratio is always SwiftTensor's speed over PyTorch's
 (PyTorch ms / SwiftTensor ms, SwiftTensor samples/s / PyTorch samples/s): above 1 means
 SwiftTensor is faster.
+
+`--jax` compares with JAX instead (jax_reference.py: the `mlp` section's wide MLP as one
+`jax.jit` step), alternating the sides in the same way; `--python` must then have jax.
 
 A figure one side does not report (a SwiftTensorBenchmarks built before its section) shows
 as "—". SwiftTensor itself never needs Python.
@@ -39,6 +42,9 @@ SECTIONS = {
     "mlp": {"wide_mlp_samples_per_s": True},
     "lstm": {"char_lstm_training_tokens_per_s": True},
 }
+JAX = "--jax" in sys.argv
+if JAX:
+    SECTIONS = {"mlp": SECTIONS["mlp"]}
 SELECTED = [name for name in SECTIONS if name in sys.argv[1:]] or list(SECTIONS)
 FIGURES = {name: higher for section in SELECTED for name, higher in SECTIONS[section].items()}
 THREAD_COUNTS = [1, 2]
@@ -66,10 +72,14 @@ def swift(threads, sections):
     return json.loads(run.stdout)
 
 
-def pytorch(python, threads):
-    out = subprocess.run([python, os.path.join(HERE, "pytorch_reference.py"),
-                          "--threads", str(threads)] + SELECTED, check=True,
-                         capture_output=True, text=True).stdout
+def reference(python, threads):
+    """The other framework's figures: PyTorch's, or JAX's with `--jax`."""
+    if JAX:
+        command = [python, os.path.join(HERE, "jax_reference.py"), "--threads", str(threads)]
+    else:
+        command = [python, os.path.join(HERE, "pytorch_reference.py"),
+                   "--threads", str(threads)] + SELECTED
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
 
@@ -105,19 +115,20 @@ def main():
         for threads in THREAD_COUNTS:
             if round_index % 2 == 0:
                 ours = swift(threads, ours_sections)
-                theirs = pytorch(python, threads)
+                theirs = reference(python, threads)
             else:
-                theirs = pytorch(python, threads)
+                theirs = reference(python, threads)
                 ours = swift(threads, ours_sections)
-            version = theirs.get("torch_version", version)
+            version = theirs.get("jax_version" if JAX else "torch_version", version)
             for name in FIGURES:
                 samples.setdefault((name, threads), []).append((ours.get(name), theirs.get(name)))
     load_after = os.getloadavg()[0]
 
-    print(f"PyTorch {version} (CPU); medians of {rounds} rounds; load average "
+    other = "JAX" if JAX else "PyTorch"
+    print(f"{other} {version}{'' if JAX else ' (CPU)'}; medians of {rounds} rounds; load average "
           f"{load_before:.2f} before, {load_after:.2f} after")
     print()
-    print("| benchmark | threads | SwiftTensor | PyTorch | ratio: SwiftTensor speed / PyTorch "
+    print(f"| benchmark | threads | SwiftTensor | {other} | ratio: SwiftTensor speed / {other} "
           "speed (> 1: SwiftTensor faster) |")
     print("| --- | --- | --- | --- | --- |")
     for (name, threads), pairs in samples.items():
