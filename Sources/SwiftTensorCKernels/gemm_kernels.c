@@ -109,13 +109,14 @@ void swifttensor_sgemm_kernel_6x16_rows(
   ST_SEND();
 }
 
-// A last panel of fewer than six rows: one accumulator pair per row, as in the full tile, so
-// no multiply-adds are spent on rows that do not exist.
+// A last panel of fewer than six rows, read in place (`A[r][p] = a[r lda + p]`) or packed
+// (`a[p 6 + r]`): one accumulator pair per row, as in the full tile, so no multiply-adds are
+// spent on rows that do not exist.
 #define ST_SSHORT_STEP(H)                                                          \
   do {                                                                             \
     __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                   \
     for (int r = 0; r < (H); ++r) {                                                \
-      __m256 av = _mm256_broadcast_ss(a + r * lda + p);                            \
+      __m256 av = _mm256_broadcast_ss(a + r * row_stride + p * depth_stride);      \
       acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);                              \
       acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);                              \
     }                                                                              \
@@ -124,8 +125,8 @@ void swifttensor_sgemm_kernel_6x16_rows(
 
 #define ST_SSHORT_KERNEL(H)                                                        \
   __attribute__((target("avx2,fma"))) static void st_sgemm_short_##H(              \
-      long k, const float *a, long lda, const float *b, float *c, long ldc,         \
-      float alpha, float beta) {                                                   \
+      long k, const float *a, long row_stride, long depth_stride, const float *b,  \
+      float *c, long ldc, float alpha, float beta) {                               \
     __m256 acc[H][2];                                                              \
     for (int r = 0; r < (H); ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();     \
     for (long p = 0; p < k; ++p) ST_SSHORT_STEP(H);                                \
@@ -153,14 +154,14 @@ ST_SSHORT_KERNEL(4)
 ST_SSHORT_KERNEL(5)
 
 void swifttensor_sgemm_kernel_short_rows(
-    long rows, long k, const float *a, long lda, const float *b, float *c, long ldc,
-    float alpha, float beta) {
+    long rows, long k, const float *a, long row_stride, long depth_stride, const float *b,
+    float *c, long ldc, float alpha, float beta) {
   switch (rows) {
-  case 1: st_sgemm_short_1(k, a, lda, b, c, ldc, alpha, beta); break;
-  case 2: st_sgemm_short_2(k, a, lda, b, c, ldc, alpha, beta); break;
-  case 3: st_sgemm_short_3(k, a, lda, b, c, ldc, alpha, beta); break;
-  case 4: st_sgemm_short_4(k, a, lda, b, c, ldc, alpha, beta); break;
-  case 5: st_sgemm_short_5(k, a, lda, b, c, ldc, alpha, beta); break;
+  case 1: st_sgemm_short_1(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
+  case 2: st_sgemm_short_2(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
+  case 3: st_sgemm_short_3(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
+  case 4: st_sgemm_short_4(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
+  case 5: st_sgemm_short_5(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
   default: break;
   }
 }

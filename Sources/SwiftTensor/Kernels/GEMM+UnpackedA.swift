@@ -49,9 +49,9 @@ extension GEMM {
             k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, target, ldc: targetStride,
             alpha: alpha, beta: targetBeta)
         } else if width == nr {
-          runShortRowsReadingA(
-            rows: rows.upperBound - i, k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB,
-            c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+          runShortRows(
+            rows: rows.upperBound - i, k: kc, a + i * lda + depth.lowerBound, rowStride: lda,
+            depthStride: 1, panelB, c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
           continue
         } else {
           runMicroKernel(
@@ -81,20 +81,21 @@ extension GEMM {
     #endif
   }
 
-  /// The last `rows` (fewer than six) rows of a tile, A read in place, written into C. O(k).
+  /// The last `rows` (fewer than six) rows of a Float tile written into C, `A[r][p]` at
+  /// `a[r * rowStride + p * depthStride]` (A in place, or a packed panel). O(k).
   @inline(__always)
-  static func runShortRowsReadingA<S: TensorScalar>(
-    rows: Int, k: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>,
-    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+  static func runShortRows<S: TensorScalar>(
+    rows: Int, k: Int, _ a: UnsafePointer<S>, rowStride: Int, depthStride: Int,
+    _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
   ) {
     #if arch(x86_64)
       let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
       let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
       let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
       swifttensor_sgemm_kernel_short_rows(
-        rows, k, a, lda, b, c, ldc, Float(alpha), Float(beta))
+        rows, k, a, rowStride, depthStride, b, c, ldc, Float(alpha), Float(beta))
     #else
-      preconditionFailure("GEMM: A is read in place only on x86_64")
+      preconditionFailure("GEMM: the short-rows kernel exists only on x86_64")
     #endif
   }
 

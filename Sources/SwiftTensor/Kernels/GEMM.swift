@@ -236,9 +236,12 @@ enum GEMM {
         if height == mr && width == nr {
           runMicroKernel(
             useC: useC, k: kc, panelA, panelB, target, ldc: ldc, alpha: alpha, beta: beta)
+        } else if useC && S.self == Float.self && width == nr {
+          runShortRows(
+            rows: height, k: kc, panelA, rowStride: 1, depthStride: mr, panelB, target,
+            ldc: ldc, alpha: alpha, beta: beta)
         } else {
-          // The kernel always writes a full tile, so an edge tile goes through a scratch tile
-          // and only its valid part is merged into C.
+          // A narrow edge: a full tile into scratch, its valid part merged into C.
           runMicroKernel(useC: useC, k: kc, panelA, panelB, tile, ldc: nr, alpha: alpha, beta: 0)
           mergeEdgeTile(tile, height: height, width: width, beta: beta, into: target, ldc: ldc)
         }

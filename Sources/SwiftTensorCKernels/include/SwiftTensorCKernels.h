@@ -32,12 +32,13 @@ void swifttensor_sgemm_kernel_6x16_rows(
     long k, const float *a, long lda, const float *b, float *c, long ldc, float alpha,
     float beta);
 
-/// `swifttensor_sgemm_kernel_6x16_rows` for the last `rows` (1 to 5) rows of A, writing only
-/// those rows of C: each element is summed in the same order as in a full tile. O(k). Call only
+/// The last `rows` (1 to 5) rows of a 6 x 16 tile, writing only those rows of C; `A[r][p] =
+/// a[r row_stride + p depth_stride]` (`lda, 1` for a row-major A read in place, `1, 6` for a
+/// packed panel). Each element is summed in the same order as in a full tile. O(k). Call only
 /// when `swifttensor_has_avx2_fma()` is nonzero.
 void swifttensor_sgemm_kernel_short_rows(
-    long rows, long k, const float *a, long lda, const float *b, float *c, long ldc,
-    float alpha, float beta);
+    long rows, long k, const float *a, long row_stride, long depth_stride, const float *b,
+    float *c, long ldc, float alpha, float beta);
 
 /// GEMM micro-kernel for double, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x8 tile.
 ///
