@@ -127,6 +127,11 @@ func run<Scalar: TensorScalar>(_: Scalar.Type, _ options: Options) throws {
   guard communicator.rank == 0 else { return }
   let last = history.epochs.last
   print("ranks: \(communicator.size)")
+  if case .mpi(let family, _) = communicator.backend {
+    // What SwiftTensor left Open MPI's shared-memory transport (set before MPI_Init).
+    let limit = getenv("OMPI_MCA_btl_vader_eager_limit").map { String(cString: $0) } ?? "unset"
+    print("MPI: \(family), shared-memory eager limit \(limit)")
+  }
   print("steps: \(trainer.step)")
   print("training loss: \(last?.trainingLoss ?? .nan)")
   print("validation accuracy: \(last?.validationAccuracy ?? .nan)")

@@ -24,6 +24,15 @@ int swifttensor_mpi_initialize(void) {
   int status = ((flag_fn)mpi.initialized)(&initialized);
   if (status != 0) return status;
   if (!initialized) {
+    // Open MPI's shared-memory transport sends up to 4 KiB eagerly and larger messages by a
+    // rendezvous (one more round trip): a small model's whole gradient bucket (a few KiB to
+    // tens of KiB) then pays that on every step. 32 KiB, unless the user set it (`mpirun
+    // --mca` passes these variables to the processes): `vader` is the transport's name in
+    // Open MPI 4, `sm` in 5. Read by MPI_Init_thread; MPICH ignores them.
+    if (OPENMPI) {
+      setenv("OMPI_MCA_btl_vader_eager_limit", "32768", 0);
+      setenv("OMPI_MCA_btl_sm_eager_limit", "32768", 0);
+    }
     int provided = 0;
     status = ((init_thread_fn)mpi.init_thread)(NULL, NULL, THREAD_FUNNELED, &provided);
     if (status != 0) return status;

@@ -50,6 +50,22 @@ import Testing
     try twoProcessesMatchOne(Float.self, precision: "float", tolerance: 1e-5)
   }
 
+  /// Open MPI's shared-memory eager limit is raised to 32 KiB for the gradient buckets, unless
+  /// the user set it (here through the variable `mpirun --mca` sets).
+  @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
+  func theEagerLimitIsRaisedUnlessSet() throws {
+    let raised = try DistributedTestSupport.run(["--epochs", "1"], processes: 2)
+    let kept = try DistributedTestSupport.run(
+      ["--epochs", "1"], processes: 2,
+      environment: ["OMPI_MCA_btl_vader_eager_limit": "8192"])
+    for (run, limit) in [(raised, "32768"), (kept, "8192")] {
+      #expect(run.status == 0, "\(run.output)")
+      #expect(
+        run.output.contains("MPICH") || run.output.contains("eager limit \(limit)"),
+        "\(run.output)")
+    }
+  }
+
   @Test(.enabled(if: DistributedTestSupport.available, DistributedTestSupport.skipComment))
   func twoProcessesMatchOneInDouble() throws {
     try twoProcessesMatchOne(Double.self, precision: "double", tolerance: 1e-12)
