@@ -1,0 +1,54 @@
+// A time step's gate math split between the cores by rows (samples): every row is computed
+// alone, so the results are those of one thread. On two threads the recurrent product of a
+// step is split already, and the other core would otherwise wait through the gate math.
+
+extension RecurrentKernels {
+  /// From this many cells (rows × hidden units) a step's gate math is split.
+  static let parallelCells = 4096
+
+  /// Whether a step of `rows` samples and `hidden` units is split between `threads`. O(1).
+  static func splitsRows(_ rows: Int, hidden: Int, threads: Int) -> Bool {
+    threads > 1 && rows > 1 && rows * hidden >= parallelCells
+  }
+}
+
+extension _Rows {
+  /// The rows from `range.lowerBound` on.
+  @inline(__always)
+  func from(_ range: Range<Int>) -> _Rows { dropping(range.lowerBound) }
+}
+
+extension _RecurrentForwardStep {
+  /// The step restricted to the samples `range`.
+  func restricted(to range: Range<Int>) -> Self {
+    var step = self
+    step.rows = range.count
+    step.gates = gates.from(range)
+    step.hiddenGates = hiddenGates?.from(range)
+    step.previousHidden = previousHidden.from(range)
+    step.previousCell = previousCell?.from(range)
+    step.hiddenOutput = hiddenOutput.from(range)
+    step.cellOutput = cellOutput?.from(range)
+    return step
+  }
+}
+
+extension _RecurrentBackwardStep {
+  /// The step restricted to the samples `range`.
+  func restricted(to range: Range<Int>) -> Self {
+    var step = self
+    step.rows = range.count
+    step.gates = gates.from(range)
+    step.hiddenGates = hiddenGates?.from(range)
+    step.previousHidden = previousHidden.from(range)
+    step.previousCell = previousCell?.from(range)
+    step.cell = cell?.from(range)
+    step.hiddenOutput = hiddenOutput.from(range)
+    step.outputGradient = outputGradient?.from(range)
+    step.hiddenGradient = hiddenGradient.from(range)
+    step.cellGradient = cellGradient?.from(range)
+    step.gateGradients = gateGradients.from(range)
+    step.hiddenGateGradients = hiddenGateGradients?.from(range)
+    return step
+  }
+}
