@@ -3,6 +3,37 @@
 // step is split already, and the other core would otherwise wait through the gate math.
 
 extension RecurrentKernels {
+  /// O(rows·hidden) time, no allocation. Runs the AVX2+FMA C kernel where this CPU has it,
+  /// unless `portable` (tests compare the two); split by rows between `threads` from
+  /// `parallelCells` cells.
+  static func forward<S: TensorScalar>(
+    _ cell: RecurrentCellKind, _ s: _RecurrentForwardStep<S>, portable: Bool = false,
+    threads: Int = GEMM.coreCount
+  ) {
+    if splitsRows(s.rows, hidden: s.hidden, threads: threads) {
+      WorkerPool.shared.runShares(of: s.rows, threads: threads) { _, rows in
+        forwardRows(cell, s.restricted(to: rows), portable: portable)
+      }
+      return
+    }
+    forwardRows(cell, s, portable: portable)
+  }
+
+  /// O(rows·hidden) time, no allocation. Runs the AVX2+FMA C kernel where this CPU has it,
+  /// unless `portable`; split as `forward` is.
+  static func backward<S: TensorScalar>(
+    _ cell: RecurrentCellKind, _ s: _RecurrentBackwardStep<S>, portable: Bool = false,
+    threads: Int = GEMM.coreCount
+  ) {
+    if splitsRows(s.rows, hidden: s.hidden, threads: threads) {
+      WorkerPool.shared.runShares(of: s.rows, threads: threads) { _, rows in
+        backwardRows(cell, s.restricted(to: rows), portable: portable)
+      }
+      return
+    }
+    backwardRows(cell, s, portable: portable)
+  }
+
   /// From this many cells (rows × hidden units) a step's gate math is split.
   static let parallelCells = 4096
 

@@ -128,21 +128,6 @@ enum RecurrentKernels {
     }
   }
 
-  /// O(rows·hidden) time, no allocation. Runs the AVX2+FMA C kernel where this CPU has it,
-  /// unless `portable` (tests compare the two).
-  static func forward<S: TensorScalar>(
-    _ cell: RecurrentCellKind, _ s: _RecurrentForwardStep<S>, portable: Bool = false,
-    threads: Int = GEMM.coreCount
-  ) {
-    if splitsRows(s.rows, hidden: s.hidden, threads: threads) {
-      WorkerPool.shared.runShares(of: s.rows, threads: threads) { _, rows in
-        forwardRows(cell, s.restricted(to: rows), portable: portable)
-      }
-      return
-    }
-    forwardRows(cell, s, portable: portable)
-  }
-
   /// `forward` on one thread.
   static func forwardRows<S: TensorScalar>(
     _ cell: RecurrentCellKind, _ s: _RecurrentForwardStep<S>, portable: Bool
@@ -200,21 +185,6 @@ enum RecurrentKernels {
         }
       }
     }
-  }
-
-  /// O(rows·hidden) time, no allocation. Runs the AVX2+FMA C kernel where this CPU has it,
-  /// unless `portable`.
-  static func backward<S: TensorScalar>(
-    _ cell: RecurrentCellKind, _ s: _RecurrentBackwardStep<S>, portable: Bool = false,
-    threads: Int = GEMM.coreCount
-  ) {
-    if splitsRows(s.rows, hidden: s.hidden, threads: threads) {
-      WorkerPool.shared.runShares(of: s.rows, threads: threads) { _, rows in
-        backwardRows(cell, s.restricted(to: rows), portable: portable)
-      }
-      return
-    }
-    backwardRows(cell, s, portable: portable)
   }
 
   /// `backward` on one thread.
