@@ -111,7 +111,7 @@ extension RecurrentKernels {
           rows: rows.count, hidden: hidden, gates: gateRows, bias: bias,
           hiddenGates: hiddenGateRows, previousHidden: previousHidden, previousCell: previousCell,
           hiddenOutput: step(s.outputs, t, hidden), cellOutput: s.cells.map { step($0, t, hidden) }
-        ))
+        ), threads: threads)
     }
   }
 
@@ -144,7 +144,7 @@ extension RecurrentKernels {
           hiddenOutput: step(s.outputs, t, hidden),
           outputGradient: d.outputs.map { step($0, t, hidden) }, hiddenGradient: dHidden,
           cellGradient: d.cell.map { _Rows($0, stride: hidden).dropping(r) },
-          gateGradients: dGateRows, hiddenGateGradients: dHiddenGateRows))
+          gateGradients: dGateRows, hiddenGateGradients: dHiddenGateRows), threads: threads)
       let source = dHiddenGateRows ?? dGateRows
       GEMM.multiplyPrepacked(
         m: rows.count, n: hidden, k: width, source.base, lda: source.stride,

@@ -13,7 +13,7 @@ enum SoftmaxKernels {
     _ destination: UnsafeMutablePointer<S>
   ) {
     guard length > 0 else { return }
-    let blockRows = Swift.max(1, blockScalars / length)
+    let blockRows = Swift.min(Swift.max(1, blockScalars / length), inner == 1 ? outer : 1)
     let scratch = UnsafeMutablePointer<S>.allocate(capacity: blockRows * (length + 1))
     defer { scratch.deallocate() }
     if inner == 1 {
