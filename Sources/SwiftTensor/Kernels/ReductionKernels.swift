@@ -129,43 +129,79 @@ enum ReductionKernels {
     _ operation: ReduceKernel, _ p: UnsafePointer<S>, length: Int, inner: Int,
     _ out: UnsafeMutablePointer<S>
   ) {
-    let initial: S
     switch operation {
-    case .sum, .sumOfSquares: initial = 0
-    case .max: initial = -.infinity
-    case .min: initial = .infinity
+    case .sum: accumulateRows(RowSum.self, p, length: length, inner: inner, out)
+    case .sumOfSquares: accumulateRows(RowSumOfSquares.self, p, length: length, inner: inner, out)
+    case .max: accumulateRows(RowMaximum.self, p, length: length, inner: inner, out)
+    case .min: accumulateRows(RowMinimum.self, p, length: length, inner: inner, out)
     }
-    out.update(repeating: initial, count: inner)
+  }
+
+  /// `reduceRows` specialised for one accumulation, so the loop holds no switch (a jump per
+  /// vector).
+  private static func accumulateRows<S: TensorScalar, A: RowAccumulation>(
+    _: A.Type, _ p: UnsafePointer<S>, length: Int, inner: Int, _ out: UnsafeMutablePointer<S>
+  ) {
+    out.update(repeating: A.initial(S.self), count: inner)
     let width = S.Vector.scalarCount
     for l in 0..<length {
       let row = p + l * inner
       var i = 0
-      while i < inner {
-        let n = min(width, inner - i)
-        let x = n == width ? row.loadVector(at: i) : row.loadPartialVector(at: i, count: n, fill: 0)
-        let acc =
-          n == width
-          ? UnsafePointer(out).loadVector(at: i)
-          : UnsafePointer(out).loadPartialVector(at: i, count: n, fill: 0)
-        let r: S.Vector
-        switch operation {
-        case .sum: r = acc + x
-        case .sumOfSquares: r = acc + x * x
-        case .max:
-          r = acc.replacing(with: x, where: vectorLess(acc, x) .| vectorNotEqual(x, x))
-        case .min:
-          r = acc.replacing(with: x, where: vectorLess(x, acc) .| vectorNotEqual(x, x))
-        }
-        if n == width {
-          out.storeVector(r, at: i)
-        } else {
-          out.storePartialVector(r, at: i, count: n)
-        }
+      while i + width <= inner {
+        let acc = UnsafePointer(out).loadVector(at: i)
+        out.storeVector(A.combine(acc, row.loadVector(at: i), S.self), at: i)
         i += width
+      }
+      if i < inner {
+        let n = inner - i
+        let acc = UnsafePointer(out).loadPartialVector(at: i, count: n, fill: 0)
+        let x = row.loadPartialVector(at: i, count: n, fill: 0)
+        out.storePartialVector(A.combine(acc, x, S.self), at: i, count: n)
       }
     }
   }
+}
 
+/// One accumulation of `ReductionKernels`' row loop: its start and its step.
+protocol RowAccumulation {
+  /// The value before any row.
+  static func initial<S: TensorScalar>(_: S.Type) -> S
+  /// `acc` after adding the row's vector `x`.
+  static func combine<S: TensorScalar>(_ acc: S.Vector, _ x: S.Vector, _: S.Type) -> S.Vector
+}
+
+private enum RowSum: RowAccumulation {
+  static func initial<S: TensorScalar>(_: S.Type) -> S { 0 }
+  @_transparent static func combine<S: TensorScalar>(
+    _ acc: S.Vector, _ x: S.Vector, _: S.Type
+  ) -> S.Vector { acc + x }
+}
+
+private enum RowSumOfSquares: RowAccumulation {
+  static func initial<S: TensorScalar>(_: S.Type) -> S { 0 }
+  @_transparent static func combine<S: TensorScalar>(
+    _ acc: S.Vector, _ x: S.Vector, _: S.Type
+  ) -> S.Vector { acc + x * x }
+}
+
+/// The largest; NaN once any is NaN.
+private enum RowMaximum: RowAccumulation {
+  static func initial<S: TensorScalar>(_: S.Type) -> S { -.infinity }
+  @_transparent static func combine<S: TensorScalar>(
+    _ acc: S.Vector, _ x: S.Vector, _: S.Type
+  ) -> S.Vector { acc.replacing(with: x, where: vectorLess(acc, x) .| vectorNotEqual(x, x)) }
+}
+
+/// The smallest; NaN once any is NaN.
+private enum RowMinimum: RowAccumulation {
+  static func initial<S: TensorScalar>(_: S.Type) -> S { .infinity }
+  @_transparent static func combine<S: TensorScalar>(
+    _ acc: S.Vector, _ x: S.Vector, _: S.Type
+  ) -> S.Vector { acc.replacing(with: x, where: vectorLess(x, acc) .| vectorNotEqual(x, x)) }
+}
+
+extension ReductionKernels {
+  /// The sum of a vector's lanes, in lane order.
   @inline(__always)
   static func horizontalSum<V: SIMD>(_ v: V) -> V.Scalar where V.Scalar: FloatingPoint {
     var s = v[0]
