@@ -14,7 +14,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
   /// The L2 penalty `λ` added to the gradient.
   public var weightDecay: Scalar
   /// The parameters `weightDecay` applies to (default: all).
-  public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
+  @exclusivity(unchecked) public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
   // Unchecked: each step makes one access per parameter, never overlapping.
   @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
@@ -79,7 +79,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
   /// Whether weight decay is decoupled (AdamW) rather than L2 in the gradient.
   public var decoupledWeightDecay: Bool
   /// The parameters `weightDecay` applies to (default: all; GPT-style: `.matricesOnly`).
-  public var weightDecaySelection: WeightDecaySelection<Scalar>
+  @exclusivity(unchecked) public var weightDecaySelection: WeightDecaySelection<Scalar>
   /// The number of steps taken (for bias correction).
   public private(set) var stepCount = 0
   // Unchecked: each step makes one access per parameter, never overlapping.
@@ -196,7 +196,7 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
   /// The L2 penalty added to the gradient.
   public var weightDecay: Scalar
   /// The parameters `weightDecay` applies to (default: all).
-  public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
+  @exclusivity(unchecked) public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
   // Unchecked: each step makes one access per parameter, never overlapping.
   @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 
@@ -245,7 +245,7 @@ public final class AdaGrad<Scalar: TensorScalar>: Optimizer {
   /// The L2 penalty added to the gradient.
   public var weightDecay: Scalar
   /// The parameters `weightDecay` applies to (default: all).
-  public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
+  @exclusivity(unchecked) public var weightDecaySelection: WeightDecaySelection<Scalar> = .all
   // Unchecked: each step makes one access per parameter, never overlapping.
   @exclusivity(unchecked) private var slots = OptimizerSlots<Scalar>()
 

@@ -89,7 +89,10 @@ extension Trainer {
     let output = model.forward(input, context: context)
     let value = loss(output, batch)
     value.backward()
-    for variable in parameterVariables { variable.settleGradient() }
+    // Through the buffer, as in `squaredGradientNorm`: no retain and release per variable.
+    parameterVariables.withUnsafeBufferPointer { variables in
+      for index in variables.indices { variables[index].settleGradient() }
+    }
     return (value.value.scalar, output.value)
   }
 

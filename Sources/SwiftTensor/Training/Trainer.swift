@@ -76,7 +76,7 @@ where O.Scalar == M.Scalar, L.Scalar == M.Scalar {
   /// The buffers' variables (running statistics), put back after a non-finite step.
   @usableFromInline let bufferVariables: [Variable<Scalar>]
   /// The communicator and gradient buckets of data-parallel training; see `distribute(over:bucketBytes:)`.
-  @usableFromInline var dataParallel: DataParallelState<Scalar>?
+  @usableFromInline @exclusivity(unchecked) var dataParallel: DataParallelState<Scalar>?
 
   /// Creates a trainer.
   ///
