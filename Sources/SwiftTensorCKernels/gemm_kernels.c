@@ -26,23 +26,26 @@
     b += 16;                                            \
   } while (0)
 
-// alpha = 1 (every product of the library's own operations) skips the twelve multiplies,
-// a visible share of a tile whose k is a batch of 64.
-#define ST_SSTORE(r)                                                          \
-  do {                                                                        \
-    float *row = c + (r) * ldc;                                               \
-    __m256 x0 = c##r##0, x1 = c##r##1;                                        \
-    if (alpha != 1.0f) {                                                      \
-      x0 = _mm256_mul_ps(va, x0);                                             \
-      x1 = _mm256_mul_ps(va, x1);                                             \
-    }                                                                         \
-    if (beta != 0.0f) {                                                       \
-      x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), x0);                     \
-      x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), x1);                 \
-    }                                                                         \
-    _mm256_storeu_ps(row, x0);                                                \
-    _mm256_storeu_ps(row + 8, x1);                                            \
-  } while (0)
+// One row of a 16-wide tile into C: `alpha·acc + beta·C`. alpha = 1 (every product of the
+// library's own operations) skips the multiplies, a visible share of a tile whose k is a batch
+// of 64; beta = 0 does not read C.
+__attribute__((always_inline, target("avx2,fma"))) static inline void st_sstore_row(
+    float *row, __m256 x0, __m256 x1, float alpha, float beta) {
+  if (alpha != 1.0f) {
+    __m256 va = _mm256_set1_ps(alpha);
+    x0 = _mm256_mul_ps(va, x0);
+    x1 = _mm256_mul_ps(va, x1);
+  }
+  if (beta != 0.0f) {
+    __m256 vb = _mm256_set1_ps(beta);
+    x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), x0);
+    x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), x1);
+  }
+  _mm256_storeu_ps(row, x0);
+  _mm256_storeu_ps(row + 8, x1);
+}
+
+#define ST_SSTORE(r) st_sstore_row(c + (r) * ldc, c##r##0, c##r##1, alpha, beta)
 
 // The twelve zeroed accumulators, and the C tile fetched now: it is written once at the end,
 // and the fetch hides that miss behind the loop.
@@ -59,8 +62,6 @@
   }
 
 #define ST_SEND()                                               \
-  __m256 va = _mm256_set1_ps(alpha);                            \
-  __m256 vb = _mm256_set1_ps(beta);                             \
   ST_SSTORE(0); ST_SSTORE(1); ST_SSTORE(2);                     \
   ST_SSTORE(3); ST_SSTORE(4); ST_SSTORE(5);
 
@@ -130,21 +131,8 @@ void swifttensor_sgemm_kernel_6x16_rows(
     __m256 acc[H][2];                                                              \
     for (int r = 0; r < (H); ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();     \
     for (long p = 0; p < k; ++p) ST_SSHORT_STEP(H);                                \
-    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);                  \
-    for (int r = 0; r < (H); ++r) {                                                \
-      float *row = c + r * ldc;                                                    \
-      __m256 x0 = acc[r][0], x1 = acc[r][1];                                       \
-      if (alpha != 1.0f) {                                                         \
-        x0 = _mm256_mul_ps(va, x0);                                                \
-        x1 = _mm256_mul_ps(va, x1);                                                \
-      }                                                                            \
-      if (beta != 0.0f) {                                                          \
-        x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), x0);                        \
-        x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), x1);                    \
-      }                                                                            \
-      _mm256_storeu_ps(row, x0);                                                   \
-      _mm256_storeu_ps(row + 8, x1);                                               \
-    }                                                                              \
+    for (int r = 0; r < (H); ++r)                                                  \
+      st_sstore_row(c + r * ldc, acc[r][0], acc[r][1], alpha, beta);               \
   }
 
 ST_SSHORT_KERNEL(1)
