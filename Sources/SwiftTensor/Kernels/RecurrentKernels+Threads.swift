@@ -10,13 +10,9 @@ extension RecurrentKernels {
     _ cell: RecurrentCellKind, _ s: _RecurrentForwardStep<S>, portable: Bool = false,
     threads: Int = GEMM.coreCount
   ) {
-    if splitsRows(s.rows, hidden: s.hidden, threads: threads) {
-      WorkerPool.shared.runShares(of: s.rows, threads: threads) { _, rows in
-        forwardRows(cell, s.restricted(to: rows), portable: portable)
-      }
-      return
+    forEachRowShare(s.rows, hidden: s.hidden, threads: threads) { rows in
+      forwardRows(cell, s.restricted(to: rows), portable: portable)
     }
-    forwardRows(cell, s, portable: portable)
   }
 
   /// O(rows·hidden) time, no allocation. Runs the AVX2+FMA C kernel where this CPU has it,
@@ -25,17 +21,22 @@ extension RecurrentKernels {
     _ cell: RecurrentCellKind, _ s: _RecurrentBackwardStep<S>, portable: Bool = false,
     threads: Int = GEMM.coreCount
   ) {
-    if splitsRows(s.rows, hidden: s.hidden, threads: threads) {
-      WorkerPool.shared.runShares(of: s.rows, threads: threads) { _, rows in
-        backwardRows(cell, s.restricted(to: rows), portable: portable)
-      }
-      return
+    forEachRowShare(s.rows, hidden: s.hidden, threads: threads) { rows in
+      backwardRows(cell, s.restricted(to: rows), portable: portable)
     }
-    backwardRows(cell, s, portable: portable)
   }
 
   /// From this many cells (rows × hidden units) a step's gate math is split.
   static let parallelCells = 4096
+
+  /// Runs `body` on each thread's share of `0..<rows` when the step is split (`splitsRows`),
+  /// else once on all of them.
+  private static func forEachRowShare(
+    _ rows: Int, hidden: Int, threads: Int, _ body: (Range<Int>) -> Void
+  ) {
+    guard splitsRows(rows, hidden: hidden, threads: threads) else { return body(0..<rows) }
+    WorkerPool.shared.runShares(of: rows, threads: threads) { _, share in body(share) }
+  }
 
   /// Whether a step of `rows` samples and `hidden` units is split between `threads`. O(1).
   static func splitsRows(_ rows: Int, hidden: Int, threads: Int) -> Bool {
