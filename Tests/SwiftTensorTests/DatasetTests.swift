@@ -127,6 +127,19 @@ import Testing
     #expect(nextEpoch != viaGenerator)
   }
 
+  @Test func theShuffleIsTheSameThroughAnyGenerator() {
+    // Specialised for `SeededGenerator`; a wrapper around one takes the generic path.
+    struct Wrapped: RandomNumberGenerator {
+      var inner: SeededGenerator
+      mutating func next() -> UInt64 { inner.next() }
+    }
+    var seeded = SeededGenerator(seed: 5)
+    var wrapped = Wrapped(inner: SeededGenerator(seed: 5))
+    let order = seededPermutation(count: 1_000, using: &seeded)
+    #expect(order == seededPermutation(count: 1_000, using: &wrapped))
+    #expect(order != Array(0..<1_000))
+  }
+
   @Test func permutationIsUniformEnough() {
     // Each of the 6 orders of 3 elements should appear about 1/6 of the time.
     var generator = SeededGenerator(seed: 11)
