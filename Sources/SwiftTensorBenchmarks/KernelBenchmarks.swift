@@ -25,8 +25,11 @@ func medianSeconds(target: Double = 0.1, _ body: () -> Void) -> Double {
   return samples[samples.count / 2]
 }
 
-/// GFLOPS (2·m·n·k operations per product) of `[m, k] x [k, n]` for `S`, through the GEMM kernel.
-func gemmGFLOPS<S: TensorScalar>(_: S.Type, m: Int, n: Int, k: Int) -> Double {
+/// GFLOPS (2·m·n·k operations per product) of `[m, k] x [k, n]` for `S`, through the GEMM kernel;
+/// `transposeA` reads A stored `[k, m]`, as weight gradients do.
+func gemmGFLOPS<S: TensorScalar>(
+  _: S.Type, m: Int, n: Int, k: Int, transposeA: Bool = false
+) -> Double {
   var state: UInt64 = 12345
   func random() -> S {
     state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -42,7 +45,7 @@ func gemmGFLOPS<S: TensorScalar>(_: S.Type, m: Int, n: Int, k: Int) -> Double {
           fatalError("benchmark: empty matrices")
         }
         return medianSeconds {
-          _BenchmarkKernels.gemm(m: m, n: n, k: k, a0, b0, c0)
+          _BenchmarkKernels.gemm(m: m, n: n, k: k, a0, b0, c0, transposeA: transposeA)
         }
       }
     }

@@ -33,7 +33,8 @@ if CommandLine.arguments.dropFirst().first == "--accuracy-check" {
 let arguments = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
 let json = arguments.contains("--json")
 let sections: Set<String> = [
-  "gemm", "skinny", "unary", "adam", "tape", "mlp", "lstm", "conv", "gelu", "attention", "gpt",
+  "gemm", "skinny", "gradients", "unary", "adam", "tape", "mlp", "lstm", "conv", "gelu",
+  "attention", "gpt",
 ]
 let selected = arguments.intersection(sections)
 /// Whether a section runs: the selected ones, or all when none was named.
@@ -53,6 +54,15 @@ if runs("skinny") {
   // The products of small-batch training: [batch, in] x [in, out], and matrix-vector.
   for (m, k, n) in [(1, 64, 30), (1, 1024, 1024), (32, 256, 1024), (64, 1024, 1024)] {
     record("gemm_f32_\(m)x\(k)x\(n)_gflops", gemmGFLOPS(Float.self, m: m, n: n, k: k))
+  }
+}
+if runs("gradients") {
+  // Weight gradients `xᵀ·dz` with the batch (times time steps) as depth: the GPT benchmark's
+  // (2,048 tokens; in x out of its projections) and the LSTM's recurrent one.
+  for (m, n, k) in [(128, 384, 2048), (128, 512, 2048), (512, 128, 2048), (256, 1024, 2048)] {
+    record(
+      "gemm_f32_weight_gradient_\(m)x\(n)_k\(k)_gflops",
+      gemmGFLOPS(Float.self, m: m, n: n, k: k, transposeA: true))
   }
 }
 if runs("unary") {

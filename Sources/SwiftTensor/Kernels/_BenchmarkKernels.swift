@@ -20,15 +20,16 @@ public enum _BenchmarkKernels {
     case relu
   }
 
-  /// `C = A·B` for row-major, contiguous `A` (`m x k`), `B` (`k x n`) and `C` (`m x n`), by
+  /// `C = A·B` for row-major, contiguous `A` (`m x k`, or `k x m` read transposed when
+  /// `transposeA`, as a weight gradient `xᵀ·dz` reads it), `B` (`k x n`) and `C` (`m x n`), by
   /// the kernel `Tensor.matmul` runs. O(m·n·k).
   public static func gemm<S: TensorScalar>(
     m: Int, n: Int, k: Int, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>,
-    _ c: UnsafeMutablePointer<S>
+    _ c: UnsafeMutablePointer<S>, transposeA: Bool = false
   ) {
     S._gemm(
-      transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a, lda: k, b, ldb: n,
-      beta: 0, c, ldc: n)
+      transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1, a,
+      lda: transposeA ? m : k, b, ldb: n, beta: 0, c, ldc: n)
   }
 
   /// `destination[i] = function(source[i])` for `i < count`, by the kernel `Tensor.exp()` (and
