@@ -158,11 +158,20 @@ import Testing
     ]
     let adam = Adam<Float>(learningRate: 0.1)
     let address = variable.value.withUnsafeBufferPointer { $0.baseAddress }
-    for _ in 0..<3 {
+    // The moments' storage, as addresses: holding the tensors would make the next step copy.
+    func momentAddresses() -> [Int] {
+      adam.stateTensors().filter { $0.name != "step" }.map { state in
+        state.tensor.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+      }
+    }
+    var moments: [Int] = []
+    for step in 0..<3 {
       variable.gradient = .ones(shape: [64, 64])
       adam.step(parameters)
+      if step == 0 { moments = momentAddresses() }
     }
     #expect(variable.value.withUnsafeBufferPointer { $0.baseAddress } == address, "in place")
+    #expect(momentAddresses() == moments, "moments updated in place")
     #expect(idle.value == .ones(shape: [3]), "no gradient, no update")
     #expect(adam.stateTensors().map(\.name) == ["W/m", "W/v", "step"])
   }

@@ -46,7 +46,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
 
   /// The momentum buffers.
   public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
-    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+    slots.named(slots: slotNames)
   }
 
   /// Restores the momentum buffers.
@@ -124,7 +124,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 
   /// The moments, and `step`.
   public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
-    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+    slots.named(slots: slotNames)
       + [("step", Tensor(Scalar(stepCount)))]
   }
 
@@ -225,7 +225,7 @@ public final class RMSProp<Scalar: TensorScalar>: Optimizer {
 
   /// The squared-gradient averages.
   public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
-    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+    slots.named(slots: ["square"])
   }
 
   /// Restores the squared-gradient averages.
@@ -270,7 +270,7 @@ public final class AdaGrad<Scalar: TensorScalar>: Optimizer {
 
   /// The accumulated squared gradients.
   public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
-    slots.buffers.keys.sorted().compactMap { key in slots.buffers[key].map { (key, $0) } }
+    slots.named(slots: ["sum"])
   }
 
   /// Restores the accumulated squared gradients.
