@@ -48,17 +48,20 @@ func addColumnSums<Scalar: TensorScalar>(
   if !accumulate { db.update(repeating: 0, count: columns) }
   let (source, sums) = (UnsafePointer(dz.baseAddress), UnsafePointer(db))
   let width = Scalar.Vector.scalarCount
-  // Row after row, as a scalar loop would add: vectors change the speed, not the sums.
-  for row in 0..<rows {
-    let values = source + row * columns
-    var column = 0
-    while column + width <= columns {
-      db.storeVector(sums.loadVector(at: column) + values.loadVector(at: column), at: column)
-      column += width
-    }
-    while column < columns {
-      db[column] += values[column]
-      column += 1
+  // Row after row, as a scalar loop would add: vectors change the speed, not the sums; nor
+  // does splitting the columns between threads.
+  ElementwiseKernels.forEachColumnShare(rows: rows, columns: columns) { share in
+    for row in 0..<rows {
+      let values = source + row * columns
+      var column = share.lowerBound
+      while column + width <= share.upperBound {
+        db.storeVector(sums.loadVector(at: column) + values.loadVector(at: column), at: column)
+        column += width
+      }
+      while column < share.upperBound {
+        db[column] += values[column]
+        column += 1
+      }
     }
   }
 }

@@ -21,3 +21,21 @@ extension ElementwiseKernels {
     return true
   }
 }
+
+extension ElementwiseKernels {
+  /// Runs `body` on each thread's share of the columns `0..<columns` of a `[rows, columns]`
+  /// pass (shares a multiple of 64 columns but the last), or once on all of them below
+  /// `parallelCount` scalars, under 128 columns, or on one thread. A pass that handles each
+  /// column alone (column sums, row after row) gives the results of one thread. O(threads)
+  /// synchronisation beyond `body`.
+  static func forEachColumnShare(
+    rows: Int, columns: Int, threads: Int = GEMM.coreCount, _ body: (Range<Int>) -> Void
+  ) {
+    guard threads > 1, columns >= 128, rows * columns >= parallelCount else {
+      return body(0..<columns)
+    }
+    WorkerPool.shared.runShares(of: columns, threads: threads, alignment: 64) { _, share in
+      body(share)
+    }
+  }
+}

@@ -138,25 +138,28 @@ enum ReductionKernels {
   }
 
   /// `reduceRows` specialised for one accumulation, so the loop holds no switch (a jump per
-  /// vector).
+  /// vector). Each column is reduced alone, row after row, so splitting the columns between
+  /// threads leaves the results as they are.
   private static func accumulateRows<S: TensorScalar, A: RowAccumulation>(
     _: A.Type, _ p: UnsafePointer<S>, length: Int, inner: Int, _ out: UnsafeMutablePointer<S>
   ) {
     out.update(repeating: A.initial(S.self), count: inner)
     let width = S.Vector.scalarCount
-    for l in 0..<length {
-      let row = p + l * inner
-      var i = 0
-      while i + width <= inner {
-        let acc = UnsafePointer(out).loadVector(at: i)
-        out.storeVector(A.combine(acc, row.loadVector(at: i), S.self), at: i)
-        i += width
-      }
-      if i < inner {
-        let n = inner - i
-        let acc = UnsafePointer(out).loadPartialVector(at: i, count: n, fill: 0)
-        let x = row.loadPartialVector(at: i, count: n, fill: 0)
-        out.storePartialVector(A.combine(acc, x, S.self), at: i, count: n)
+    ElementwiseKernels.forEachColumnShare(rows: length, columns: inner) { share in
+      for l in 0..<length {
+        let row = p + l * inner
+        var i = share.lowerBound
+        while i + width <= share.upperBound {
+          let acc = UnsafePointer(out).loadVector(at: i)
+          out.storeVector(A.combine(acc, row.loadVector(at: i), S.self), at: i)
+          i += width
+        }
+        if i < share.upperBound {
+          let n = share.upperBound - i
+          let acc = UnsafePointer(out).loadPartialVector(at: i, count: n, fill: 0)
+          let x = row.loadPartialVector(at: i, count: n, fill: 0)
+          out.storePartialVector(A.combine(acc, x, S.self), at: i, count: n)
+        }
       }
     }
   }
