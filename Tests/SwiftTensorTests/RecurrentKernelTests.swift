@@ -7,11 +7,14 @@ import Testing
 /// kernels against the portable Swift ones.
 @Suite struct RecurrentKernelTests: RecurrentFixtures {
   /// The per-step product with a prepacked operand, on one and two threads, transposed or
-  /// not, against `matmul`; shapes cover edge tiles and several depth blocks.
+  /// not, against `matmul`; shapes cover edge tiles, several depth blocks, and last panels of
+  /// one or two rows (7 = 4 + 3, 8 = 4 + 4, 32 = 4 x 6 + 4 + 4 rows), with A's rows
+  /// contiguous or spaced as a hidden state's are in a sequence.
   @Test func prepackedProducts() {
-    for (m, k, n) in [(1, 3, 5), (7, 300, 33), (32, 40, 70)] {
-      for transposed in [false, true] {
-        let a: Tensor<Float> = values([m, k], 1)
+    for (m, k, n) in [(1, 3, 5), (7, 300, 33), (8, 20, 48), (32, 40, 70)] {
+      for (transposed, padding) in [(false, 0), (true, 0), (false, 5)] {
+        let stored: Tensor<Float> = values([m, k + padding], 1)
+        let a = stored[0..., 0..<k]
         let b: Tensor<Float> = values(transposed ? [n, k] : [k, n], 2)
         let expected = a.matmul(b, transposingOther: transposed) + 1
         for threads in [1, 2] {
@@ -23,9 +26,11 @@ import Testing
             into: packed.baseAddress)
           let c = RecurrentSequenceCore.copy(Tensor<Float>.ones(shape: [m, n]))
           Float._gemmPrepacked(
-            m: m, n: n, k: k, a.baseAddress, lda: k, packedB: packed.baseAddress, beta: 1,
-            c.baseAddress, ldc: n, threads: threads)
-          expectClose(c, expected, tolerance: 1e-4, "m \(m) k \(k) n \(n) threads \(threads)")
+            m: m, n: n, k: k, stored.baseAddress, lda: k + padding, packedB: packed.baseAddress,
+            beta: 1, c.baseAddress, ldc: n, threads: threads)
+          expectClose(
+            c, expected, tolerance: 1e-4,
+            "m \(m) k \(k) n \(n) threads \(threads) lda \(k + padding)")
         }
       }
     }

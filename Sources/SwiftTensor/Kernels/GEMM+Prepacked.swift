@@ -82,6 +82,9 @@ extension GEMM {
     nonisolated(unsafe) let packedB = packedB
     nonisolated(unsafe) let givenA = packedA
     let useC = hasFastKernel
+    // A thin A (a batch of hidden states) is read where it is, like `multiply` reads it,
+    // rather than packed again at every time step.
+    let readsA = packedA == nil && readsAInPlace(S.self, transposed: false, useC: useC)
     let panelsPerThread = (panels + threads - 1) / threads
     let worker: @Sendable (Int) -> Void = { t in
       let first = t * panelsPerThread * nr
@@ -95,6 +98,12 @@ extension GEMM {
         let blockB = packedB + pc * width + columns.lowerBound * depth.count
         for ic in stride(from: 0, to: m, by: mcMax) {
           let rows = ic..<min(m, ic + mcMax)
+          if readsA {
+            macroKernelReadingA(
+              rows: rows, columns: columns, depth: depth, alpha: 1, beta: pc == 0 ? beta : 1, a,
+              lda: lda, blockB, c, ldc: ldc, tile: tile, scratch: packedA)
+            continue
+          }
           let blockA: UnsafePointer<S>
           if let given = prepacked {
             blockA = given

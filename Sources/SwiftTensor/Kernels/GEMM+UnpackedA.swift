@@ -35,9 +35,29 @@ extension GEMM {
         transposed: false, a, lda: lda, rows: fullRows..<rows.upperBound, depth: depth,
         into: scratch)
     }
+    // Against full-width panels, a last panel of one or two rows and the full one before it
+    // go as two shorter ones (4 + 3 or 4 + 4 rows): the short-rows kernel keeps too few
+    // accumulators busy for one or two rows (a 32-sample batch is 5 x 6 + 2).
+    let remainder = rows.count % mr
+    let pairedTail =
+      (1...2).contains(remainder) && rows.count > mr ? fullRows - mr : rows.upperBound
     for (q, j) in stride(from: columns.lowerBound, to: columns.upperBound, by: nr).enumerated() {
       let width = min(nr, columns.upperBound - j)
       let panelB = packedB + q * nr * kc
+      if width == nr && pairedTail < rows.upperBound {
+        for i in stride(from: rows.lowerBound, to: pairedTail, by: mr) {
+          runReadingA(
+            k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, c + i * ldc + j, ldc: ldc,
+            alpha: alpha, beta: beta)
+        }
+        let middle = pairedTail + (rows.upperBound - pairedTail + 1) / 2
+        for (start, end) in [(pairedTail, middle), (middle, rows.upperBound)] {
+          runShortRows(
+            rows: end - start, k: kc, a + start * lda + depth.lowerBound, rowStride: lda,
+            depthStride: 1, panelB, c + start * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+        }
+        continue
+      }
       for i in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
         let full = i < fullRows
         let direct = full && width == nr
