@@ -16,6 +16,13 @@ import Testing
     return result
   }
 
+  /// The number after "training loss: " in the check program's output; NaN if none.
+  func trainingLoss(_ output: String) -> Double {
+    guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("training loss: ") })
+    else { return .nan }
+    return Double(line.dropFirst("training loss: ".count)) ?? .nan
+  }
+
   func temporaryFile(_ name: String) -> URL {
     FileManager.default.temporaryDirectory
       .appendingPathComponent("swifttensor-\(UUID().uuidString)-\(name).safetensors")
@@ -36,6 +43,10 @@ import Testing
       let run = try DistributedTestSupport.run(arguments + ["--output", url.path], processes: 2)
       #expect(run.status == 0 && !run.timedOut, "\(run.output)")
       #expect(run.output.contains("ranks: 2") && run.output.contains("steps: 8"), "\(run.output)")
+      // The epoch's loss is the global batches' mean on every rank, as one process reports.
+      let (single, both) = (trainingLoss(alone.output), trainingLoss(run.output))
+      #expect(
+        abs(single - both) <= tolerance * abs(single), "training loss \(single) and \(both)")
     }
     let reference = try parameters(T.self, at: one)
     let distributed = try parameters(T.self, at: two)

@@ -48,50 +48,59 @@ final class DataParallelState<Scalar: TensorScalar> {
   ///
   /// Every rank sends its sums weighted by its own count, so no rank needs the global count
   /// before the reduction: the count, loss and buffers ride at the head of the first bucket,
-  /// and a model whose gradients fit one bucket costs one allreduce per step (small models'
-  /// steps are latency-bound). Specialised: the trainer calls it from unspecialised code.
+  /// written there directly, and a model whose gradients fit one bucket costs one allreduce
+  /// and no allocation per step (small models' steps are latency-bound). Specialised: the
+  /// trainer calls it from unspecialised code.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   func reduce(
     parameters: [Variable<Scalar>], buffers: [Variable<Scalar>], loss: Scalar, count: Int
   ) throws(DistributedError) -> Scalar {
     let weight = Scalar(count)
-    var head: [Scalar] = [weight, count > 0 ? loss * weight : 0]
-    for buffer in buffers {
-      buffer.value.withUnsafeBufferPointer { values in
-        for value in values { head.append(value * weight) }
-      }
-    }
     for parameter in parameters where parameter.gradient == nil {
       parameter.gradient = Tensor(repeating: 0, shape: parameter.value.shape)
     }
-    head = try reduceBucket(plan[0], carried: head, weight: weight, parameters: parameters)
-    // The head's first scalar is now the global count: every unpack scales by its inverse.
-    let scale = 1 / head[0]
-    unpack(plan[0], offset: head.count, scale: scale, parameters: parameters)
-    for segments in plan.dropFirst() {
-      _ = try reduceBucket(segments, carried: [], weight: weight, parameters: parameters)
-      unpack(segments, offset: 0, scale: scale, parameters: parameters)
+    bucket.withUnsafeMutableBufferPointer { head in
+      head[0] = weight
+      head[1] = count > 0 ? loss * weight : 0
+      var offset = 2
+      for buffer in buffers {
+        buffer.value.withUnsafeBufferPointer { values in
+          for value in values {
+            head[offset] = value * weight
+            offset += 1
+          }
+        }
+      }
     }
+    try reduceBucket(plan[0], from: headCount, weight: weight, parameters: parameters)
+    // The head's first scalar is now the global count: every unpack scales by its inverse.
+    // Read before a later bucket overwrites it.
+    let scale = 1 / bucket[0]
+    let meanLoss = bucket[1] * scale
     var offset = 2
     for buffer in buffers {
-      let values = head[offset..<(offset + buffer.value.scalarCount)].map { $0 * scale }
+      let values = bucket[offset..<(offset + buffer.value.scalarCount)].map { $0 * scale }
       buffer.value = Tensor(shape: buffer.value.shape, scalars: values)
       offset += values.count
     }
-    return head[1] * scale
+    unpack(plan[0], offset: headCount, scale: scale, parameters: parameters)
+    for segments in plan.dropFirst() {
+      try reduceBucket(segments, from: 0, weight: weight, parameters: parameters)
+      unpack(segments, offset: 0, scale: scale, parameters: parameters)
+    }
+    return meanLoss
   }
 
-  /// Packs `carried` and one bucket's gradient slices times `weight` (this rank's count),
-  /// sums the bucket across ranks and returns the summed `carried` scalars.
+  /// Packs one bucket's gradient slices times `weight` (this rank's count) from `start` on,
+  /// after the `start` scalars already written there, and sums the bucket across ranks.
   private func reduceBucket(
-    _ segments: [Segment], carried: [Scalar], weight: Scalar, parameters: [Variable<Scalar>]
-  ) throws(DistributedError) -> [Scalar] {
-    let filled = carried.count + segments.reduce(0) { $0 + $1.count }
-    return try bucket.withUnsafeMutableBufferPointer { bucket throws(DistributedError) in
-      guard let base = bucket.baseAddress else { return carried }
-      for (index, value) in carried.enumerated() { base[index] = value }
-      var offset = carried.count
+    _ segments: [Segment], from start: Int, weight: Scalar, parameters: [Variable<Scalar>]
+  ) throws(DistributedError) {
+    let filled = start + segments.reduce(0) { $0 + $1.count }
+    try bucket.withUnsafeMutableBufferPointer { bucket throws(DistributedError) in
+      guard let base = bucket.baseAddress else { return }
+      var offset = start
       for segment in segments {
         // Every gradient exists: `reduce` creates the missing ones before the buckets.
         // Kernels, not loops: this code runs unspecialised, where a loop would move every
@@ -104,7 +113,6 @@ final class DataParallelState<Scalar: TensorScalar> {
         offset += segment.count
       }
       try communicator.allreduceSum(UnsafeMutableBufferPointer(rebasing: bucket[0..<filled]))
-      return Array(bucket[0..<carried.count])
     }
   }
 
