@@ -3,7 +3,8 @@ import Testing
 @testable import SwiftTensor
 
 /// Column sums of passes large enough to be split between the cores by columns (bias
-/// gradients, sums over the first axis) equal a scalar loop adding row after row, bit for bit.
+/// gradients, sums over the first axis) equal a scalar loop adding row after row, bit for bit;
+/// the bias rows an affine product starts from, split by rows, are all written.
 @Suite struct ColumnSplitTests {
   /// Above the split threshold, with a column count whose last share is ragged (not a multiple
   /// of 64, nor of the vector width).
@@ -46,6 +47,17 @@ import Testing
     addSums(accumulate: true)
     let accumulated = (0..<columns).map { columnSum(scalars, column: $0, from: expected[$0]) }
     #expect(firstDifference(bias, accumulated) == nil, "\(S.self) addColumnSums, accumulating")
+  }
+
+  @Test func biasRowsFillEveryRow() {
+    let bias = Tensor<Float>.random(shape: [columns], lower: -1, upper: 1, seed: 8)
+    var y = [Float](repeating: .nan, count: rows * columns)
+    y.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      fillRows(base, rows: rows, with: bias)
+    }
+    let expected = Array((0..<rows).map { _ in bias.scalars }.joined())
+    #expect(firstDifference(y, expected) == nil)
   }
 
   @Test func columnSumsMatchARowByRowLoopFloat() { check(Float.self) }

@@ -20,9 +20,7 @@ extension ElementwiseKernels {
     }
     return true
   }
-}
 
-extension ElementwiseKernels {
   /// Runs `body` on each thread's share of the columns `0..<columns` of a `[rows, columns]`
   /// pass (shares a multiple of 64 columns but the last), or once on all of them below
   /// `parallelCount` scalars, under 128 columns, or on one thread. A pass that handles each
@@ -37,5 +35,15 @@ extension ElementwiseKernels {
     WorkerPool.shared.runShares(of: columns, threads: threads, alignment: 64) { _, share in
       body(share)
     }
+  }
+
+  /// Runs `body` on each thread's share of the rows `0..<rows` of a `[rows, columns]` pass, or
+  /// once on all of them below `parallelCount` scalars, for one row, or on one thread. O(threads)
+  /// synchronisation beyond `body`.
+  static func forEachRowShare(
+    rows: Int, columns: Int, threads: Int = GEMM.coreCount, _ body: (Range<Int>) -> Void
+  ) {
+    guard threads > 1, rows > 1, rows * columns >= parallelCount else { return body(0..<rows) }
+    WorkerPool.shared.runShares(of: rows, threads: threads) { _, share in body(share) }
   }
 }
