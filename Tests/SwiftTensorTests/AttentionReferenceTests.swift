@@ -68,6 +68,16 @@ import Testing
       Case(timeQ: 2, timeK: 7, causal: true), Case(timeQ: 3, timeK: 6, padded: true),
       Case(batch: 1, heads: 4, timeQ: 40, timeK: 40, headDim: 8, valueDim: 8, causal: true),
       Case(batch: 3, heads: 1, timeQ: 19, timeK: 33, headDim: 5, valueDim: 2, causal: true),
+      // Widths that are multiples of 8 (Float runs the C kernels on AVX2 machines): row counts
+      // off the 6-row tiles, key counts off the 8- and 16-column ones, masks, and queries
+      // before every key.
+      Case(
+        batch: 2, heads: 2, timeQ: 13, timeK: 21, headDim: 8, valueDim: 16, causal: true,
+        padded: true),
+      Case(batch: 1, heads: 3, timeQ: 17, timeK: 17, headDim: 16, valueDim: 8, padded: true),
+      Case(batch: 2, heads: 1, timeQ: 9, timeK: 12, headDim: 8, valueDim: 8, causal: true),
+      Case(batch: 1, heads: 2, timeQ: 33, timeK: 40, headDim: 24, valueDim: 40),
+      Case(batch: 2, heads: 2, timeQ: 64, timeK: 64, headDim: 32, valueDim: 32, causal: true),
     ]
     for (index, c) in cases.enumerated() {
       let mask = c.padded ? Self.paddingMask(c, type) : nil
@@ -99,23 +109,24 @@ import Testing
 
   /// A masked key gets exactly zero weight and exactly zero key and value gradients; a query
   /// with every key masked outputs zeros and gets a zero gradient (not NaN).
-  func masks<T: TensorScalar>(_ type: T.Type) {
-    let c = Case(batch: 2, heads: 2, timeQ: 4, timeK: 4)
+  func masks<T: TensorScalar>(_ type: T.Type, headDim: Int = 3, valueDim: Int = 4) {
+    let c = Case(batch: 2, heads: 2, timeQ: 4, timeK: 4, headDim: headDim, valueDim: valueDim)
+    let (keyWidth, valueWidth) = (2 * headDim, 2 * valueDim)
     // Batch 0 masks key 1; batch 1 masks every key.
     let mask: Tensor<T> = attentionTensor([2, 4]) { $0[0] == 0 && $0[1] != 1 ? 1 : 0 }
     let result = Self.run(c, type, seed: 7) { q, k, v in
       q.attention(key: k, value: v, heads: c.heads, keyPaddingMask: mask)
     }
     let (output, dQ, dK, dV) = (result[0], result[1], result[2], result[3])
-    for column in 0..<6 { #expect(dK.scalars[6 + column] == 0) }
-    for column in 0..<8 { #expect(dV.scalars[8 + column] == 0) }
+    for column in 0..<keyWidth { #expect(dK.scalars[keyWidth + column] == 0) }
+    for column in 0..<valueWidth { #expect(dV.scalars[valueWidth + column] == 0) }
     #expect(output.slice(axis: 0, range: 1..<2).scalars.allSatisfy { $0 == 0 })
     for g in [dQ, dK, dV] { #expect(g.slice(axis: 0, range: 1..<2).scalars.allSatisfy { $0 == 0 }) }
     #expect(!output.scalars.contains { $0.isNaN })
     // The saved probabilities put exactly 0 on the masked key.
     let inputs = AttentionInputs(
-      query: sample([2, 4, 6], seed: 1, T.self), key: sample([2, 4, 6], seed: 2),
-      value: sample([2, 4, 8], seed: 3))
+      query: sample([2, 4, keyWidth], seed: 1, T.self), key: sample([2, 4, keyWidth], seed: 2),
+      value: sample([2, 4, valueWidth], seed: 3))
     let saved = ScaledDotProductAttention(heads: 2, keyPaddingMask: mask).forwardSaving(inputs)
     for h in 0..<2 {
       for i in 0..<4 { #expect(saved.saved.scalars[(h * 4 + i) * 4 + 1] == 0) }
@@ -139,7 +150,36 @@ import Testing
     #expect(none.shape == [2, 40, 6] && none.scalars.allSatisfy { $0 == 0 })
   }
 
-  @Test func masksFloat() { masks(Float.self) }
+  /// The same in Float with widths the C kernels take, gradients included: the queries that
+  /// see no key get zero gradients, and the keys' and values' gradients are those of the
+  /// queries that see them alone.
+  @Test func queriesBeforeEveryKeyFloat() {
+    let upstream = sample([2, 21, 16], seed: 4, Float.self)
+    func gradients(queries: Range<Int>) -> [Tensor<Float>] {
+      let tape = Tape<Float>()
+      let q = tape.variable(
+        sample([2, 21, 16], seed: 1, Float.self).slice(axis: 1, range: queries))
+      let k = tape.variable(sample([2, 8, 16], seed: 2, Float.self))
+      let v = tape.variable(sample([2, 8, 16], seed: 3, Float.self))
+      let output = q.attention(key: k, value: v, heads: 2, causal: true)
+      (output * tape.variable(upstream.slice(axis: 1, range: queries))).sum().backward()
+      return [output.value] + [q, k, v].map { $0.gradient ?? .zeros(shape: [0]) }
+    }
+    let all = gradients(queries: 0..<21)
+    let seeing = gradients(queries: 13..<21)
+    for tensor in [all[0], all[1]] {
+      #expect(tensor.slice(axis: 1, range: 0..<13).scalars.allSatisfy { $0 == 0 })
+    }
+    expectClose(all[0].slice(axis: 1, range: 13..<21), seeing[0], tolerance: 1e-6)
+    expectClose(all[1].slice(axis: 1, range: 13..<21), seeing[1], tolerance: 1e-6)
+    expectClose(all[2], seeing[2], tolerance: 1e-6)
+    expectClose(all[3], seeing[3], tolerance: 1e-6)
+  }
+
+  @Test func masksFloat() {
+    masks(Float.self)
+    masks(Float.self, headDim: 8, valueDim: 16)
+  }
   @Test func masksDouble() { masks(Double.self) }
 
   /// The same dropout seed gives the same output; the dropped weights are a fraction near the

@@ -25,12 +25,20 @@ extension AttentionKernel {
     }
     let work = pairs * l.timeQ * l.timeK * (l.headDim + l.valueDim + 8)
     let threads = work >= 1 << 18 ? Swift.min(GEMM.coreCount, pairs) : 1
-    let scratchCount = l.timeK * (2 * l.timeQ + Swift.max(l.headDim, l.valueDim))
+    let inC = runsInC
+    var scratchCount = l.timeK * (2 * l.timeQ + Swift.max(l.headDim, l.valueDim))
+    #if arch(x86_64)
+      if inC { scratchCount = cScratchCount }
+    #endif
     WorkerPool.shared.runShares(of: pairs, threads: threads) { _, share in
       let scratch = UnsafeMutablePointer<S>.allocate(capacity: scratchCount)
       defer { scratch.deallocate() }
       for pair in share {
-        if outputGradient == nil {
+        if inC {
+          #if arch(x86_64)
+            runInC(pair: pair, next: pair + 1 < share.upperBound ? pair + 1 : nil, scratch: scratch)
+          #endif
+        } else if outputGradient == nil {
           forward(pair: pair, scratch: scratch)
         } else {
           backward(pair: pair, scratch: scratch)

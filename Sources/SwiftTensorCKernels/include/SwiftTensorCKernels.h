@@ -16,6 +16,44 @@ long swifttensor_atomic_exchange(long *word, long value);
 void swifttensor_spin_pause(long round);
 
 #if defined(__x86_64__)
+
+/// The sizes of one (batch, head) pair of a scaled dot-product attention for the attention
+/// kernels: `time_q` queries of `head_dim` scalars (row stride `query_stride`, also the keys'),
+/// `time_k` keys and values of `value_dim` (row stride `value_stride`), the factor `scale` of
+/// `Q·Kᵀ`, and with `causal` nonzero query `i` sees keys `j <= i + time_k - time_q`.
+typedef struct {
+  long time_q, time_k, head_dim, value_dim, query_stride, value_stride;
+  int causal;
+  float scale;
+} swifttensor_attention_shape;
+
+/// Starts fetching into L2 the inputs one pair's pass reads (any pointer may be null), so
+/// that the pass before it hides their misses: the pairs' weights and the value rows the
+/// backward pass reads were written long before. O(time_q · time_k + time · widths / 16).
+void swifttensor_attention_prefetch_f32(const swifttensor_attention_shape *shape, const float *q,
+                                        const float *k, const float *v, const float *p,
+                                        const float *d_o);
+
+/// Floats of scratch the attention kernels need for one pair of `shape`. O(1).
+long swifttensor_attention_scratch_f32(const swifttensor_attention_shape *shape);
+
+/// One pair's forward attention in float, AVX2+FMA, no dropout: `o = softmax(scale·q·kᵀ)·v`
+/// over the keys each query sees (and whose `mask` entry, if `mask` is not null, is not 0);
+/// writes every weight of the `time_q x time_k` row-major `p` (0 outside the visible keys,
+/// and a row with none left is 0, as is its output). `head_dim` and `value_dim` must be
+/// multiples of 8. O(time_q · time_k · (head_dim + value_dim)). Call only when
+/// `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_attention_forward_f32(const swifttensor_attention_shape *shape, const float *q,
+                                       const float *k, const float *v, const float *mask,
+                                       float *o, float *p, float *scratch);
+
+/// The backward pass of `swifttensor_attention_forward_f32` from its weights `p` and the
+/// output gradient `d_o`: writes `dq` and adds to `dk` and `dv` (each skipped when null).
+/// Same requirements and complexity as the forward pass.
+void swifttensor_attention_backward_f32(const swifttensor_attention_shape *shape, const float *q,
+                                        const float *k, const float *v, const float *p,
+                                        const float *d_o, float *dq, float *dk, float *dv,
+                                        float *scratch);
 /// GEMM micro-kernel for float, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x16 tile.
 ///
 /// `a` is a packed 6-row panel (6 consecutive values per step of k), `b` a packed 16-column
