@@ -4,12 +4,12 @@
 
 extension AffineTransform {
   /// Accumulates the gradients of `variables` (`x`, `W`, `b`) from the output gradient `dy`;
-  /// `y` is the output, read by the activation's derivative, and `z` the pre-activation, kept
-  /// for activations whose derivative reads it (GELU). Inputs that need no gradient (a
-  /// network's input batch) get none computed.
+  /// `y` is the output, read by the activation's derivative, and `slope` the derivative itself
+  /// at the pre-activation, kept for activations whose derivative the output does not give
+  /// (GELU). Inputs that need no gradient (a network's input batch) get none computed.
   @inlinable
   func backpropagate(
-    _ dy: consuming Tensor<Scalar>, output y: Tensor<Scalar>, preActivation z: Tensor<Scalar>?,
+    _ dy: consuming Tensor<Scalar>, output y: Tensor<Scalar>, slope: Tensor<Scalar>?,
     input x: Tensor<Scalar>, weight w: Tensor<Scalar>, to variables: AffineVariables<Scalar>
   ) {
     // Inputs of rank 3 or more are matrices of rows here (reshapes share storage).
@@ -18,9 +18,8 @@ extension AffineTransform {
     if let kernel = activation.backwardKernel {
       dz.formCombination(with: Self.rows(y), kernel, name: "AffineTransform.backward")
     }
-    if let kernel = activation.preActivationKernel(Scalar.self), let z {
-      dz = (consume dz).activationGradient(
-        kernel, at: Self.rows(z), name: "AffineTransform.backward")
+    if let slope {
+      dz.formCombination(with: Self.rows(slope), .multiply, name: "AffineTransform.backward")
     }
     if variables.x.needsGradient {
       let dx = dz.matmul(w, transposingOther: true)
@@ -42,14 +41,14 @@ extension AffineTransform {
 }
 
 /// The record of `AffineTransform`: the input's and the weight's values, and the
-/// pre-activation for GELU; the output's is read
+/// activation's derivative for GELU; the output's is read
 /// from its variable (fixed until `backward()`, see `Variable.value`).
 @usableFromInline
 struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
   @usableFromInline let operation: AffineTransform<Scalar>
   @usableFromInline let inputs: AffineVariables<Scalar>
   @usableFromInline let kept:
-    (input: Tensor<Scalar>, weight: Tensor<Scalar>, preActivation: Tensor<Scalar>?)
+    (input: Tensor<Scalar>, weight: Tensor<Scalar>, slope: Tensor<Scalar>?)
   @usableFromInline var output: Variable<Scalar>
 
   @inlinable
@@ -57,7 +56,7 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
     operation: AffineTransform<Scalar>, inputs: consuming AffineVariables<Scalar>,
     kept:
       consuming (
-        input: Tensor<Scalar>, weight: Tensor<Scalar>, preActivation: Tensor<Scalar>?
+        input: Tensor<Scalar>, weight: Tensor<Scalar>, slope: Tensor<Scalar>?
       ),
     output: Variable<Scalar>
   ) {
@@ -71,7 +70,7 @@ struct AffineTapeEntry<Scalar: TensorScalar>: TapeEntry {
   mutating func backpropagate() {
     guard let dy = takeGradient(of: &output) else { return }
     operation.backpropagate(
-      consume dy, output: output.value, preActivation: kept.preActivation, input: kept.input,
+      consume dy, output: output.value, slope: kept.slope, input: kept.input,
       weight: kept.weight, to: inputs)
   }
 }

@@ -10,9 +10,10 @@ public enum FusedActivation: Sendable, Equatable {
   case tanh
   /// `max(x·W + b, 0)`; the derivative at 0 is 0, as for `Relu`.
   case relu
-  /// `GELU(approximation:)` of `x·W + b` (`.tanh` is GPT-2's). Its derivative reads the
-  /// pre-activation, which `AffineTransform` keeps for the backward pass (one tensor the size
-  /// of the output); convolutions do not fuse it.
+  /// `GELU(approximation:)` of `x·W + b` (`.tanh` is GPT-2's). Its derivative depends on the
+  /// pre-activation, not on the output alone: recorded on a tape, `AffineTransform` computes
+  /// the derivative with the value (one tanh per element for both) and keeps it for the
+  /// backward pass (one tensor the size of the output); convolutions do not fuse it.
   case gelu(GELUApproximation)
 
   /// The kernel applying the activation in place, or `nil` for `identity`.
@@ -27,7 +28,8 @@ public enum FusedActivation: Sendable, Equatable {
     }
   }
 
-  /// The kernel of an activation whose derivative reads the pre-activation (GELU), or `nil`.
+  /// The kernel of an activation whose derivative depends on the pre-activation (GELU), or
+  /// `nil`.
   @inlinable
   func preActivationKernel<Scalar: TensorScalar>(_: Scalar.Type) -> ActivationKernel<Scalar>? {
     switch self {
@@ -36,7 +38,7 @@ public enum FusedActivation: Sendable, Equatable {
     }
   }
 
-  /// Whether the derivative reads the pre-activation rather than the output alone.
+  /// Whether the derivative depends on the pre-activation rather than the output alone.
   @inlinable
   var readsPreActivation: Bool {
     if case .gelu = self { return true }
@@ -122,13 +124,16 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
   ) -> AffineInputs<Scalar> {
     let variables = AffineVariables(
       Variable(inputs.input), Variable(inputs.weight), inputs.bias.map { Variable($0) })
-    // The pre-activation, recomputed: this path serves checks, the tape keeps it instead.
-    let preActivation =
-      activation.readsPreActivation
-      ? Self.forward(inputs.input, inputs.weight, inputs.bias, activation: .identity) : nil
+    // The activation's derivative, recomputed: this path serves checks, the tape keeps it.
+    var slope: Tensor<Scalar>? = nil
+    if let kernel = activation.preActivationKernel(Scalar.self) {
+      var z = Self.forward(inputs.input, inputs.weight, inputs.bias, activation: .identity)
+      _ = z.activatedLeavingSlope(kernel)
+      slope = z
+    }
     backpropagate(
-      gradients, output: outputs, preActivation: preActivation, input: inputs.input,
-      weight: inputs.weight, to: variables)
+      gradients, output: outputs, slope: slope, input: inputs.input, weight: inputs.weight,
+      to: variables)
     func gradient(_ variable: Variable<Scalar>) -> Tensor<Scalar> {
       variable.gradient ?? Tensor(repeating: 0, shape: variable.value.shape)
     }
@@ -145,18 +150,19 @@ public struct AffineTransform<Scalar: TensorScalar>: DifferentiableOperation {
   ) -> Variable<Scalar> {
     let (input, weightValue) = (x.value, weight.value)
     var value: Tensor<Scalar>
-    var preActivation: Tensor<Scalar>? = nil
+    var slope: Tensor<Scalar>? = nil
     if let kernel = activation.preActivationKernel(Scalar.self) {
-      // Kept for the derivative; the output is a second tensor.
-      let z = Self.forward(input, weightValue, bias?.value, activation: .identity)
-      value = z.activated(kernel)
-      preActivation = z
+      // The pre-activation's buffer becomes the derivative, kept for the backward pass; the
+      // output is a second tensor.
+      var z = Self.forward(input, weightValue, bias?.value, activation: .identity)
+      value = z.activatedLeavingSlope(kernel)
+      slope = z
     } else {
       value = Self.forward(input, weightValue, bias?.value, activation: activation)
     }
     return record(
       AffineVariables(x, weight, bias),
-      keeping: (consume input, consume weightValue, consume preActivation),
+      keeping: (consume input, consume weightValue, consume slope),
       outputs: consume value
     ) { inputs, kept, output in
       AffineTapeEntry(operation: self, inputs: inputs, kept: kept, output: output)

@@ -184,6 +184,11 @@ void swifttensor_gelu_tanh_f64(const double *x, double *y, long count);
 /// The derivative of `swifttensor_gelu_tanh_f32` times the output gradient:
 /// `dx[i] = gelu'(x[i]) dy[i]` (`dx` may be `dy`). O(count).
 void swifttensor_gelu_tanh_backward_f32(const float *x, const float *dy, float *dx, long count);
+/// `y[i] = gelu(x[i])` and `x[i] = gelu'(x[i])` from one tanh per element: the forward pass of
+/// a layer that keeps the derivative for its backward pass instead of the input. O(count).
+void swifttensor_gelu_tanh_slope_f32(float *x, float *y, long count);
+/// The double-precision `swifttensor_gelu_tanh_slope_f32`. O(count).
+void swifttensor_gelu_tanh_slope_f64(double *x, double *y, long count);
 /// The double-precision `swifttensor_gelu_tanh_backward_f32`. O(count).
 void swifttensor_gelu_tanh_backward_f64(const double *x, const double *dy, double *dx,
                                         long count);
