@@ -40,6 +40,17 @@ enum CPU {
   /// portable kernels were not requested. Every choice of a C kernel reads this. O(1).
   static let hasAVX2FMA: Bool = supportsAVX2FMA && !portableKernelsRequested
 
+  /// Whether the library runs the AVX-512 kernels of the C target (the tanh GELU's forward
+  /// pass with its derivative): `hasAVX2FMA` holds and the CPU and operating system run
+  /// AVX-512F code. Checked once. O(1) after the first read.
+  static let hasAVX512F: Bool = {
+    #if arch(x86_64)
+      return hasAVX2FMA && swifttensor_has_avx512f() != 0
+    #else
+      return false
+    #endif
+  }()
+
   /// The kernels this process runs, as a name for test output and benchmark reports:
   /// `"avx2-fma"` or `"portable"`. O(1).
   static var kernelSetName: String { hasAVX2FMA ? "avx2-fma" : "portable" }

@@ -3,6 +3,8 @@
 
 /// Nonzero when this CPU runs the AVX2+FMA micro-kernels of this target.
 int swifttensor_has_avx2_fma(void);
+/// Nonzero when this CPU (and its operating system) also runs AVX-512F code.
+int swifttensor_has_avx512f(void);
 
 /// Sequentially consistent load of a word shared between threads. O(1).
 long swifttensor_atomic_load(long *word);
@@ -187,6 +189,9 @@ void swifttensor_gelu_tanh_backward_f32(const float *x, const float *dy, float *
 /// `y[i] = gelu(x[i])` and `x[i] = gelu'(x[i])` from one tanh per element: the forward pass of
 /// a layer that keeps the derivative for its backward pass instead of the input. O(count).
 void swifttensor_gelu_tanh_slope_f32(float *x, float *y, long count);
+/// `swifttensor_gelu_tanh_slope_f32` in 16-lane AVX-512 vectors, the same operations lane by
+/// lane (so the same results). O(count). Call only when `swifttensor_has_avx512f()` is nonzero.
+void swifttensor_gelu_tanh_slope_f32_avx512(float *x, float *y, long count);
 /// The double-precision `swifttensor_gelu_tanh_slope_f32`. O(count).
 void swifttensor_gelu_tanh_slope_f64(double *x, double *y, long count);
 /// The double-precision `swifttensor_gelu_tanh_backward_f32`. O(count).
