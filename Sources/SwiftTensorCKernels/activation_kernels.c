@@ -11,25 +11,8 @@
     VEC inner = _mm256_fmadd_##SUFFIX(_mm256_set1_##SUFFIX((T)0.044715), cube, x);        \
     return _mm256_mul_##SUFFIX(inner, _mm256_set1_##SUFFIX((T)0.7978845608028654));       \
   }                                                                                       \
-  ST_INLINE VEC NAME##_value(VEC x) {                                                     \
-    VEC half = _mm256_set1_##SUFFIX((T)0.5);                                              \
-    VEC t = TANH(NAME##_argument(x));                                                     \
-    return _mm256_mul_##SUFFIX(_mm256_mul_##SUFFIX(x, half),                              \
-                               _mm256_add_##SUFFIX(t, _mm256_set1_##SUFFIX((T)1)));       \
-  }                                                                                       \
-  ST_INLINE VEC NAME##_slope(VEC x, VEC dy) {                                             \
-    VEC one = _mm256_set1_##SUFFIX((T)1), half = _mm256_set1_##SUFFIX((T)0.5);            \
-    VEC t = TANH(NAME##_argument(x));                                                     \
-    VEC du = _mm256_mul_##SUFFIX(                                                         \
-        _mm256_fmadd_##SUFFIX(_mm256_mul_##SUFFIX(x, x),                                  \
-                              _mm256_set1_##SUFFIX((T)(3 * 0.044715)), one),              \
-        _mm256_set1_##SUFFIX((T)0.7978845608028654));                                     \
-    VEC upper = _mm256_mul_##SUFFIX(_mm256_add_##SUFFIX(one, t), half);                   \
-    VEC dt = _mm256_mul_##SUFFIX(                                                         \
-        _mm256_mul_##SUFFIX(_mm256_fnmadd_##SUFFIX(t, t, one), x), half);                 \
-    return _mm256_mul_##SUFFIX(dy, _mm256_fmadd_##SUFFIX(dt, du, upper));                 \
-  }                                                                                       \
-  /* The value, and the slope into `*slope`, from one tanh. */                            \
+  /* The value, and the slope into `*slope`, from one tanh (what is not used of it is */   \
+  /* optimised away). */                                                                  \
   ST_INLINE VEC NAME##_both(VEC x, VEC *slope) {                                          \
     VEC one = _mm256_set1_##SUFFIX((T)1), half = _mm256_set1_##SUFFIX((T)0.5);            \
     VEC t = TANH(NAME##_argument(x));                                                     \
@@ -42,6 +25,15 @@
         _mm256_mul_##SUFFIX(_mm256_fnmadd_##SUFFIX(t, t, one), x), half);                 \
     *slope = _mm256_fmadd_##SUFFIX(dt, du, upper);                                        \
     return _mm256_mul_##SUFFIX(x, upper);                                                 \
+  }                                                                                       \
+  ST_INLINE VEC NAME##_value(VEC x) {                                                     \
+    VEC unused;                                                                           \
+    return NAME##_both(x, &unused);                                                       \
+  }                                                                                       \
+  ST_INLINE VEC NAME##_slope(VEC x, VEC dy) {                                             \
+    VEC slope;                                                                            \
+    (void)NAME##_both(x, &slope);                                                         \
+    return _mm256_mul_##SUFFIX(dy, slope);                                                \
   }                                                                                       \
   /* Two vectors per step: each is a long dependency chain, and two side by side keep */  \
   /* more of the core busy. */                                                            \

@@ -1,4 +1,5 @@
 #include "SwiftTensorCKernels.h"
+#include "transpose_inline.h"
 #include "vector_math_inline.h"
 
 // Scaled dot-product attention of one (batch, head) pair in float, AVX2+FMA: the loops of
@@ -79,24 +80,6 @@ ST_INLINE void st_att_product(long rows, long n, long k, const float *a, long ar
   }
 }
 
-ST_INLINE void st_att_transpose8(__m256 *r) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
-  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
-  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
-  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
-  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
 
 // `rows x columns` at `x` (row stride `stride`, columns a multiple of 8) transposed into
 // `columns x padded` at `t`. The columns from `rows` to `padded` are left as they are: the
@@ -108,7 +91,7 @@ ST_INLINE void st_att_transpose(const float *x, long rows, long columns, long st
     for (long c = 0; c < columns; c += 8) {
       __m256 r[8];
       for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(x + (i + q) * stride + c);
-      st_att_transpose8(r);
+      st_transpose8(r);
       for (int q = 0; q < 8; ++q) _mm256_storeu_ps(t + (c + q) * padded + i, r[q]);
     }
   for (long c = 0; c < columns; ++c) {

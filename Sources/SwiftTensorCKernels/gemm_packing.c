@@ -1,4 +1,5 @@
 #include "SwiftTensorCKernels.h"
+#include "transpose_inline.h"
 
 // Packing a 6-row panel of A for the micro-kernels: k groups of 6 values (one per row). The
 // Swift loop scatters one value at a time; here 8 (float) or 4 (double) columns of the six rows
@@ -132,24 +133,6 @@ PACK_TARGET void swifttensor_dpack_a6_transposed(const double *a, long lda, long
 // A transposed B (an input gradient's Wᵀ): op(B)[q, c] = b[c ldb + q], so a panel's 16 columns
 // are 16 rows of `b`; 8 x 8 blocks are transposed in registers instead of 16 strided scalar
 // stores per step.
-PACK_TARGET static inline void st_transpose8(__m256 *r) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
-  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
-  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
-  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
-  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
 
 PACK_TARGET void swifttensor_spack_b16_transposed(const float *b, long ldb, long kc,
                                                   float *dst) {
