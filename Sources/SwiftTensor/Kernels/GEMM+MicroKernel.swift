@@ -1,3 +1,7 @@
+#if arch(x86_64)
+  import SwiftTensorCKernels
+#endif
+
 extension GEMM {
   /// Portable micro-kernel: `C = alpha * A * B + beta * C` for one `mr x nr` tile
   /// (6 rows x 2 vectors), reading packed panels.
@@ -65,5 +69,33 @@ extension GEMM {
     store(3, c30, c31)
     store(4, c40, c41)
     store(5, c50, c51)
+  }
+
+  /// Runs the C micro-kernel when `useC` (x86_64 only), else the portable Swift one. O(k).
+  @inline(__always)
+  static func runMicroKernel<S: TensorScalar>(
+    useC: Bool, k: Int, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>,
+    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+  ) {
+    #if arch(x86_64)
+      // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
+      if useC && S.self == Float.self {
+        swifttensor_sgemm_kernel_6x16(
+          k, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
+          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc,
+          Float(alpha), Float(beta))
+        return
+      }
+      if useC && S.self == Double.self {
+        swifttensor_dgemm_kernel_6x8(
+          k, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
+          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self),
+          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc,
+          Double(alpha), Double(beta))
+        return
+      }
+    #endif
+    microKernel(k: k, a, b, c, ldc: ldc, alpha: alpha, beta: beta)
   }
 }

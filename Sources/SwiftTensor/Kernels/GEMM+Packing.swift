@@ -13,17 +13,22 @@ extension GEMM {
     let kc = depth.count
     var dst = buffer
     var i0 = rows.lowerBound
+    let fullPanels = rows.count / mr
+    if transposed && fullPanels > 0 && useFastPacking
+      && packPanelC(
+        .transposedA(panels: fullPanels), a + depth.lowerBound * lda + i0, stride: lda,
+        depth: kc, into: dst)
+    {
+      // The full panels packed by the AVX2 C routine, eight rows of `a` at a time.
+      dst += fullPanels * mr * kc
+      i0 += fullPanels * mr
+    }
     while i0 < rows.upperBound {
       let height = min(mr, rows.upperBound - i0)
       if height < mr {
         dst.initialize(repeating: 0, count: mr * kc)
       }
-      if transposed && height == mr && useFastPacking
-        && packPanelC(
-          .transposedA, a + depth.lowerBound * lda + i0, stride: lda, depth: kc, into: dst)
-      {
-        // Packed by the AVX2 C routine (two vector moves per step).
-      } else if transposed {
+      if transposed {
         // op(A)[i, p] = a[p, i]: row p of `a` holds the panel's values contiguously.
         for (q, p) in depth.enumerated() {
           let src = a + p * lda + i0
@@ -114,12 +119,13 @@ extension GEMM {
 enum PackedOperand {
   /// Six rows of A, transposed into groups of six.
   case a
-  /// Six columns of a transposed A, six contiguous values per step.
-  case transposedA
+  /// `panels` consecutive six-column panels of a transposed A, six contiguous values per
+  /// panel and step.
+  case transposedA(panels: Int)
   /// One full panel of a transposed B (`Float` only: other types return false).
   case transposedB
   /// `panels` consecutive full panels of B (16 `Float` or 8 `Double` columns each), copied
-  /// row by row.
+  /// eight rows at a time.
   case b(panels: Int)
 }
 
@@ -140,7 +146,8 @@ extension GEMM {
         )
         switch operand {
         case .a: swifttensor_spack_a6(from, stride, depth, to)
-        case .transposedA: swifttensor_spack_a6_transposed(from, stride, depth, to)
+        case .transposedA(let panels):
+          swifttensor_spack_a6_transposed(from, stride, depth, panels, to)
         case .transposedB: swifttensor_spack_b16_transposed(from, stride, depth, to)
         case .b(let panels): swifttensor_spack_b16(from, stride, depth, panels, to)
         }
@@ -153,7 +160,8 @@ extension GEMM {
         )
         switch operand {
         case .a: swifttensor_dpack_a6(from, stride, depth, to)
-        case .transposedA: swifttensor_dpack_a6_transposed(from, stride, depth, to)
+        case .transposedA(let panels):
+          swifttensor_dpack_a6_transposed(from, stride, depth, panels, to)
         case .transposedB: return false
         case .b(let panels): swifttensor_dpack_b8(from, stride, depth, panels, to)
         }

@@ -114,9 +114,11 @@ extension GEMM {
               useFastPacking: useC)
             blockA = UnsafePointer(packedA)
           }
+          var prefetch = BlockPrefetch.none
           macroKernel(
             useC: useC, rows: rows, columns: columns, kc: depth.count, alpha: 1,
-            beta: pc == 0 ? beta : 1, blockA, blockB, c, ldc: ldc, tile: tile)
+            beta: pc == 0 ? beta : 1, blockA, blockB, c, ldc: ldc, tile: tile,
+            prefetch: &prefetch)
         }
       }
     }

@@ -186,9 +186,15 @@ enum GEMM {
                   useFastPacking: useC)
                 packedRows = rows
               }
+              var prefetch = BlockPrefetch.none
+              if transposeA && pc + kcStep < k {
+                prefetch = BlockPrefetch(
+                  transposed: true, a, lda: lda, rows: rows,
+                  depth: (pc + kcStep)..<min(k, pc + 2 * kcStep))
+              }
               macroKernel(
                 useC: useC, rows: rows, columns: myColumns, kc: depth.count, alpha: alpha,
-                beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile)
+                beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile, prefetch: &prefetch)
             }
           }
         }
@@ -223,9 +229,10 @@ enum GEMM {
   static func macroKernel<S: TensorScalar>(
     useC: Bool, rows: Range<Int>, columns: Range<Int>, kc: Int, alpha: S, beta: S,
     _ packedA: UnsafePointer<S>, _ packedB: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
-    ldc: Int, tile: UnsafeMutablePointer<S>
+    ldc: Int, tile: UnsafeMutablePointer<S>, prefetch: inout BlockPrefetch
   ) {
     let nr = nr(S.self)
+    prefetch.spread(over: ((columns.count + nr - 1) / nr) * ((rows.count + mr - 1) / mr))
     for (q, j) in stride(from: columns.lowerBound, to: columns.upperBound, by: nr).enumerated() {
       let width = min(nr, columns.upperBound - j)
       let panelB = packedB + q * nr * kc
@@ -233,6 +240,7 @@ enum GEMM {
         let height = min(mr, rows.upperBound - i)
         let panelA = packedA + r * mr * kc
         let target = c + i * ldc + j
+        prefetch.step()
         if height == mr && width == nr {
           runMicroKernel(
             useC: useC, k: kc, panelA, panelB, target, ldc: ldc, alpha: alpha, beta: beta)
@@ -247,34 +255,6 @@ enum GEMM {
         }
       }
     }
-  }
-
-  /// Runs the C micro-kernel when `useC` (x86_64 only), else the portable Swift one. O(k).
-  @inline(__always)
-  static func runMicroKernel<S: TensorScalar>(
-    useC: Bool, k: Int, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>,
-    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
-  ) {
-    #if arch(x86_64)
-      // `S.self == Float.self` is a constant in each specialisation, so only one branch remains.
-      if useC && S.self == Float.self {
-        swifttensor_sgemm_kernel_6x16(
-          k, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
-          UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
-          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc,
-          Float(alpha), Float(beta))
-        return
-      }
-      if useC && S.self == Double.self {
-        swifttensor_dgemm_kernel_6x8(
-          k, UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
-          UnsafeRawPointer(b).assumingMemoryBound(to: Double.self),
-          UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc,
-          Double(alpha), Double(beta))
-        return
-      }
-    #endif
-    microKernel(k: k, a, b, c, ldc: ldc, alpha: alpha, beta: beta)
   }
 
   /// `C = beta * C` over an `m x n` block, writing zeros (not reading C) when `beta` is 0.

@@ -6,6 +6,11 @@ int swifttensor_has_avx2_fma(void);
 /// Nonzero when this CPU (and its operating system) also runs AVX-512F code.
 int swifttensor_has_avx512f(void);
 
+/// Prefetches `count` cache lines of a strided block, starting at line `first`: line `i` is
+/// `base + (i / lines_per_row) stride + 64 (i % lines_per_row)` bytes. A hint only, on any
+/// architecture. O(count).
+void swifttensor_prefetch_block(const void *base, long stride, long lines_per_row, long first,
+                                long count);
 /// Sequentially consistent load of a word shared between threads. O(1).
 long swifttensor_atomic_load(long *word);
 /// Sequentially consistent store. O(1).
@@ -93,22 +98,25 @@ void swifttensor_dgemm_kernel_6x8(
 void swifttensor_spack_a6(const float *a, long lda, long kc, float *dst);
 /// The double-precision `swifttensor_spack_a6`. O(kc).
 void swifttensor_dpack_a6(const double *a, long lda, long kc, double *dst);
-/// Packs six columns of A (`kc` rows at row stride `lda`, six contiguous values each) into the
-/// same panel layout, for a transposed operand: `dst[6 q + r] = a[q lda + r]`. O(kc). Call only
-/// when `swifttensor_has_avx2_fma()` is nonzero.
-void swifttensor_spack_a6_transposed(const float *a, long lda, long kc, float *dst);
-/// The double-precision `swifttensor_spack_a6_transposed`. O(kc).
-void swifttensor_dpack_a6_transposed(const double *a, long lda, long kc, double *dst);
+/// Packs `panels` consecutive six-column panels of a transposed A (`kc` rows at row stride
+/// `lda`, six contiguous values per panel and row), each contiguously in the micro-kernel's
+/// layout: `dst[p kc 6 + 6 q + r] = a[q lda + 6 p + r]`. O(kc panels). Call only when
+/// `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_spack_a6_transposed(const float *a, long lda, long kc, long panels,
+                                     float *dst);
+/// The double-precision `swifttensor_spack_a6_transposed`. O(kc panels).
+void swifttensor_dpack_a6_transposed(const double *a, long lda, long kc, long panels,
+                                     double *dst);
 /// Packs one full panel of a transposed B (16 rows of `b` at row stride `ldb`, `kc` values
 /// each) into the micro-kernel's layout: `dst[16 q + c] = b[c ldb + q]`, transposed in 8 x 8
 /// register blocks. O(kc). Call only when `swifttensor_has_avx2_fma()` is nonzero.
 void swifttensor_spack_b16_transposed(const float *b, long ldb, long kc, float *dst);
 /// Packs `panels` consecutive full panels of B (`kc` rows of 16 floats each, at row stride
-/// `ldb`), each contiguously: `dst[p kc 16 + 16 q + j] = b[q ldb + 16 p + j]`, walking the rows
-/// once across all the panels and prefetching rows ahead. O(kc panels). Call only when
+/// `ldb`), each contiguously: `dst[p kc 16 + 16 q + j] = b[q ldb + 16 p + j]`, walking eight
+/// rows at a time across all the panels. O(kc panels). Call only when
 /// `swifttensor_has_avx2_fma()` is nonzero.
 void swifttensor_spack_b16(const float *b, long ldb, long kc, long panels, float *dst);
-/// The double-precision `swifttensor_spack_b16`, 8 columns per row. O(kc).
+/// The double-precision `swifttensor_spack_b16`, 8 columns per row. O(kc panels).
 void swifttensor_dpack_b8(const double *b, long ldb, long kc, long panels, double *dst);
 
 /// Unpacked GEMM for small products, AVX2+FMA: `C = alpha * op(A) * op(B) + beta * C`, with
