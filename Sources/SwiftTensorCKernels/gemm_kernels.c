@@ -47,19 +47,22 @@ __attribute__((always_inline, target("avx2,fma"))) static inline void st_sstore_
 
 #define ST_SSTORE(r) st_sstore_row(c + (r) * ldc, c##r##0, c##r##1, alpha, beta)
 
-// The twelve zeroed accumulators, and the C tile fetched now: it is written once at the end,
-// and the fetch hides that miss behind the loop.
-#define ST_SBEGIN()                                             \
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(); \
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(); \
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(); \
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(); \
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(); \
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps(); \
+// The twelve accumulators, starting at zero or at a bias row, and the C tile fetched now: it
+// is written once at the end, and the fetch hides that miss behind the loop.
+#define ST_SBEGIN_FROM(s0, s1)                                  \
+  __m256 c00 = (s0), c01 = (s1), c10 = (s0), c11 = (s1);        \
+  __m256 c20 = (s0), c21 = (s1), c30 = (s0), c31 = (s1);        \
+  __m256 c40 = (s0), c41 = (s1), c50 = (s0), c51 = (s1);        \
   for (int r = 0; r < 6; ++r) {                                 \
     _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);     \
     _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0); \
   }
+
+#define ST_SBEGIN() ST_SBEGIN_FROM(_mm256_setzero_ps(), _mm256_setzero_ps())
+
+// A bias row's two vectors, or zeros.
+#define ST_SBIAS(bias, half) \
+  ((bias) ? _mm256_loadu_ps((bias) + 8 * (half)) : _mm256_setzero_ps())
 
 #define ST_SEND()                                               \
   ST_SSTORE(0); ST_SSTORE(1); ST_SSTORE(2);                     \
@@ -97,9 +100,10 @@ void swifttensor_sgemm_kernel_6x16(
 
 __attribute__((target("avx2,fma")))
 void swifttensor_sgemm_kernel_6x16_rows(
-    long k, const float *a, long lda, const float *b, float *c, long ldc, float alpha,
-    float beta) {
-  ST_SBEGIN();
+    long k, const float *a, long lda, const float *b, const float *bias, float *c, long ldc,
+    float alpha, float beta) {
+  const __m256 start0 = ST_SBIAS(bias, 0), start1 = ST_SBIAS(bias, 1);
+  ST_SBEGIN_FROM(start0, start1);
   const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda,
               *a5 = a + 5 * lda;
   long p = 0;
@@ -127,9 +131,10 @@ void swifttensor_sgemm_kernel_6x16_rows(
 #define ST_SSHORT_KERNEL(H)                                                        \
   __attribute__((target("avx2,fma"))) static void st_sgemm_short_##H(              \
       long k, const float *a, long row_stride, long depth_stride, const float *b,  \
-      float *c, long ldc, float alpha, float beta) {                               \
+      const float *bias, float *c, long ldc, float alpha, float beta) {            \
     __m256 acc[H][2];                                                              \
-    for (int r = 0; r < (H); ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();     \
+    const __m256 start0 = ST_SBIAS(bias, 0), start1 = ST_SBIAS(bias, 1);           \
+    for (int r = 0; r < (H); ++r) acc[r][0] = start0, acc[r][1] = start1;          \
     for (long p = 0; p < k; ++p) ST_SSHORT_STEP(H);                                \
     for (int r = 0; r < (H); ++r)                                                  \
       st_sstore_row(c + r * ldc, acc[r][0], acc[r][1], alpha, beta);               \
@@ -143,13 +148,13 @@ ST_SSHORT_KERNEL(5)
 
 void swifttensor_sgemm_kernel_short_rows(
     long rows, long k, const float *a, long row_stride, long depth_stride, const float *b,
-    float *c, long ldc, float alpha, float beta) {
+    const float *bias, float *c, long ldc, float alpha, float beta) {
   switch (rows) {
-  case 1: st_sgemm_short_1(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
-  case 2: st_sgemm_short_2(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
-  case 3: st_sgemm_short_3(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
-  case 4: st_sgemm_short_4(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
-  case 5: st_sgemm_short_5(k, a, row_stride, depth_stride, b, c, ldc, alpha, beta); break;
+  case 1: st_sgemm_short_1(k, a, row_stride, depth_stride, b, bias, c, ldc, alpha, beta); break;
+  case 2: st_sgemm_short_2(k, a, row_stride, depth_stride, b, bias, c, ldc, alpha, beta); break;
+  case 3: st_sgemm_short_3(k, a, row_stride, depth_stride, b, bias, c, ldc, alpha, beta); break;
+  case 4: st_sgemm_short_4(k, a, row_stride, depth_stride, b, bias, c, ldc, alpha, beta); break;
+  case 5: st_sgemm_short_5(k, a, row_stride, depth_stride, b, bias, c, ldc, alpha, beta); break;
   default: break;
   }
 }

@@ -54,7 +54,7 @@ import Testing
     var y = [Float](repeating: .nan, count: rows * columns)
     y.withUnsafeMutableBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }
-      fillRows(base, rows: rows, with: bias)
+      fillRows(base, rows: rows, columns: columns, with: bias.baseAddress)
     }
     let expected = Array((0..<rows).map { _ in bias.scalars }.joined())
     #expect(firstDifference(y, expected) == nil)

@@ -101,7 +101,7 @@ extension GEMM {
           if readsA {
             macroKernelReadingA(
               rows: rows, columns: columns, depth: depth, alpha: 1, beta: pc == 0 ? beta : 1, a,
-              lda: lda, blockB, c, ldc: ldc, tile: tile, scratch: packedA)
+              lda: lda, blockB, c, ldc: ldc, tile: tile, scratch: packedA, bias: nil)
             continue
           }
           let blockA: UnsafePointer<S>

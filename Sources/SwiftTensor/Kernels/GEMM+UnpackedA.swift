@@ -16,14 +16,25 @@ extension GEMM {
     #endif
   }
 
+  /// Whether `multiply` can start each row's sums at a bias for these arguments: the micro-kernels
+  /// reading A in place do (a non-transposed Float A, packed path, `k > 0`). O(1).
+  static func fusesBias<S: TensorScalar>(
+    _: S.Type, transposeA: Bool, m: Int, n: Int, k: Int, kernel: GEMMKernelChoice = .automatic
+  ) -> Bool {
+    guard kernel == .automatic || kernel == .packed, k > 0 else { return false }
+    if kernel == .automatic && isSmall(m: m, n: n, k: k) { return false }
+    return readsAInPlace(S.self, transposed: transposeA, useC: hasFastKernel)
+  }
+
   /// `macroKernel` with A's block `rows × depth` read from the row-major `a` itself.
-  /// `scratch` holds one packed panel (`mr × depth.count`) for a short last panel.
-  /// O(rows × columns × depth).
+  /// `scratch` holds one packed panel (`mr × depth.count`) for a short last panel. A `bias`
+  /// (`n` values, indexed by C's columns) starts every row's sums: pass it only with alpha 1
+  /// and beta 0, for the first depth block. O(rows × columns × depth).
   static func macroKernelReadingA<S: TensorScalar>(
     rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, alpha: S, beta: S,
     _ a: UnsafePointer<S>, lda: Int, _ packedB: UnsafePointer<S>,
     _ c: UnsafeMutablePointer<S>, ldc: Int, tile: UnsafeMutablePointer<S>,
-    scratch: UnsafeMutablePointer<S>
+    scratch: UnsafeMutablePointer<S>, bias: UnsafePointer<S>?
   ) {
     let nr = nr(S.self)
     let kc = depth.count
@@ -47,14 +58,15 @@ extension GEMM {
       if width == nr && pairedTail < rows.upperBound {
         for i in stride(from: rows.lowerBound, to: pairedTail, by: mr) {
           runReadingA(
-            k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, c + i * ldc + j, ldc: ldc,
-            alpha: alpha, beta: beta)
+            k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, bias: bias.map { $0 + j },
+            c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
         }
         let middle = pairedTail + (rows.upperBound - pairedTail + 1) / 2
         for (start, end) in [(pairedTail, middle), (middle, rows.upperBound)] {
           runShortRows(
             rows: end - start, k: kc, a + start * lda + depth.lowerBound, rowStride: lda,
-            depthStride: 1, panelB, c + start * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+            depthStride: 1, panelB, bias: bias.map { $0 + j }, c + start * ldc + j, ldc: ldc,
+            alpha: alpha, beta: beta)
         }
         continue
       }
@@ -66,12 +78,14 @@ extension GEMM {
         let targetBeta = direct ? beta : 0
         if full {
           runReadingA(
-            k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, target, ldc: targetStride,
-            alpha: alpha, beta: targetBeta)
+            k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB,
+            bias: direct ? bias.map { $0 + j } : nil, target, ldc: targetStride, alpha: alpha,
+            beta: targetBeta)
         } else if width == nr {
           runShortRows(
             rows: rows.upperBound - i, k: kc, a + i * lda + depth.lowerBound, rowStride: lda,
-            depthStride: 1, panelB, c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+            depthStride: 1, panelB, bias: bias.map { $0 + j }, c + i * ldc + j, ldc: ldc,
+            alpha: alpha, beta: beta)
           continue
         } else {
           runMicroKernel(
@@ -80,7 +94,7 @@ extension GEMM {
         guard !direct else { continue }
         mergeEdgeTile(
           tile, height: min(mr, rows.upperBound - i), width: width, beta: beta,
-          into: c + i * ldc + j, ldc: ldc)
+          bias: bias.map { $0 + j }, into: c + i * ldc + j, ldc: ldc)
       }
     }
   }
@@ -88,14 +102,15 @@ extension GEMM {
   /// One 6 x 16 Float tile with A's six rows read in place. O(k).
   @inline(__always)
   static func runReadingA<S: TensorScalar>(
-    k: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>,
+    k: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, bias: UnsafePointer<S>?,
     _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
   ) {
     #if arch(x86_64)
       let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
       let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
       let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
-      swifttensor_sgemm_kernel_6x16_rows(k, a, lda, b, c, ldc, Float(alpha), Float(beta))
+      let bias = bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }
+      swifttensor_sgemm_kernel_6x16_rows(k, a, lda, b, bias, c, ldc, Float(alpha), Float(beta))
     #else
       preconditionFailure("GEMM: A is read in place only on x86_64")
     #endif
@@ -106,31 +121,36 @@ extension GEMM {
   @inline(__always)
   static func runShortRows<S: TensorScalar>(
     rows: Int, k: Int, _ a: UnsafePointer<S>, rowStride: Int, depthStride: Int,
-    _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+    _ b: UnsafePointer<S>, bias: UnsafePointer<S>? = nil, _ c: UnsafeMutablePointer<S>,
+    ldc: Int, alpha: S, beta: S
   ) {
     #if arch(x86_64)
       let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
       let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
       let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
+      let bias = bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }
       swifttensor_sgemm_kernel_short_rows(
-        rows, k, a, rowStride, depthStride, b, c, ldc, Float(alpha), Float(beta))
+        rows, k, a, rowStride, depthStride, b, bias, c, ldc, Float(alpha), Float(beta))
     #else
       preconditionFailure("GEMM: the short-rows kernel exists only on x86_64")
     #endif
   }
 
   /// Adds the valid `height × width` corner of an edge tile (row stride `nr`), computed with
-  /// beta 0, into C: the micro-kernel always writes a full tile. O(height × width).
+  /// beta 0, into C: the micro-kernel always writes a full tile. A `bias` (`width` values) is
+  /// added to each row (with beta 0). O(height × width).
   @inline(__always)
   static func mergeEdgeTile<S: TensorScalar>(
-    _ tile: UnsafePointer<S>, height: Int, width: Int, beta: S,
+    _ tile: UnsafePointer<S>, height: Int, width: Int, beta: S, bias: UnsafePointer<S>? = nil,
     into target: UnsafeMutablePointer<S>, ldc: Int
   ) {
     let nr = nr(S.self)
     for y in 0..<height {
       let out = target + y * ldc
       let source = tile + y * nr
-      if beta == 0 {
+      if let bias {
+        for x in 0..<width { out[x] = source[x] + bias[x] }
+      } else if beta == 0 {
         for x in 0..<width { out[x] = source[x] }
       } else {
         for x in 0..<width { out[x] = source[x] + beta * out[x] }

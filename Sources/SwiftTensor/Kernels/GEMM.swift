@@ -67,14 +67,20 @@ enum GEMM {
   /// `C = alpha * op(A) * op(B) + beta * C`; see `TensorScalar._gemm` for the contract.
   ///
   /// `threads` 0 chooses by problem size and core count; tests pass other values, and a lower
-  /// `dynamicThreshold`, to exercise the partitioning on small problems. O(m x n x k) time;
+  /// `dynamicThreshold`, to exercise the partitioning on small problems. A `bias` (`n` values)
+  /// makes it `C = op(A) * op(B) + bias` on every row, where `fusesBias` holds. O(m x n x k) time;
   /// O(kc x (nc + threads x mc)) temporary memory for the packed blocks.
   static func multiply<S: TensorScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: S,
     _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, beta: S,
     _ c: UnsafeMutablePointer<S>, ldc: Int, kernel: GEMMKernelChoice = .automatic,
-    threads: Int = 0, dynamicThreshold: Int = dynamicThreshold
+    threads: Int = 0, dynamicThreshold: Int = dynamicThreshold, bias: UnsafePointer<S>? = nil
   ) {
+    precondition(
+      bias == nil
+        || fusesBias(S.self, transposeA: transposeA, m: m, n: n, k: k, kernel: kernel)
+          && alpha == 1 && beta == 0,
+      "GEMM: a bias is added only where fusesBias holds, with alpha 1 and beta 0")
     guard m > 0, n > 0 else { return }
     guard k > 0, alpha != 0 else {
       scale(m: m, n: n, beta: beta, c, ldc: ldc)
@@ -124,6 +130,7 @@ enum GEMM {
     nonisolated(unsafe) let a = a
     nonisolated(unsafe) let b = b
     nonisolated(unsafe) let c = c
+    nonisolated(unsafe) let bias = bias
 
     for jc in stride(from: 0, to: n, by: ncMax) {
       let columns = jc..<min(n, jc + ncMax)
@@ -177,7 +184,8 @@ enum GEMM {
               if readsA {
                 macroKernelReadingA(
                   rows: rows, columns: myColumns, depth: depth, alpha: alpha, beta: blockBeta, a,
-                  lda: lda, myB, c, ldc: ldc, tile: tile, scratch: packedA)
+                  lda: lda, myB, c, ldc: ldc, tile: tile, scratch: packedA,
+                  bias: pc == 0 ? bias : nil)
                 continue
               }
               if rows != packedRows {

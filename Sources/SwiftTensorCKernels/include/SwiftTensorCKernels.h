@@ -71,19 +71,22 @@ void swifttensor_sgemm_kernel_6x16(
     long k, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
 
 /// `swifttensor_sgemm_kernel_6x16` with A read in place: the six rows of a row-major A, row
-/// stride `lda` (`A[r][p] = a[r lda + p]`). O(k). Call only when `swifttensor_has_avx2_fma()`
-/// is nonzero.
+/// stride `lda` (`A[r][p] = a[r lda + p]`). A non-null `bias` (16 floats) starts every row's
+/// sums, so that `C = alpha * (A * B + bias) + beta * C` (an affine layer's `x W + b` in one
+/// pass, with alpha 1 and beta 0). O(k). Call only when `swifttensor_has_avx2_fma()` is
+/// nonzero.
 void swifttensor_sgemm_kernel_6x16_rows(
-    long k, const float *a, long lda, const float *b, float *c, long ldc, float alpha,
-    float beta);
+    long k, const float *a, long lda, const float *b, const float *bias, float *c, long ldc,
+    float alpha, float beta);
 
 /// The last `rows` (1 to 5) rows of a 6 x 16 tile, writing only those rows of C; `A[r][p] =
 /// a[r row_stride + p depth_stride]` (`lda, 1` for a row-major A read in place, `1, 6` for a
-/// packed panel). Each element is summed in the same order as in a full tile. O(k). Call only
-/// when `swifttensor_has_avx2_fma()` is nonzero.
+/// packed panel). Each element is summed in the same order as in a full tile; a non-null
+/// `bias` starts the sums as in `swifttensor_sgemm_kernel_6x16_rows`. O(k). Call only when
+/// `swifttensor_has_avx2_fma()` is nonzero.
 void swifttensor_sgemm_kernel_short_rows(
     long rows, long k, const float *a, long row_stride, long depth_stride, const float *b,
-    float *c, long ldc, float alpha, float beta);
+    const float *bias, float *c, long ldc, float alpha, float beta);
 
 /// GEMM micro-kernel for double, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x8 tile.
 ///
