@@ -66,8 +66,8 @@ extension GEMM {
     var j0 = columns.lowerBound
     while j0 < columns.upperBound {
       let width = min(nr, columns.upperBound - j0)
-      // Full panels from here, up to four, for the C routine.
-      let group = min(4, (columns.upperBound - j0) / nr)
+      // The full panels from here, for the C routine.
+      let group = (columns.upperBound - j0) / nr
       if width < nr {
         dst.initialize(repeating: 0, count: nr * kc)
       }
@@ -87,8 +87,7 @@ extension GEMM {
         && packPanelC(
           .b(panels: group), b + depth.lowerBound * ldb + j0, stride: ldb, depth: kc, into: dst)
       {
-        // Copied by the AVX2 C routine, which prefetches the strided rows and walks each row
-        // once for up to four panels instead of once per panel (docs/PERFORMANCE.md).
+        // Copied by the AVX2 C routine, eight rows at a time across all the full panels.
         dst += nr * kc * (group - 1)
         j0 += nr * (group - 1)
       } else if width == nr {
