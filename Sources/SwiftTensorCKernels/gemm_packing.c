@@ -86,47 +86,69 @@ PACK_TARGET void swifttensor_dpack_a6(const double *a, long lda, long kc, double
 // panel by panel reads one small piece per cache line; both ran at half the speed or less.
 
 // Full panels of B: `kc` rows of `panels` x 16 floats (8 doubles) at stride `ldb`, each panel
-// written contiguously (two vectors per row).
+// written contiguously (two vectors per row); with `sums`, each column's values are also added
+// to its sum, row after row (a weight gradient's B is the output gradient, whose column sums
+// are the bias gradient: this saves a pass over it).
 PACK_TARGET void swifttensor_spack_b16(const float *b, long ldb, long kc, long panels,
-                                       float *dst) {
+                                       float *dst, float *sums) {
   long q = 0;
   for (; q + 8 <= kc; q += 8)
     for (long p = 0; p < panels; ++p) {
       const float *src = b + q * ldb + 16 * p;
       float *out = dst + p * kc * 16 + q * 16;
+      __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+      if (sums) s0 = _mm256_loadu_ps(sums + 16 * p), s1 = _mm256_loadu_ps(sums + 16 * p + 8);
       for (int r = 0; r < 8; ++r, src += ldb, out += 16) {
         _mm_prefetch((const char *)(src + 8 * ldb), _MM_HINT_T0);
-        _mm256_storeu_ps(out, _mm256_loadu_ps(src));
-        _mm256_storeu_ps(out + 8, _mm256_loadu_ps(src + 8));
+        const __m256 x0 = _mm256_loadu_ps(src), x1 = _mm256_loadu_ps(src + 8);
+        _mm256_storeu_ps(out, x0);
+        _mm256_storeu_ps(out + 8, x1);
+        s0 = _mm256_add_ps(s0, x0), s1 = _mm256_add_ps(s1, x1);
       }
+      if (sums) _mm256_storeu_ps(sums + 16 * p, s0), _mm256_storeu_ps(sums + 16 * p + 8, s1);
     }
   for (; q < kc; ++q)
     for (long p = 0; p < panels; ++p) {
       const float *src = b + q * ldb + 16 * p;
       float *out = dst + p * kc * 16 + q * 16;
-      _mm256_storeu_ps(out, _mm256_loadu_ps(src));
-      _mm256_storeu_ps(out + 8, _mm256_loadu_ps(src + 8));
+      const __m256 x0 = _mm256_loadu_ps(src), x1 = _mm256_loadu_ps(src + 8);
+      _mm256_storeu_ps(out, x0);
+      _mm256_storeu_ps(out + 8, x1);
+      if (sums) {
+        _mm256_storeu_ps(sums + 16 * p, _mm256_add_ps(_mm256_loadu_ps(sums + 16 * p), x0));
+        _mm256_storeu_ps(sums + 16 * p + 8, _mm256_add_ps(_mm256_loadu_ps(sums + 16 * p + 8), x1));
+      }
     }
 }
 
 PACK_TARGET void swifttensor_dpack_b8(const double *b, long ldb, long kc, long panels,
-                                      double *dst) {
+                                      double *dst, double *sums) {
   long q = 0;
   for (; q + 8 <= kc; q += 8)
     for (long p = 0; p < panels; ++p) {
       const double *src = b + q * ldb + 8 * p;
       double *out = dst + p * kc * 8 + q * 8;
+      __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+      if (sums) s0 = _mm256_loadu_pd(sums + 8 * p), s1 = _mm256_loadu_pd(sums + 8 * p + 4);
       for (int r = 0; r < 8; ++r, src += ldb, out += 8) {
-        _mm256_storeu_pd(out, _mm256_loadu_pd(src));
-        _mm256_storeu_pd(out + 4, _mm256_loadu_pd(src + 4));
+        const __m256d x0 = _mm256_loadu_pd(src), x1 = _mm256_loadu_pd(src + 4);
+        _mm256_storeu_pd(out, x0);
+        _mm256_storeu_pd(out + 4, x1);
+        s0 = _mm256_add_pd(s0, x0), s1 = _mm256_add_pd(s1, x1);
       }
+      if (sums) _mm256_storeu_pd(sums + 8 * p, s0), _mm256_storeu_pd(sums + 8 * p + 4, s1);
     }
   for (; q < kc; ++q)
     for (long p = 0; p < panels; ++p) {
       const double *src = b + q * ldb + 8 * p;
       double *out = dst + p * kc * 8 + q * 8;
-      _mm256_storeu_pd(out, _mm256_loadu_pd(src));
-      _mm256_storeu_pd(out + 4, _mm256_loadu_pd(src + 4));
+      const __m256d x0 = _mm256_loadu_pd(src), x1 = _mm256_loadu_pd(src + 4);
+      _mm256_storeu_pd(out, x0);
+      _mm256_storeu_pd(out + 4, x1);
+      if (sums) {
+        _mm256_storeu_pd(sums + 8 * p, _mm256_add_pd(_mm256_loadu_pd(sums + 8 * p), x0));
+        _mm256_storeu_pd(sums + 8 * p + 4, _mm256_add_pd(_mm256_loadu_pd(sums + 8 * p + 4), x1));
+      }
     }
 }
 

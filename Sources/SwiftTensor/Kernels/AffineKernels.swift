@@ -52,22 +52,28 @@ func fillRows<Scalar: TensorScalar>(
   }
 }
 
-/// `dW = xᵀ·dz` (or `dW += xᵀ·dz` when `accumulate`), `dW` of shape `[input, output]`.
+/// `dW = xᵀ·dz` (or `dW += xᵀ·dz` when `accumulate`), `dW` of shape `[input, output]`; with a
+/// `bias` gradient, also `db = Σ_rows dz` (or `db +=` when its `accumulate`), summed while
+/// `dz` is packed for the product where the rows are many.
 @inlinable
 func addAffineWeightGradient<Scalar: TensorScalar>(
   _ x: Tensor<Scalar>, _ dz: Tensor<Scalar>, into dw: UnsafeMutablePointer<Scalar>,
-  accumulate: Bool
+  accumulate: Bool, bias: (gradient: UnsafeMutablePointer<Scalar>, accumulate: Bool)? = nil
 ) {
   let (batch, inputs, outputs) = (x.shape[0], x.shape[1], dz.shape[1])
+  if batch >= weightGradientHalvingDepth && inputs * outputs > 0 {
+    addWeightGradientInHalves(
+      x.baseAddress, dz.baseAddress, into: dw, batch: batch, inputs: inputs, outputs: outputs,
+      accumulate: accumulate, biasGradient: bias?.gradient, accumulateBias: bias?.accumulate ?? true
+    )
+    return
+  }
+  if let bias {
+    addColumnSums(of: dz, into: bias.gradient, accumulate: bias.accumulate)
+  }
   guard inputs * outputs > 0 else { return }
   if batch == 0 {
     if !accumulate { dw.update(repeating: 0, count: inputs * outputs) }
-    return
-  }
-  if batch >= weightGradientHalvingDepth {
-    addWeightGradientInHalves(
-      x.baseAddress, dz.baseAddress, into: dw, batch: batch, inputs: inputs, outputs: outputs,
-      accumulate: accumulate)
     return
   }
   Scalar._gemm(
@@ -85,19 +91,27 @@ func addAffineWeightGradient<Scalar: TensorScalar>(
 /// columns had both cores fetch every row, half of them from the other core's cache (the
 /// packing of a transformer's weight gradients ran three times slower on two threads than on
 /// one). The halves are summed the same way on one thread, so results do not depend on the
-/// thread count. O(batch · inputs · outputs), O(inputs · outputs) temporary memory.
+/// thread count. A `biasGradient` gets the column sums of `dz` the same way, each half summed
+/// while it is packed. O(batch · inputs · outputs), O(inputs · outputs) temporary memory.
 @usableFromInline
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func addWeightGradientInHalves<Scalar: TensorScalar>(
   _ x: UnsafePointer<Scalar>, _ dz: UnsafePointer<Scalar>, into dw: UnsafeMutablePointer<Scalar>,
-  batch: Int, inputs: Int, outputs: Int, accumulate: Bool
+  batch: Int, inputs: Int, outputs: Int, accumulate: Bool,
+  biasGradient: UnsafeMutablePointer<Scalar>? = nil, accumulateBias: Bool = true
 ) {
   let count = inputs * outputs
-  let buffer = ScratchBuffer(byteCount: count * MemoryLayout<Scalar>.stride)
+  let buffer = ScratchBuffer(byteCount: (count + outputs) * MemoryLayout<Scalar>.stride)
   defer { buffer.free() }
-  nonisolated(unsafe) let second = buffer.address.bindMemory(to: Scalar.self, capacity: count)
-  nonisolated(unsafe) let (x, dz, dw) = (x, dz, dw)
+  nonisolated(unsafe) let second = buffer.address.bindMemory(
+    to: Scalar.self, capacity: count + outputs)
+  nonisolated(unsafe) let secondSums = second + count
+  nonisolated(unsafe) let (x, dz, dw, db) = (x, dz, dw, biasGradient)
+  if let db {
+    if !accumulateBias { db.update(repeating: 0, count: outputs) }
+    secondSums.update(repeating: 0, count: outputs)
+  }
   let half = batch / 2
   WorkerPool.shared.runShares(of: 2, threads: Swift.min(2, GEMM.coreCount)) { _, share in
     for part in share {
@@ -106,11 +120,14 @@ func addWeightGradientInHalves<Scalar: TensorScalar>(
         transposeA: true, transposeB: false, m: inputs, n: outputs, k: rows.count, alpha: 1,
         x + rows.lowerBound * inputs, lda: inputs, dz + rows.lowerBound * outputs,
         ldb: outputs, beta: part == 0 && accumulate ? 1 : 0, part == 0 ? dw : second,
-        ldc: outputs, threads: 1)
+        ldc: outputs, threads: 1, columnSumsOfB: db == nil ? nil : part == 0 ? db : secondSums)
     }
   }
   ElementwiseKernels.forEachRowShare(rows: inputs, columns: outputs) { share in
     for i in share.lowerBound * outputs..<share.upperBound * outputs { dw[i] += second[i] }
+  }
+  if let db {
+    for j in 0..<outputs { db[j] += secondSums[j] }
   }
 }
 

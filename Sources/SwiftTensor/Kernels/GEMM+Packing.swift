@@ -53,14 +53,29 @@ extension GEMM {
     }
   }
 
+  /// Adds each column of op(B) (`k x n`), its rows in order, to `sums`: for the products that
+  /// do not pack B. O(k x n).
+  static func addColumnSums<S: TensorScalar>(
+    ofB b: UnsafePointer<S>, transposed: Bool, ldb: Int, k: Int, n: Int,
+    into sums: UnsafeMutablePointer<S>
+  ) {
+    for p in 0..<k {
+      for j in 0..<n { sums[j] += transposed ? b[j * ldb + p] : b[p * ldb + j] }
+    }
+  }
+
   /// Packs rows `depth` and columns `columns` of op(B) into micro-panels of `nr` columns.
   ///
   /// Panel `q` starts at `q * nr * depth.count`; within it, step `p` holds op(B)[p, j] for the
-  /// panel's `nr` columns consecutively. Columns past the end are zero. O(depth x columns) time.
+  /// panel's `nr` columns consecutively. Columns past the end are zero. A `columnSums` (of a
+  /// non-transposed B; `columns.count` values) gets each column's values added, row after row.
+  /// O(depth x columns) time.
   static func packB<S: TensorScalar>(
     transposed: Bool, _ b: UnsafePointer<S>, ldb: Int, depth: Range<Int>, columns: Range<Int>,
-    nr: Int, into buffer: UnsafeMutablePointer<S>, useFastPacking: Bool = hasFastKernel
+    nr: Int, into buffer: UnsafeMutablePointer<S>, useFastPacking: Bool = hasFastKernel,
+    columnSums: UnsafeMutablePointer<S>? = nil
   ) {
+    precondition(!transposed || columnSums == nil, "GEMM: column sums of a transposed B")
     let kc = depth.count
     var dst = buffer
     var j0 = columns.lowerBound
@@ -85,11 +100,21 @@ extension GEMM {
         }
       } else if width == nr && useFastPacking
         && packPanelC(
-          .b(panels: group), b + depth.lowerBound * ldb + j0, stride: ldb, depth: kc, into: dst)
+          .b(panels: group), b + depth.lowerBound * ldb + j0, stride: ldb, depth: kc, into: dst,
+          sums: columnSums.map { $0 + (j0 - columns.lowerBound) })
       {
         // Copied by the AVX2 C routine, eight rows at a time across all the full panels.
         dst += nr * kc * (group - 1)
         j0 += nr * (group - 1)
+      } else if let sums = columnSums.map({ $0 + (j0 - columns.lowerBound) }) {
+        for (q, p) in depth.enumerated() {
+          let src = b + p * ldb + j0
+          let out = dst + q * nr
+          for c in 0..<width {
+            out[c] = src[c]
+            sums[c] += src[c]
+          }
+        }
       } else if width == nr {
         // A full panel row is a contiguous run of `nr` values: copy it as two vectors.
         let stride = MemoryLayout<S.Vector>.stride
@@ -131,11 +156,12 @@ enum PackedOperand {
 extension GEMM {
   /// Packs one full panel of a non-transposed operand with the AVX2 C routines (`source` at
   /// row stride `stride`, `depth` values deep); returns false, having done nothing, on other
-  /// architectures or scalar types. O(depth).
+  /// architectures or scalar types. `sums` (for `.b` only) gets each column's values added.
+  /// O(depth).
   @inline(__always)
   static func packPanelC<S: TensorScalar>(
     _ operand: PackedOperand, _ source: UnsafePointer<S>, stride: Int, depth: Int,
-    into buffer: UnsafeMutablePointer<S>
+    into buffer: UnsafeMutablePointer<S>, sums: UnsafeMutablePointer<S>? = nil
   ) -> Bool {
     #if arch(x86_64)
       if S.self == Float.self {
@@ -148,7 +174,9 @@ extension GEMM {
         case .transposedA(let panels):
           swifttensor_spack_a6_transposed(from, stride, depth, panels, to)
         case .transposedB: swifttensor_spack_b16_transposed(from, stride, depth, to)
-        case .b(let panels): swifttensor_spack_b16(from, stride, depth, panels, to)
+        case .b(let panels):
+          let sums = sums.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) }
+          swifttensor_spack_b16(from, stride, depth, panels, to, sums)
         }
         return true
       }
@@ -162,7 +190,9 @@ extension GEMM {
         case .transposedA(let panels):
           swifttensor_dpack_a6_transposed(from, stride, depth, panels, to)
         case .transposedB: return false
-        case .b(let panels): swifttensor_dpack_b8(from, stride, depth, panels, to)
+        case .b(let panels):
+          let sums = sums.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Double.self) }
+          swifttensor_dpack_b8(from, stride, depth, panels, to, sums)
         }
         return true
       }

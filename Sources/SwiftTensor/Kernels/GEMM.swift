@@ -68,13 +68,16 @@ enum GEMM {
   ///
   /// `threads` 0 chooses by problem size and core count; tests pass other values, and a lower
   /// `dynamicThreshold`, to exercise the partitioning on small problems. A `bias` (`n` values)
-  /// makes it `C = op(A) * op(B) + bias` on every row, where `fusesBias` holds. O(m x n x k) time;
+  /// makes it `C = op(A) * op(B) + bias` on every row, where `fusesBias` holds; a
+  /// `columnSumsOfB` (`n` values) gets each column of op(B) added, its rows in order, while B
+  /// is packed (an affine map's bias gradient along with its weight gradient). O(m x n x k) time;
   /// O(kc x (nc + threads x mc)) temporary memory for the packed blocks.
   static func multiply<S: TensorScalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: S,
     _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, beta: S,
     _ c: UnsafeMutablePointer<S>, ldc: Int, kernel: GEMMKernelChoice = .automatic,
-    threads: Int = 0, dynamicThreshold: Int = dynamicThreshold, bias: UnsafePointer<S>? = nil
+    threads: Int = 0, dynamicThreshold: Int = dynamicThreshold, bias: UnsafePointer<S>? = nil,
+    columnSumsOfB: UnsafeMutablePointer<S>? = nil
   ) {
     precondition(
       bias == nil
@@ -82,11 +85,18 @@ enum GEMM {
           && alpha == 1 && beta == 0,
       "GEMM: a bias is added only where fusesBias holds, with alpha 1 and beta 0")
     guard m > 0, n > 0 else { return }
+    let small = kernel == .automatic && isSmall(m: m, n: n, k: k)
+    let packsB =
+      k > 0 && alpha != 0 && !transposeB && !small && kernel != .small
+      && kernel != .smallC
+    if let columnSumsOfB, !packsB {
+      // Paths that do not pack a non-transposed B.
+      addColumnSums(ofB: b, transposed: transposeB, ldb: ldb, k: k, n: n, into: columnSumsOfB)
+    }
     guard k > 0, alpha != 0 else {
       scale(m: m, n: n, beta: beta, c, ldc: ldc)
       return
     }
-    let small = kernel == .automatic && isSmall(m: m, n: n, k: k)
     if kernel == .small || kernel == .smallC || small {
       if (small || kernel == .smallC) && hasFastKernel
         && multiplySmallC(
@@ -131,6 +141,7 @@ enum GEMM {
     nonisolated(unsafe) let b = b
     nonisolated(unsafe) let c = c
     nonisolated(unsafe) let bias = bias
+    nonisolated(unsafe) let columnSums = packsB ? columnSumsOfB : nil
 
     for jc in stride(from: 0, to: n, by: ncMax) {
       let columns = jc..<min(n, jc + ncMax)
@@ -155,7 +166,8 @@ enum GEMM {
             packB(
               transposed: transposeB, b, ldb: ldb, depth: depth,
               columns: (jc + first * nr)..<min(columns.upperBound, jc + last * nr), nr: nr,
-              into: packedB + first * nr * depth.count, useFastPacking: useC)
+              into: packedB + first * nr * depth.count, useFastPacking: useC,
+              columnSums: columnSums.map { $0 + jc + first * nr })
           }
         }
         // Chunks are whole tiles along the longer side of C, so threads never write the same

@@ -26,13 +26,19 @@ extension AffineTransform {
       variables.x.accumulateGradient(
         inputShape.count == 2 ? dx : dx.reshaped(to: inputShape), from: "AffineTransform")
     }
+    let b = variables.b.flatMap { $0.needsGradient ? $0 : nil }
     if variables.w.needsGradient {
       variables.w.accumulateGradient(shape: w.shape, from: "AffineTransform") {
         dw, accumulate in
-        addAffineWeightGradient(x, dz, into: dw, accumulate: accumulate)
+        guard let b else { return addAffineWeightGradient(x, dz, into: dw, accumulate: accumulate) }
+        // The bias gradient is summed while dz is packed for the weight gradient.
+        b.accumulateGradient(shape: b.value.shape, from: "AffineTransform") {
+          db, accumulateBias in
+          addAffineWeightGradient(
+            x, dz, into: dw, accumulate: accumulate, bias: (db, accumulateBias))
+        }
       }
-    }
-    if let b = variables.b, b.needsGradient {
+    } else if let b {
       b.accumulateGradient(shape: b.value.shape, from: "AffineTransform") { db, accumulate in
         addColumnSums(of: dz, into: db, accumulate: accumulate)
       }

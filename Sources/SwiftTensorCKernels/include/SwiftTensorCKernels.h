@@ -116,11 +116,14 @@ void swifttensor_dpack_a6_transposed(const double *a, long lda, long kc, long pa
 void swifttensor_spack_b16_transposed(const float *b, long ldb, long kc, float *dst);
 /// Packs `panels` consecutive full panels of B (`kc` rows of 16 floats each, at row stride
 /// `ldb`), each contiguously: `dst[p kc 16 + 16 q + j] = b[q ldb + 16 p + j]`, walking eight
-/// rows at a time across all the panels. O(kc panels). Call only when
+/// rows at a time across all the panels. A non-null `sums` (`16 panels` floats) gets each
+/// column's values added, row after row. O(kc panels). Call only when
 /// `swifttensor_has_avx2_fma()` is nonzero.
-void swifttensor_spack_b16(const float *b, long ldb, long kc, long panels, float *dst);
+void swifttensor_spack_b16(const float *b, long ldb, long kc, long panels, float *dst,
+                           float *sums);
 /// The double-precision `swifttensor_spack_b16`, 8 columns per row. O(kc panels).
-void swifttensor_dpack_b8(const double *b, long ldb, long kc, long panels, double *dst);
+void swifttensor_dpack_b8(const double *b, long ldb, long kc, long panels, double *dst,
+                          double *sums);
 
 /// Unpacked GEMM for small products, AVX2+FMA: `C = alpha * op(A) * op(B) + beta * C`, with
 /// op(A) `m x k` and op(B) `k x n`, row-major with leading dimensions `lda`, `ldb`, `ldc`.
