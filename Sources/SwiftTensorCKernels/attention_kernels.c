@@ -240,19 +240,19 @@ ST_TARGET void swifttensor_attention_backward_f32(
       for (long r = 0; r < rows; ++r)
         for (long c = 0; c < s->head_dim; ++c) dq[(i0 + r) * qs + c] = 0;
   }
-  // dV = Pᵀ·dO and dK = scale·dSᵀ·Q, six keys at a time over the queries that see them.
+  // dV = Pᵀ·dO and dK = scale·dSᵀ·Q, six keys at a time over the queries that see them,
+  // written (not added): the last query sees every key, so every row of dK and dV is written.
   for (long j0 = 0; j0 < tk; j0 += 6) {
     const long keys = tk - j0 < 6 ? tk - j0 : 6;
     long first = s->causal ? j0 - (tk - tq) : 0;
     if (first < 0) first = 0;
-    if (first >= tq) break;
     const long depth = tq - first;
     if (dv)
       st_att_product(keys, s->value_dim, depth, p + first * tk + j0, 1, tk, d_o + first * vs, vs,
-                     dv + j0 * vs, vs, 1, 1);
+                     dv + j0 * vs, vs, 1, 0);
     if (dk)
       st_att_product(keys, s->head_dim, depth, ds + first * padded + j0, 1, padded,
-                     q + first * qs, qs, dk + j0 * qs, qs, s->scale, 1);
+                     q + first * qs, qs, dk + j0 * qs, qs, s->scale, 0);
   }
 }
 #endif

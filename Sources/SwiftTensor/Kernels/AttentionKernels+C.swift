@@ -6,9 +6,13 @@ import SwiftTensorCKernels
 /// register tiles called directly; the Swift loops stay the path of every other case.
 extension AttentionKernel {
   /// Whether the C kernels run this pass. O(1).
-  var runsInC: Bool {
+  var runsInC: Bool { Self.runsInC(layout) }
+
+  /// Whether the C kernels run the passes of `l`: they write every scalar of the gradients
+  /// they compute, which may then start uninitialised (the Swift loops add to zeros). O(1).
+  @usableFromInline
+  static func runsInC(_ l: AttentionLayout) -> Bool {
     #if arch(x86_64)
-      let l = layout
       return S.self == Float.self && CPU.hasAVX2FMA && l.dropoutRate == 0
         && l.headDim % 8 == 0 && l.valueDim % 8 == 0 && l.timeK < Int(Int32.max)
     #else

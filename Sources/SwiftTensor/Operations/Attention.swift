@@ -167,9 +167,20 @@ public struct ScaledDotProductAttention<Scalar: TensorScalar>: DifferentiableOpe
   ) -> AttentionInputs<Scalar> {
     let l = layout(inputs)
     let gradient = gradients
-    let dQ = Tensor<Scalar>.zeros(shape: inputs.query.shape)
-    let dK = Tensor<Scalar>.zeros(shape: inputs.key.shape)
-    let dV = Tensor<Scalar>.zeros(shape: inputs.value.shape)
+    // The C kernels write every scalar of the gradients they compute; the Swift loops add.
+    let written = AttentionKernel<Scalar>.runsInC(l)
+    func start(_ shape: [Int], needed: Bool) -> Tensor<Scalar> {
+      guard needed && written else { return .zeros(shape: shape) }
+      return Tensor(shape: shape) { buffer in
+        #if DEBUG
+          // A scalar the kernel failed to write shows as NaN in the tests.
+          buffer.update(repeating: .nan, count: shape.reduce(1, *))
+        #endif
+      }
+    }
+    let dQ = start(inputs.query.shape, needed: needed[0])
+    let dK = start(inputs.key.shape, needed: needed[1])
+    let dV = start(inputs.value.shape, needed: needed[2])
     Scalar._attentionKernel(
       AttentionKernel(
         layout: l, query: inputs.query.baseAddress, key: inputs.key.baseAddress,
