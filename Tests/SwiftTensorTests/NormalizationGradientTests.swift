@@ -44,6 +44,12 @@ import Testing
         let y = v[0].layerNormalized(over: normalized, weight: v[1], bias: v[2], epsilon: 1e-3)
         return y * y + y
       }
+      // A residual around the norm: the input's gradient from the addition is already there
+      // when the norm's backward adds its own into the same buffer.
+      try expectGradient(at: tensors) { v in
+        let y = v[0].layerNormalized(over: normalized, weight: v[1], bias: v[2], epsilon: 1e-3)
+        return (v[0] + y) * (v[0] + y)
+      }
     }
   }
 
@@ -74,6 +80,10 @@ import Testing
       try expectGradient(at: tensors) { v in
         let y = v[0].groupNormalized(groups: groups, weight: v[1], bias: v[2])
         return y * y + y
+      }
+      try expectGradient(at: tensors) { v in
+        let y = v[0].groupNormalized(groups: groups, weight: v[1], bias: v[2])
+        return (v[0] + y) * (v[0] + y)
       }
     }
   }

@@ -56,7 +56,8 @@ struct NormalizationForward<S: TensorScalar> {
   }
 }
 
-/// The pointers of one normalisation backward pass; a `nil` destination is not computed.
+/// The pointers of one normalisation backward pass; a `nil` destination is not computed. With
+/// `accumulatesInputGradient`, the input's gradient is added to what `inputGradient` holds.
 @usableFromInline
 struct NormalizationBackward<S: TensorScalar> {
   @usableFromInline let x: UnsafePointer<S>
@@ -68,13 +69,14 @@ struct NormalizationBackward<S: TensorScalar> {
   @usableFromInline let inputGradient: UnsafeMutablePointer<S>?
   @usableFromInline let weightGradient: UnsafeMutablePointer<S>?
   @usableFromInline let biasGradient: UnsafeMutablePointer<S>?
+  @usableFromInline let accumulatesInputGradient: Bool
 
   @inlinable
   init(
     x: UnsafePointer<S>, outputGradient: UnsafePointer<S>, weight: UnsafePointer<S>?,
     mean: UnsafePointer<S>, reciprocalDeviation: UnsafePointer<S>, layout: NormalizationLayout,
     inputGradient: UnsafeMutablePointer<S>?, weightGradient: UnsafeMutablePointer<S>?,
-    biasGradient: UnsafeMutablePointer<S>?
+    biasGradient: UnsafeMutablePointer<S>?, accumulatesInputGradient: Bool = false
   ) {
     self.x = x
     self.outputGradient = outputGradient
@@ -85,6 +87,7 @@ struct NormalizationBackward<S: TensorScalar> {
     self.inputGradient = inputGradient
     self.weightGradient = weightGradient
     self.biasGradient = biasGradient
+    self.accumulatesInputGradient = accumulatesInputGradient
   }
 }
 

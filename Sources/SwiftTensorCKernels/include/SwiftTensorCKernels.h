@@ -212,6 +212,23 @@ void swifttensor_gelu_tanh_slope_f64(double *x, double *y, long count);
 void swifttensor_gelu_tanh_backward_f64(const double *x, const double *dy, double *dx,
                                         long count);
 
+/// Layer normalisation of `rows` rows of `length` floats, AVX2+FMA: per row the mean and the
+/// biased variance (summed in double, two passes) into `mean` and `rstd = 1/√(var + epsilon)`,
+/// and `y = (x - mean)·rstd·weight + bias` (`weight` and `bias` may be null: 1 and 0; a bias
+/// only with a weight). O(rows · length). Call only when `swifttensor_has_avx2_fma()` is nonzero.
+void swifttensor_layer_norm_forward_f32(const float *x, const float *weight, const float *bias,
+                                        long rows, long length, double epsilon, float *y,
+                                        float *mean, float *rstd);
+/// The backward pass of `swifttensor_layer_norm_forward_f32` from its `mean` and `rstd`: adds
+/// `Σ dy·x̂` and `Σ dy` over the rows to `weight_sums` and `bias_sums` (`length` doubles each)
+/// and, unless `dx` is null, writes `dx = rstd·(g - mean(g) - x̂·mean(g·x̂))` with `g = dy·weight`
+/// (or adds it to `dx` when `accumulate` is nonzero). `partial` is scratch of `2·length` floats.
+/// O(rows · length).
+void swifttensor_layer_norm_backward_f32(const float *x, const float *dy, const float *weight,
+                                         const float *mean, const float *rstd, long rows,
+                                         long length, float *dx, int accumulate,
+                                         double *weight_sums, double *bias_sums, float *partial);
+
 /// One LSTM time step's forward gate math, AVX2+FMA, for `rows` samples of `hidden` units: the
 /// pre-activations in `gates` (row stride `gates_stride`; input, forget, cell, output blocks of
 /// `hidden`) plus `bias` become the gate activations in place; the new cell state goes to `cell`
