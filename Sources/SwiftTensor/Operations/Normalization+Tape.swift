@@ -99,14 +99,9 @@ where Operation.Inputs == NormalizationInputs<Operation.Scalar> {
     }
     let (weightGradient, biasGradient) = (parameterGradient(1), parameterGradient(2))
     func run(_ dx: UnsafeMutablePointer<Scalar>?, accumulate: Bool) {
-      Scalar._normalizationKernel(
-        .backward(
-          NormalizationBackward(
-            x: values.input.baseAddress, outputGradient: dy.baseAddress,
-            weight: values.weight?.baseAddress, mean: kept.saved.mean.baseAddress,
-            reciprocalDeviation: kept.saved.reciprocalDeviation.baseAddress,
-            layout: kept.layout, inputGradient: dx, weightGradient: weightGradient?.baseAddress,
-            biasGradient: biasGradient?.baseAddress, accumulatesInputGradient: accumulate)))
+      runNormalizationBackward(
+        values, saved: kept.saved, gradient: dy, layout: kept.layout, inputGradient: dx,
+        accumulate: accumulate, weightGradient: weightGradient, biasGradient: biasGradient)
     }
     if x.needsGradient {
       x.accumulateGradient(shape: values.input.shape, from: operation.name) { dx, accumulate in

@@ -224,14 +224,29 @@ func normalizationBackward<Scalar: TensorScalar>(
   let weightGradient = inputs.weight.map { _ in Tensor<Scalar>.zeros(shape: parameterShape) }
   let biasGradient = inputs.bias.map { _ in Tensor<Scalar>.zeros(shape: parameterShape) }
   let inputGradient = Tensor<Scalar>(shape: inputs.input.shape) { dx in
-    Scalar._normalizationKernel(
-      .backward(
-        NormalizationBackward(
-          x: inputs.input.baseAddress, outputGradient: gradient.baseAddress,
-          weight: inputs.weight?.baseAddress, mean: saved.mean.baseAddress,
-          reciprocalDeviation: saved.reciprocalDeviation.baseAddress, layout: layout,
-          inputGradient: dx, weightGradient: weightGradient?.baseAddress,
-          biasGradient: biasGradient?.baseAddress)))
+    runNormalizationBackward(
+      inputs, saved: saved, gradient: gradient, layout: layout, inputGradient: dx,
+      accumulate: false, weightGradient: weightGradient, biasGradient: biasGradient)
   }
   return NormalizationInputs(input: inputGradient, weight: weightGradient, bias: biasGradient)
+}
+
+/// Runs the backward kernel of either normalisation: writes (or with `accumulate` adds) the
+/// input's gradient at `inputGradient` unless it is `nil`, and the parameters' gradients into
+/// the buffers of `weightGradient` and `biasGradient` (fresh tensors of the parameters' shape).
+@inlinable
+func runNormalizationBackward<Scalar: TensorScalar>(
+  _ inputs: NormalizationInputs<Scalar>, saved: NormalizationStatistics<Scalar>,
+  gradient: Tensor<Scalar>, layout: NormalizationLayout,
+  inputGradient: UnsafeMutablePointer<Scalar>?, accumulate: Bool,
+  weightGradient: Tensor<Scalar>?, biasGradient: Tensor<Scalar>?
+) {
+  Scalar._normalizationKernel(
+    .backward(
+      NormalizationBackward(
+        x: inputs.input.baseAddress, outputGradient: gradient.baseAddress,
+        weight: inputs.weight?.baseAddress, mean: saved.mean.baseAddress,
+        reciprocalDeviation: saved.reciprocalDeviation.baseAddress, layout: layout,
+        inputGradient: inputGradient, weightGradient: weightGradient?.baseAddress,
+        biasGradient: biasGradient?.baseAddress, accumulatesInputGradient: accumulate)))
 }
