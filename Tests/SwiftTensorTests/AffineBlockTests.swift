@@ -24,6 +24,41 @@ import Testing
     try forAll(cases, cases: 60) { c in
       try expectGradient(at: c.tensors) { $0[0].affine($0[1], $0[2], activation: c.activation) }
       try expectGradient(of: AffineTransform(activation: c.activation), at: c.tensors)
+      // An input shared by two maps: the second backward adds its product to the gradient the
+      // first one left.
+      try expectGradient(at: c.tensors) { v in
+        v[0].affine(v[1], v[2], activation: c.activation) * v[0].affine(v[1], v[2])
+      }
+    }
+  }
+
+  /// An input shared by three maps of the sizes that run the packed products (the query, key
+  /// and value projections of an attention layer): its gradient, added up by the products
+  /// themselves, against the sum of the three maps' gradients taken one map per tape, in Double.
+  @Test func sharedInputGradientMatchesSeparateMaps() {
+    func gradients<T: TensorScalar>(_: T.Type, maps: [Int]) -> [Double] {
+      let tape = Tape<T>()
+      let x = tape.variable(Tensor<T>.random(shape: [3, 50, 40], lower: -1, upper: 1, seed: 1))
+      var total: Variable<T>? = nil
+      for seed in maps {
+        let w = tape.variable(Tensor<T>.random(shape: [40, 48], seed: UInt64(10 + seed)))
+        let b = tape.variable(Tensor<T>.random(shape: [48], seed: UInt64(20 + seed)))
+        let projection = Tensor<T>.random(shape: [3, 50, 48], seed: UInt64(30 + seed))
+        let term = (x.affine(w, b) * Variable(projection, trainable: false)).sum()
+        total = total.map { $0 + term } ?? term
+      }
+      total?.backward()
+      return (x.gradient?.scalars ?? []).map { Double($0) }
+    }
+    let separate = (0..<3).map { gradients(Double.self, maps: [$0]) }
+    let reference = (0..<separate[0].count).map { i in separate.map { $0[i] }.reduce(0, +) }
+    for (name, shared) in [
+      ("Float", gradients(Float.self, maps: [0, 1, 2])),
+      ("Double", gradients(Double.self, maps: [0, 1, 2])),
+    ] {
+      #expect(shared.count == 3 * 50 * 40)
+      let worst = zip(shared, reference).map { Swift.abs($0 - $1) }.max() ?? 1
+      #expect(worst < (name == "Float" ? 1e-4 : 1e-12), "\(name): worst error \(worst)")
     }
   }
 

@@ -22,9 +22,17 @@ extension AffineTransform {
       dz.formCombination(with: Self.rows(slope), .multiply, name: "AffineTransform.backward")
     }
     if variables.x.needsGradient {
-      let dx = dz.matmul(w, transposingOther: true)
-      variables.x.accumulateGradient(
-        inputShape.count == 2 ? dx : dx.reshaped(to: inputShape), from: "AffineTransform")
+      // dx = dz·Wᵀ, added by the product itself to a gradient already there (an input shared
+      // by several maps, as the query, key and value projections share theirs).
+      let (rows, inputs, outputs) = (dz.shape[0], w.shape[0], w.shape[1])
+      variables.x.accumulateGradient(shape: inputShape, from: "AffineTransform") {
+        dx, accumulate in
+        guard rows * inputs > 0 else { return }
+        Scalar._gemm(
+          transposeA: false, transposeB: true, m: rows, n: inputs, k: outputs, alpha: 1,
+          dz.baseAddress, lda: outputs, w.baseAddress, ldb: outputs, beta: accumulate ? 1 : 0,
+          dx, ldc: inputs)
+      }
     }
     let b = variables.b.flatMap { $0.needsGradient ? $0 : nil }
     if variables.w.needsGradient {
