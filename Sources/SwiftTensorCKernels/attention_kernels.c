@@ -164,7 +164,7 @@ ST_TARGET void swifttensor_attention_prefetch_f32(const swifttensor_attention_sh
   st_att_prefetch_rows(q, s->time_q, s->head_dim, s->query_stride);
   st_att_prefetch_rows(k, s->time_k, s->head_dim, s->query_stride);
   st_att_prefetch_rows(v, s->time_k, s->value_dim, s->value_stride);
-  st_att_prefetch_rows(d_o, s->time_q, s->value_dim, s->value_stride);
+  st_att_prefetch_rows(d_o, s->time_q, s->value_dim, s->output_stride);
   st_att_prefetch_rows(p, 1, s->time_q * s->time_k, 0);
 }
 
@@ -180,6 +180,7 @@ ST_TARGET void swifttensor_attention_forward_f32(const swifttensor_attention_sha
                                                  const float *mask, float *o, float *p,
                                                  float *scratch) {
   const long tq = s->time_q, tk = s->time_k, qs = s->query_stride, vs = s->value_stride;
+  const long os = s->output_stride;
   const long padded = st_round_up(tk, 16);
   float *kt = scratch, *scores = scratch + s->head_dim * padded;
   st_att_transpose(k, tk, s->head_dim, qs, kt, padded);
@@ -189,7 +190,7 @@ ST_TARGET void swifttensor_attention_forward_f32(const swifttensor_attention_sha
     if (keys == 0) {
       for (long r = 0; r < rows; ++r) {
         for (long j = 0; j < tk; ++j) p[(i0 + r) * tk + j] = 0;
-        for (long c = 0; c < s->value_dim; ++c) o[(i0 + r) * vs + c] = 0;
+        for (long c = 0; c < s->value_dim; ++c) o[(i0 + r) * os + c] = 0;
       }
       continue;
     }
@@ -197,7 +198,7 @@ ST_TARGET void swifttensor_attention_forward_f32(const swifttensor_attention_sha
                    scores, padded, s->scale, 0);
     for (long r = 0; r < rows; ++r)
       st_att_softmax(scores + r * padded, st_visible(s, i0 + r), mask, p + (i0 + r) * tk, tk);
-    st_att_product(rows, s->value_dim, keys, p + i0 * tk, tk, 1, v, vs, o + i0 * vs, vs, 1, 0);
+    st_att_product(rows, s->value_dim, keys, p + i0 * tk, tk, 1, v, vs, o + i0 * os, os, 1, 0);
   }
 }
 
@@ -205,6 +206,7 @@ ST_TARGET void swifttensor_attention_backward_f32(
     const swifttensor_attention_shape *s, const float *q, const float *k, const float *v,
     const float *p, const float *d_o, float *dq, float *dk, float *dv, float *scratch) {
   const long tq = s->time_q, tk = s->time_k, qs = s->query_stride, vs = s->value_stride;
+  const long os = s->output_stride;
   const long padded = st_round_up(tk, 16);
   float *vt = scratch, *ds = scratch + s->value_dim * padded;
   st_att_transpose(v, tk, s->value_dim, vs, vt, padded);
@@ -215,7 +217,7 @@ ST_TARGET void swifttensor_attention_backward_f32(
     const long keys = st_visible(s, i0 + rows - 1);
     float *panel = ds + i0 * padded;
     if (keys > 0)
-      st_att_product(rows, st_round_up(keys, 16), s->value_dim, d_o + i0 * vs, vs, 1, vt,
+      st_att_product(rows, st_round_up(keys, 16), s->value_dim, d_o + i0 * os, os, 1, vt,
                      padded, panel, padded, 1, 0);
     for (long r = 0; r < rows; ++r) {
       float *g = panel + r * padded;
@@ -248,7 +250,7 @@ ST_TARGET void swifttensor_attention_backward_f32(
     if (first < 0) first = 0;
     const long depth = tq - first;
     if (dv)
-      st_att_product(keys, s->value_dim, depth, p + first * tk + j0, 1, tk, d_o + first * vs, vs,
+      st_att_product(keys, s->value_dim, depth, p + first * tk + j0, 1, tk, d_o + first * os, os,
                      dv + j0 * vs, vs, 1, 0);
     if (dk)
       st_att_product(keys, s->head_dim, depth, ds + first * padded + j0, 1, padded,

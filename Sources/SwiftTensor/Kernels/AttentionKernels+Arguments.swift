@@ -4,7 +4,10 @@
 /// (batch, head) pairs, each attending `timeQ` queries to `timeK` keys.
 ///
 /// Queries and keys are rows of `heads · headDim` scalars, values and outputs rows of
-/// `heads · valueDim`; head `h` reads the column block `h·headDim ..< (h + 1)·headDim`.
+/// `heads · valueDim`; head `h` reads the column block `h·headDim ..< (h + 1)·headDim`. The rows
+/// of the inputs and of their gradients may lie further apart than their widths
+/// (`queryStride`, `valueStride`): query, key and value as column blocks of one projection's
+/// output. Outputs and their gradient are rows of exactly `valueWidth`.
 @usableFromInline
 struct AttentionLayout: Sendable, Equatable {
   @usableFromInline var batch: Int
@@ -21,11 +24,16 @@ struct AttentionLayout: Sendable, Equatable {
   @usableFromInline var dropoutRate: Double
   /// The seed of the dropout decisions.
   @usableFromInline var dropoutSeed: UInt64
+  /// The row stride of queries, keys and their gradients.
+  @usableFromInline var queryStride: Int
+  /// The row stride of values and their gradient.
+  @usableFromInline var valueStride: Int
 
   @inlinable
   init(
     batch: Int, heads: Int, timeQ: Int, timeK: Int, headDim: Int, valueDim: Int, scale: Double,
-    causal: Bool, dropoutRate: Double, dropoutSeed: UInt64
+    causal: Bool, dropoutRate: Double, dropoutSeed: UInt64, queryStride: Int? = nil,
+    valueStride: Int? = nil
   ) {
     self.batch = batch
     self.heads = heads
@@ -37,11 +45,13 @@ struct AttentionLayout: Sendable, Equatable {
     self.causal = causal
     self.dropoutRate = dropoutRate
     self.dropoutSeed = dropoutSeed
+    self.queryStride = queryStride ?? heads * headDim
+    self.valueStride = valueStride ?? heads * valueDim
   }
 
-  /// The row stride of queries and keys.
+  /// The width of queries and keys.
   @inlinable var queryWidth: Int { heads * headDim }
-  /// The row stride of values and outputs.
+  /// The width of values, and the row stride of outputs and their gradient.
   @inlinable var valueWidth: Int { heads * valueDim }
 
   /// The number of keys query `i` may see before the padding mask: all of them, or with

@@ -26,7 +26,8 @@ extension AttentionKernel {
       let l = layout
       return swifttensor_attention_shape(
         time_q: l.timeQ, time_k: l.timeK, head_dim: l.headDim, value_dim: l.valueDim,
-        query_stride: l.queryWidth, value_stride: l.valueWidth, causal: l.causal ? 1 : 0,
+        query_stride: l.queryStride, value_stride: l.valueStride, output_stride: l.valueWidth,
+        causal: l.causal ? 1 : 0,
         scale: Float(l.scale))
     }
 
@@ -46,9 +47,9 @@ extension AttentionKernel {
     ) {
       let l = layout
       let (b, h) = pair.quotientAndRemainder(dividingBy: l.heads)
-      let query = b * l.timeQ * l.queryWidth + h * l.headDim
-      let key = b * l.timeK * l.queryWidth + h * l.headDim
-      let value = b * l.timeK * l.valueWidth + h * l.valueDim
+      let query = b * l.timeQ * l.queryStride + h * l.headDim
+      let key = b * l.timeK * l.queryStride + h * l.headDim
+      let value = b * l.timeK * l.valueStride + h * l.valueDim
       let output = b * l.timeQ * l.valueWidth + h * l.valueDim
       return (
         float(self.query + query), float(self.key + key), float(self.value + value),

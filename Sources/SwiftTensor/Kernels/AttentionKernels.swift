@@ -66,11 +66,11 @@ extension AttentionKernel {
   func forward(pair: Int, scratch: UnsafeMutablePointer<S>) {
     let l = layout
     let (b, h) = pair.quotientAndRemainder(dividingBy: l.heads)
-    let (qw, vw, tk) = (l.queryWidth, l.valueWidth, l.timeK)
+    let (qw, vs, ow, tk) = (l.queryStride, l.valueStride, l.valueWidth, l.timeK)
     let q = query + b * l.timeQ * qw + h * l.headDim
     let k = key + b * tk * qw + h * l.headDim
-    let v = value + b * tk * vw + h * l.valueDim
-    let o = output.unsafelyUnwrapped + b * l.timeQ * vw + h * l.valueDim
+    let v = value + b * tk * vs + h * l.valueDim
+    let o = output.unsafelyUnwrapped + b * l.timeQ * ow + h * l.valueDim
     let p = probabilities + pair * l.timeQ * tk
     let mask = keyMask.map { $0 + b * tk }
     let kT = Self.transpose(
@@ -78,7 +78,7 @@ extension AttentionKernel {
     blocks { rows, keys in
       for i in rows where keys < tk { (p + i * tk + keys).update(repeating: 0, count: tk - keys) }
       guard keys > 0 else {
-        for i in rows { (o + i * vw).update(repeating: 0, count: l.valueDim) }
+        for i in rows { (o + i * ow).update(repeating: 0, count: l.valueDim) }
         return
       }
       GEMM.multiply(
@@ -99,8 +99,8 @@ extension AttentionKernel {
       }
       GEMM.multiply(
         transposeA: false, transposeB: false, m: rows.count, n: l.valueDim, k: keys, alpha: 1,
-        weights + rows.lowerBound * tk, lda: tk, v, ldb: vw, beta: 0, o + rows.lowerBound * vw,
-        ldc: vw)
+        weights + rows.lowerBound * tk, lda: tk, v, ldb: vs, beta: 0, o + rows.lowerBound * ow,
+        ldc: ow)
     }
   }
 
@@ -187,25 +187,25 @@ extension AttentionKernel {
   func backward(pair: Int, scratch: UnsafeMutablePointer<S>) {
     let l = layout
     let (b, h) = pair.quotientAndRemainder(dividingBy: l.heads)
-    let (qw, vw, tk) = (l.queryWidth, l.valueWidth, l.timeK)
+    let (qw, vs, ow, tk) = (l.queryStride, l.valueStride, l.valueWidth, l.timeK)
     let qOffset = b * l.timeQ * qw + h * l.headDim
     let kOffset = b * tk * qw + h * l.headDim
-    let vOffset = b * tk * vw + h * l.valueDim
+    let vOffset = b * tk * vs + h * l.valueDim
     let (q, k, v) = (query + qOffset, key + kOffset, value + vOffset)
-    let dO = outputGradient.unsafelyUnwrapped + b * l.timeQ * vw + h * l.valueDim
+    let dO = outputGradient.unsafelyUnwrapped + b * l.timeQ * ow + h * l.valueDim
     let p = UnsafePointer(probabilities + pair * l.timeQ * tk)
     let dS = scratch
     let dropped = scratch + l.timeQ * tk
     let dropout = l.dropoutRate > 0
     let scale = S(l.scale)
     let vT = Self.transpose(
-      v, rows: tk, columns: l.valueDim, stride: vw, into: scratch + 2 * l.timeQ * tk)
+      v, rows: tk, columns: l.valueDim, stride: vs, into: scratch + 2 * l.timeQ * tk)
     blocks { rows, keys in
       let first = rows.lowerBound
       guard keys > 0 else { return }
       GEMM.multiply(
         transposeA: false, transposeB: false, m: rows.count, n: keys, k: l.valueDim, alpha: 1,
-        dO + first * vw, lda: vw, vT, ldb: tk, beta: 0, dS + first * tk, ldc: tk)
+        dO + first * ow, lda: ow, vT, ldb: tk, beta: 0, dS + first * tk, ldc: tk)
       for i in rows {
         let (pRow, gRow) = (p + i * tk, dS + i * tk)
         if dropout {
@@ -225,7 +225,7 @@ extension AttentionKernel {
         let weights = dropout ? UnsafePointer(dropped) : p
         GEMM.multiply(
           transposeA: true, transposeB: false, m: keys, n: l.valueDim, k: rows.count, alpha: 1,
-          weights + first * tk, lda: tk, dO + first * vw, ldb: vw, beta: 1, dV, ldc: vw)
+          weights + first * tk, lda: tk, dO + first * ow, ldb: ow, beta: 1, dV, ldc: vs)
       }
       if let dQ = queryGradient.map({ $0 + qOffset }) {
         GEMM.multiply(

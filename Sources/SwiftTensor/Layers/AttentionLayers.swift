@@ -115,14 +115,27 @@ public struct MultiHeadAttention<Scalar: TensorScalar>: Layer {
   ) -> Variable<Scalar> {
     let shape = checkedShape(input.value.shape)
     let rows = input.reshaped(to: [shape[0] * shape[1], width])
-    let (q, k, v) = (project(rows, 0, shape), project(rows, 1, shape), project(rows, 2, shape))
+    // The query, key and value projections as one map of width 3·width (their weights side by
+    // side): one product each way, and the input's transpose packed once for the weights'
+    // gradients. Attention reads the three as column blocks of its output.
+    let weight = sideBySide(Array(weights[0..<3]), axis: 1)
+    let bias = biases.isEmpty ? nil : sideBySide(Array(biases[0..<3]), axis: 0)
+    let packed = rows.affine(weight, bias).reshaped(to: [shape[0], shape[1], 3 * width])
     let dropout =
       context.isTraining && dropoutRate > 0
       ? AttentionDropout(rate: dropoutRate, seed: context.generator.next()) : nil
-    let attended = q.attention(
-      key: k, value: v, heads: heads, causal: causal, keyPaddingMask: keyPaddingMask,
-      dropout: dropout)
+    let attended = packed.packedAttention(
+      heads: heads, causal: causal, keyPaddingMask: keyPaddingMask, dropout: dropout)
     return project(attended.reshaped(to: [shape[0] * shape[1], width]), 3, shape)
+  }
+
+  /// `parts` concatenated along `axis`: recorded when one is on a live tape (their gradients
+  /// flow back through the concatenation), else a constant, as a map reading parameters that
+  /// are on no tape takes them.
+  @inlinable
+  func sideBySide(_ parts: [Variable<Scalar>], axis: Int) -> Variable<Scalar> {
+    if parts.contains(where: { $0.liveTape != nil }) { return .concatenate(parts, axis: axis) }
+    return Variable(.concatenate(parts.map { $0.value }, axis: axis), trainable: false)
   }
 
   /// Projection `index` of `rows` (`[batch·time, width]`), reshaped to `shape`.

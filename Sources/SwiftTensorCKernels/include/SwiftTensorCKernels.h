@@ -25,11 +25,13 @@ void swifttensor_spin_pause(long round);
 #if defined(__x86_64__)
 
 /// The sizes of one (batch, head) pair of a scaled dot-product attention for the attention
-/// kernels: `time_q` queries of `head_dim` scalars (row stride `query_stride`, also the keys'),
-/// `time_k` keys and values of `value_dim` (row stride `value_stride`), the factor `scale` of
-/// `Q·Kᵀ`, and with `causal` nonzero query `i` sees keys `j <= i + time_k - time_q`.
+/// kernels: `time_q` queries of `head_dim` scalars (row stride `query_stride`, also the keys'
+/// and their gradients'), `time_k` keys and values of `value_dim` (row stride `value_stride`,
+/// also the value gradient's), outputs and their gradient of `value_dim` (row stride
+/// `output_stride`), the factor `scale` of `Q·Kᵀ`, and with `causal` nonzero query `i` sees keys
+/// `j <= i + time_k - time_q`.
 typedef struct {
-  long time_q, time_k, head_dim, value_dim, query_stride, value_stride;
+  long time_q, time_k, head_dim, value_dim, query_stride, value_stride, output_stride;
   int causal;
   float scale;
 } swifttensor_attention_shape;
