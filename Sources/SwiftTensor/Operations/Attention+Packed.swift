@@ -70,17 +70,8 @@ public struct PackedAttention<Scalar: TensorScalar>: DifferentiableOperation {
     let l = layout(x)
     let gradient = gradients
     // The C kernels write every scalar of the three blocks; the Swift loops add to zeros.
-    var dX: Tensor<Scalar>
-    if AttentionKernel<Scalar>.runsInC(l) {
-      dX = Tensor(shape: x.shape) { buffer in
-        #if DEBUG
-          // A scalar the kernel failed to write shows as NaN in the tests.
-          buffer.update(repeating: .nan, count: x.scalarCount)
-        #endif
-      }
-    } else {
-      dX = .zeros(shape: x.shape)
-    }
+    let dX: Tensor<Scalar> = attentionGradientStart(
+      shape: x.shape, written: AttentionKernel<Scalar>.runsInC(l))
     let base = dX.baseAddress
     Scalar._attentionKernel(
       AttentionKernel(

@@ -170,13 +170,7 @@ public struct ScaledDotProductAttention<Scalar: TensorScalar>: DifferentiableOpe
     // The C kernels write every scalar of the gradients they compute; the Swift loops add.
     let written = AttentionKernel<Scalar>.runsInC(l)
     func start(_ shape: [Int], needed: Bool) -> Tensor<Scalar> {
-      guard needed && written else { return .zeros(shape: shape) }
-      return Tensor(shape: shape) { buffer in
-        #if DEBUG
-          // A scalar the kernel failed to write shows as NaN in the tests.
-          buffer.update(repeating: .nan, count: shape.reduce(1, *))
-        #endif
-      }
+      attentionGradientStart(shape: shape, written: needed && written)
     }
     let dQ = start(inputs.query.shape, needed: needed[0])
     let dK = start(inputs.key.shape, needed: needed[1])
@@ -190,6 +184,20 @@ public struct ScaledDotProductAttention<Scalar: TensorScalar>: DifferentiableOpe
         keyGradient: needed[1] ? dK.baseAddress : nil,
         valueGradient: needed[2] ? dV.baseAddress : nil))
     return AttentionInputs(query: dQ, key: dK, value: dV)
+  }
+}
+
+/// A gradient of `shape` for the attention kernels to fill: uninitialised when they write
+/// every scalar of it (`written`, the C kernels), NaN-filled in debug builds so that a scalar
+/// they missed fails the tests; zeros when they add to it (the Swift loops). O(scalars) in
+/// debug builds or for zeros, else O(1).
+@inlinable
+func attentionGradientStart<Scalar: TensorScalar>(shape: [Int], written: Bool) -> Tensor<Scalar> {
+  guard written else { return .zeros(shape: shape) }
+  return Tensor(shape: shape) { buffer in
+    #if DEBUG
+      buffer.update(repeating: .nan, count: shape.reduce(1, *))
+    #endif
   }
 }
 
