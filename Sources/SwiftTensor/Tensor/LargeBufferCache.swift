@@ -99,8 +99,15 @@ enum LargeBufferCache {
     withLock { state in (state.count, state.bytes) }
   }
 
-  /// Frees every kept buffer (for tests).
-  static func removeAll() {
+  /// Whether `address` is kept (for tests: other threads may give back buffers at any time,
+  /// so a test asks about its own).
+  static func keeps(_ address: UnsafeMutableRawPointer) -> Bool {
+    withLock { state in (0..<state.count).contains { state.entries[$0].address == address } }
+  }
+
+  /// Frees every kept buffer and returns their addresses (for tests).
+  @discardableResult
+  static func removeAll() -> [UnsafeMutableRawPointer] {
     var freed: [UnsafeMutableRawPointer] = []
     withLock { state in
       while state.count > 0 {
@@ -109,6 +116,7 @@ enum LargeBufferCache {
       }
     }
     for buffer in freed { buffer.deallocate() }
+    return freed
   }
 }
 
