@@ -11,7 +11,9 @@ import Testing
   /// Rows, outputs and inputs: short last panels of 1, 2 and 5 rows, outputs off the 16-wide
   /// panels, a depth of two blocks (only the first may add the bias), and more rows than one
   /// A block (144).
-  let shapes = [(50, 33, 300), (149, 40, 64), (64, 128, 128), (37, 16, 520), (43, 70, 40)]
+  let shapes = [
+    (50, 33, 300), (149, 40, 64), (64, 128, 128), (37, 16, 520), (43, 70, 40), (38, 48, 128),
+  ]
 
   func reference<S: TensorScalar>(
     _ x: [S], _ w: [S], _ b: [S], rows: Int, inputs: Int, outputs: Int

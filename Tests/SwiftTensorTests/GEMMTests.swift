@@ -104,9 +104,11 @@ private func check<S: TensorScalar>(
 }
 
 /// Paths to test: automatic, the unpacked small path, the packed portable Swift kernel always,
-/// and the packed and unpacked C kernels where this CPU has them.
+/// the packed and unpacked C kernels where this CPU has them, and the packed AVX2 tiles apart
+/// from the AVX-512 ones where it has both.
 private let kernels: [GEMMKernelChoice] =
   [.automatic, .small, .portable] + (GEMM.hasFastKernel ? [.packed, .smallC] : [])
+  + (GEMM.runsWideTiles(Float.self) ? [.packedAVX2] : [])
 
 /// One thread; three, so that C is split unevenly (some threads get no tiles at all); and three
 /// taking small chunks of work as they go (what large products do).
@@ -131,6 +133,8 @@ private let cases: [GEMMCase] = [
   GEMMCase(m: 6, n: 16, k: 17, beta: 0.5),
   GEMMCase(m: 150, n: 17, k: 300, alpha: 1.25, beta: -1),
   GEMMCase(m: 7, n: 33, k: 520),
+  GEMMCase(m: 20, n: 48, k: 40, alpha: 0.5, beta: 1),  // a pair of 16-column panels and one alone
+  GEMMCase(m: 151, n: 96, k: 270, beta: 0.5),  // three pairs, past the row and depth blocks
 ]
 
 /// `GEMM.multiply` against a naive Double reference, on both kernel paths.
@@ -142,7 +146,7 @@ struct GEMMTests {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         // Only the packed kernels split work across threads.
-        for (threads, dynamic) in kernel == .packed || kernel == .portable
+        for (threads, dynamic) in [.packed, .packedAVX2, .portable].contains(kernel)
           ? threadings : [(1, false)]
         {
           check(
@@ -159,7 +163,7 @@ struct GEMMTests {
     for kernel in kernels {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         // Only the packed kernels split work across threads.
-        for (threads, dynamic) in kernel == .packed || kernel == .portable
+        for (threads, dynamic) in [.packed, .packedAVX2, .portable].contains(kernel)
           ? threadings : [(1, false)]
         {
           check(

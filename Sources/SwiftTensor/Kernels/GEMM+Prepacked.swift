@@ -82,6 +82,7 @@ extension GEMM {
     nonisolated(unsafe) let packedB = packedB
     nonisolated(unsafe) let givenA = packedA
     let useC = hasFastKernel
+    let wide = useC && runsWideTiles(S.self)
     // A thin A (a batch of hidden states) is read where it is, like `multiply` reads it,
     // rather than packed again at every time step.
     let readsA = packedA == nil && readsAInPlace(S.self, transposed: false, useC: useC)
@@ -100,7 +101,8 @@ extension GEMM {
           let rows = ic..<min(m, ic + mcMax)
           if readsA {
             macroKernelReadingA(
-              rows: rows, columns: columns, depth: depth, alpha: 1, beta: pc == 0 ? beta : 1, a,
+              wide: wide, rows: rows, columns: columns, depth: depth, alpha: 1,
+              beta: pc == 0 ? beta : 1, a,
               lda: lda, blockB, c, ldc: ldc, tile: tile, scratch: packedA, bias: nil)
             continue
           }
@@ -116,7 +118,7 @@ extension GEMM {
           }
           var prefetch = BlockPrefetch.none
           macroKernel(
-            useC: useC, rows: rows, columns: columns, kc: depth.count, alpha: 1,
+            useC: useC, wide: wide, rows: rows, columns: columns, kc: depth.count, alpha: 1,
             beta: pc == 0 ? beta : 1, blockA, blockB, c, ldc: ldc, tile: tile,
             prefetch: &prefetch)
         }

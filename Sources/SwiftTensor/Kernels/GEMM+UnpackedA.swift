@@ -21,7 +21,9 @@ extension GEMM {
   static func fusesBias<S: TensorScalar>(
     _: S.Type, transposeA: Bool, m: Int, n: Int, k: Int, kernel: GEMMKernelChoice = .automatic
   ) -> Bool {
-    guard kernel == .automatic || kernel == .packed, k > 0 else { return false }
+    guard kernel == .automatic || kernel == .packed || kernel == .packedAVX2, k > 0 else {
+      return false
+    }
     if kernel == .automatic && isSmall(m: m, n: n, k: k) { return false }
     return readsAInPlace(S.self, transposed: transposeA, useC: hasFastKernel)
   }
@@ -31,7 +33,7 @@ extension GEMM {
   /// (`n` values, indexed by C's columns) starts every row's sums: pass it only with alpha 1
   /// and beta 0, for the first depth block. O(rows × columns × depth).
   static func macroKernelReadingA<S: TensorScalar>(
-    rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, alpha: S, beta: S,
+    wide: Bool, rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, alpha: S, beta: S,
     _ a: UnsafePointer<S>, lda: Int, _ packedB: UnsafePointer<S>,
     _ c: UnsafeMutablePointer<S>, ldc: Int, tile: UnsafeMutablePointer<S>,
     scratch: UnsafeMutablePointer<S>, bias: UnsafePointer<S>?
@@ -55,6 +57,29 @@ extension GEMM {
     for (q, j) in stride(from: columns.lowerBound, to: columns.upperBound, by: nr).enumerated() {
       let width = min(nr, columns.upperBound - j)
       let panelB = packedB + q * nr * kc
+      if wide && pairsPanel(q, at: j, nr: nr, columns: columns) {
+        // Two full panels as 6 x 32 tiles (the second was computed with the first); the
+        // short rows below them as in each panel alone.
+        guard q % 2 == 0 else { continue }
+        let tails =
+          pairedTail < rows.upperBound
+          ? [pairedTail, pairedTail + (rows.upperBound - pairedTail + 1) / 2, rows.upperBound]
+          : [fullRows, rows.upperBound]
+        for i in stride(from: rows.lowerBound, to: tails[0], by: mr) {
+          runWideReadingA(
+            k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, panelStride: nr * kc,
+            bias: bias.map { $0 + j }, c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+        }
+        for (start, end) in zip(tails, tails.dropFirst()) where start < end {
+          for half in 0..<2 {
+            runShortRows(
+              rows: end - start, k: kc, a + start * lda + depth.lowerBound, rowStride: lda,
+              depthStride: 1, panelB + half * nr * kc, bias: bias.map { $0 + j + half * nr },
+              c + start * ldc + j + half * nr, ldc: ldc, alpha: alpha, beta: beta)
+          }
+        }
+        continue
+      }
       if width == nr && pairedTail < rows.upperBound {
         for i in stride(from: rows.lowerBound, to: pairedTail, by: mr) {
           runReadingA(

@@ -12,6 +12,9 @@ enum GEMMKernelChoice: Sendable {
   case automatic
   /// Always packed, with the AVX2+FMA C kernel when this CPU has it.
   case packed
+  /// Always packed, with the AVX2+FMA 6 x 16 C kernels even where the 6 x 32 AVX-512 ones
+  /// would run (so tests cover both on an AVX-512 CPU).
+  case packedAVX2
   /// Always packed, with the portable Swift kernel.
   case portable
   /// Always the unpacked path for small products, in portable Swift.
@@ -112,6 +115,7 @@ enum GEMM {
     }
     let useC = kernel != .portable && hasFastKernel
     let readsA = readsAInPlace(S.self, transposed: transposeA, useC: useC)
+    let wide = useC && kernel != .packedAVX2 && runsWideTiles(S.self)
     let nr = nr(S.self)
     let mcMax = mcMax(S.self)
     let threads =
@@ -195,7 +199,8 @@ enum GEMM {
               let rows = ic..<min(myRows.upperBound, ic + mcMax)
               if readsA {
                 macroKernelReadingA(
-                  rows: rows, columns: myColumns, depth: depth, alpha: alpha, beta: blockBeta, a,
+                  wide: wide, rows: rows, columns: myColumns, depth: depth, alpha: alpha,
+                  beta: blockBeta, a,
                   lda: lda, myB, c, ldc: ldc, tile: tile, scratch: packedA,
                   bias: pc == 0 ? bias : nil)
                 continue
@@ -213,7 +218,8 @@ enum GEMM {
                   depth: (pc + kcStep)..<min(k, pc + 2 * kcStep))
               }
               macroKernel(
-                useC: useC, rows: rows, columns: myColumns, kc: depth.count, alpha: alpha,
+                useC: useC, wide: wide, rows: rows, columns: myColumns, kc: depth.count,
+                alpha: alpha,
                 beta: blockBeta, packedA, myB, c, ldc: ldc, tile: tile, prefetch: &prefetch)
             }
           }
@@ -238,43 +244,6 @@ enum GEMM {
   static func chunk(_ count: Int, threads: Int, perThread: Int) -> Int {
     let chunks = threads * perThread
     return max(1, (count + chunks - 1) / chunks)
-  }
-
-  /// Multiplies one packed A block by packed B micro-panels into the matching part of C.
-  ///
-  /// `packedB` starts at the micro-panel of `columns.lowerBound`.
-  /// The jr loop is outside the ir loop so that one B micro-panel stays in L1 while the whole
-  /// A block streams from L2. O(rows x columns x kc) time.
-  @inline(__always)
-  static func macroKernel<S: TensorScalar>(
-    useC: Bool, rows: Range<Int>, columns: Range<Int>, kc: Int, alpha: S, beta: S,
-    _ packedA: UnsafePointer<S>, _ packedB: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
-    ldc: Int, tile: UnsafeMutablePointer<S>, prefetch: inout BlockPrefetch
-  ) {
-    let nr = nr(S.self)
-    prefetch.spread(over: ((columns.count + nr - 1) / nr) * ((rows.count + mr - 1) / mr))
-    for (q, j) in stride(from: columns.lowerBound, to: columns.upperBound, by: nr).enumerated() {
-      let width = min(nr, columns.upperBound - j)
-      let panelB = packedB + q * nr * kc
-      for (r, i) in stride(from: rows.lowerBound, to: rows.upperBound, by: mr).enumerated() {
-        let height = min(mr, rows.upperBound - i)
-        let panelA = packedA + r * mr * kc
-        let target = c + i * ldc + j
-        prefetch.step()
-        if height == mr && width == nr {
-          runMicroKernel(
-            useC: useC, k: kc, panelA, panelB, target, ldc: ldc, alpha: alpha, beta: beta)
-        } else if useC && S.self == Float.self && width == nr {
-          runShortRows(
-            rows: height, k: kc, panelA, rowStride: 1, depthStride: mr, panelB, target,
-            ldc: ldc, alpha: alpha, beta: beta)
-        } else {
-          // A narrow edge: a full tile into scratch, its valid part merged into C.
-          runMicroKernel(useC: useC, k: kc, panelA, panelB, tile, ldc: nr, alpha: alpha, beta: 0)
-          mergeEdgeTile(tile, height: height, width: width, beta: beta, into: target, ldc: ldc)
-        }
-      }
-    }
   }
 
   /// `C = beta * C` over an `m x n` block, writing zeros (not reading C) when `beta` is 0.
