@@ -147,25 +147,31 @@ ST_INLINE void st_att_softmax(float *s, long visible, const float *mask, float *
   for (; j < count; ++j) p[j] = 0;
 }
 
-// Every cache line of `rows` rows of `count` floats at `stride` into L2.
-ST_INLINE void st_att_prefetch_rows(const float *x, long rows, long count, long stride) {
+// Every cache line of rows `first ..< last` of `count` floats at `stride` into L2.
+ST_INLINE void st_att_prefetch_rows(const float *x, long first, long last, long count,
+                                    long stride) {
   if (!x) return;
-  for (long i = 0; i < rows; ++i)
+  for (long i = first; i < last; ++i) {
     for (long c = 0; c < count; c += 16)
       _mm_prefetch((const char *)(x + i * stride + c), _MM_HINT_T1);
-  if (count % 16)
-    for (long i = 0; i < rows; ++i)
-      _mm_prefetch((const char *)(x + i * stride + count - 1), _MM_HINT_T1);
+    if (count % 16) _mm_prefetch((const char *)(x + i * stride + count - 1), _MM_HINT_T1);
+  }
 }
 
-ST_TARGET void swifttensor_attention_prefetch_f32(const swifttensor_attention_shape *s,
-                                                  const float *q, const float *k, const float *v,
-                                                  const float *p, const float *d_o) {
-  st_att_prefetch_rows(q, s->time_q, s->head_dim, s->query_stride);
-  st_att_prefetch_rows(k, s->time_k, s->head_dim, s->query_stride);
-  st_att_prefetch_rows(v, s->time_k, s->value_dim, s->value_stride);
-  st_att_prefetch_rows(d_o, s->time_q, s->value_dim, s->output_stride);
-  st_att_prefetch_rows(p, 1, s->time_q * s->time_k, 0);
+// Part `part` of `parts` of the next pair's inputs into L2: the kernels issue one part per
+// panel of rows, so that the lines arrive while the panels compute instead of the issue
+// stalling on a full miss queue at the start of the pair.
+ST_INLINE void st_att_prefetch_part(const swifttensor_attention_shape *s,
+                                    const swifttensor_attention_inputs *next, long part,
+                                    long parts) {
+  if (!next) return;
+  const long q0 = s->time_q * part / parts, q1 = s->time_q * (part + 1) / parts;
+  const long k0 = s->time_k * part / parts, k1 = s->time_k * (part + 1) / parts;
+  st_att_prefetch_rows(next->q, q0, q1, s->head_dim, s->query_stride);
+  st_att_prefetch_rows(next->k, k0, k1, s->head_dim, s->query_stride);
+  st_att_prefetch_rows(next->v, k0, k1, s->value_dim, s->value_stride);
+  st_att_prefetch_rows(next->d_o, q0, q1, s->value_dim, s->output_stride);
+  st_att_prefetch_rows(next->p, q0, q1, s->time_k, s->time_k);
 }
 
 long swifttensor_attention_scratch_f32(const swifttensor_attention_shape *s) {
@@ -178,13 +184,16 @@ long swifttensor_attention_scratch_f32(const swifttensor_attention_shape *s) {
 ST_TARGET void swifttensor_attention_forward_f32(const swifttensor_attention_shape *s,
                                                  const float *q, const float *k, const float *v,
                                                  const float *mask, float *o, float *p,
-                                                 float *scratch) {
+                                                 float *scratch,
+                                                 const swifttensor_attention_inputs *next) {
   const long tq = s->time_q, tk = s->time_k, qs = s->query_stride, vs = s->value_stride;
   const long os = s->output_stride;
   const long padded = st_round_up(tk, 16);
   float *kt = scratch, *scores = scratch + s->head_dim * padded;
   st_att_transpose(k, tk, s->head_dim, qs, kt, padded);
+  const long panels = (tq + 5) / 6;
   for (long i0 = 0; i0 < tq; i0 += 6) {
+    st_att_prefetch_part(s, next, i0 / 6, panels);
     const long rows = tq - i0 < 6 ? tq - i0 : 6;
     const long keys = st_visible(s, i0 + rows - 1);
     if (keys == 0) {
@@ -204,15 +213,18 @@ ST_TARGET void swifttensor_attention_forward_f32(const swifttensor_attention_sha
 
 ST_TARGET void swifttensor_attention_backward_f32(
     const swifttensor_attention_shape *s, const float *q, const float *k, const float *v,
-    const float *p, const float *d_o, float *dq, float *dk, float *dv, float *scratch) {
+    const float *p, const float *d_o, float *dq, float *dk, float *dv, float *scratch,
+    const swifttensor_attention_inputs *next) {
   const long tq = s->time_q, tk = s->time_k, qs = s->query_stride, vs = s->value_stride;
   const long os = s->output_stride;
   const long padded = st_round_up(tk, 16);
   float *vt = scratch, *ds = scratch + s->value_dim * padded;
   st_att_transpose(v, tk, s->value_dim, vs, vt, padded);
+  const long panels = (tq + 5) / 6 + (tk + 5) / 6;
   // dS = P∘(dP - rowsum(dP∘P)), dP = dO·Vᵀ, row panel by row panel; zero past the panel's
   // keys (P is zero there), so that the key-side products below may read whole columns of dS.
   for (long i0 = 0; i0 < tq; i0 += 6) {
+    st_att_prefetch_part(s, next, i0 / 6, panels);
     const long rows = tq - i0 < 6 ? tq - i0 : 6;
     const long keys = st_visible(s, i0 + rows - 1);
     float *panel = ds + i0 * padded;
@@ -245,6 +257,7 @@ ST_TARGET void swifttensor_attention_backward_f32(
   // dV = Pᵀ·dO and dK = scale·dSᵀ·Q, six keys at a time over the queries that see them,
   // written (not added): the last query sees every key, so every row of dK and dV is written.
   for (long j0 = 0; j0 < tk; j0 += 6) {
+    st_att_prefetch_part(s, next, (tq + 5) / 6 + j0 / 6, panels);
     const long keys = tk - j0 < 6 ? tk - j0 : 6;
     long first = s->causal ? j0 - (tk - tq) : 0;
     if (first < 0) first = 0;

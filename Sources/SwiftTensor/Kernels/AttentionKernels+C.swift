@@ -57,27 +57,31 @@ extension AttentionKernel {
       )
     }
 
-    /// Runs one pair's forward or backward pass in C, after starting to fetch the inputs of
-    /// `next` (the pair that follows in this thread's share, if any); `runsInC` must hold.
+    /// Runs one pair's forward or backward pass in C, fetching the inputs of `next` (the pair
+    /// that follows in this thread's share, if any) as it goes; `runsInC` must hold.
     func runInC(pair: Int, next: Int?, scratch: UnsafeMutablePointer<S>) {
       var shape = cShape
+      var upcoming = swifttensor_attention_inputs()
       if let next {
         let n = pairPointers(next)
-        swifttensor_attention_prefetch_f32(
-          &shape, n.q, n.k, n.v, outputGradient == nil ? nil : UnsafePointer(n.p),
-          outputGradient.map { float($0 + n.output) })
+        upcoming = swifttensor_attention_inputs(
+          q: n.q, k: n.k, v: n.v, p: outputGradient == nil ? nil : UnsafePointer(n.p),
+          d_o: outputGradient.map { float($0 + n.output) })
       }
       let x = pairPointers(pair)
-      if let outputGradient {
-        swifttensor_attention_backward_f32(
-          &shape, x.q, x.k, x.v, x.p, float(outputGradient + x.output),
-          queryGradient.map { float($0 + x.query) }, keyGradient.map { float($0 + x.key) },
-          valueGradient.map { float($0 + x.value) }, float(scratch))
-      } else {
-        let b = pair / layout.heads
-        swifttensor_attention_forward_f32(
-          &shape, x.q, x.k, x.v, keyMask.map { float($0 + b * layout.timeK) },
-          float(output.unsafelyUnwrapped + x.output), x.p, float(scratch))
+      withUnsafePointer(to: &upcoming) { upcomingPointer in
+        let nextInputs = next == nil ? nil : upcomingPointer
+        if let outputGradient {
+          swifttensor_attention_backward_f32(
+            &shape, x.q, x.k, x.v, x.p, float(outputGradient + x.output),
+            queryGradient.map { float($0 + x.query) }, keyGradient.map { float($0 + x.key) },
+            valueGradient.map { float($0 + x.value) }, float(scratch), nextInputs)
+        } else {
+          let b = pair / layout.heads
+          swifttensor_attention_forward_f32(
+            &shape, x.q, x.k, x.v, keyMask.map { float($0 + b * layout.timeK) },
+            float(output.unsafelyUnwrapped + x.output), x.p, float(scratch), nextInputs)
+        }
       }
     }
   #endif

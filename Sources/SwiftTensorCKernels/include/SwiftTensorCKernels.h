@@ -36,12 +36,13 @@ typedef struct {
   float scale;
 } swifttensor_attention_shape;
 
-/// Starts fetching into L2 the inputs one pair's pass reads (any pointer may be null), so
-/// that the pass before it hides their misses: the pairs' weights and the value rows the
-/// backward pass reads were written long before. O(time_q · time_k + time · widths / 16).
-void swifttensor_attention_prefetch_f32(const swifttensor_attention_shape *shape, const float *q,
-                                        const float *k, const float *v, const float *p,
-                                        const float *d_o);
+/// The inputs of the pair a thread runs next (any pointer may be null): its queries, keys,
+/// values, and for a backward pass its weights and output gradient. A pass given them fetches
+/// them into L2 a part per panel of its own rows, so that they arrive before the next pass
+/// reads them (the weights and the value rows a backward pass reads were written long before).
+typedef struct {
+  const float *q, *k, *v, *p, *d_o;
+} swifttensor_attention_inputs;
 
 /// Floats of scratch the attention kernels need for one pair of `shape`. O(1).
 long swifttensor_attention_scratch_f32(const swifttensor_attention_shape *shape);
@@ -54,7 +55,8 @@ long swifttensor_attention_scratch_f32(const swifttensor_attention_shape *shape)
 /// `swifttensor_has_avx2_fma()` is nonzero.
 void swifttensor_attention_forward_f32(const swifttensor_attention_shape *shape, const float *q,
                                        const float *k, const float *v, const float *mask,
-                                       float *o, float *p, float *scratch);
+                                       float *o, float *p, float *scratch,
+                                       const swifttensor_attention_inputs *next);
 
 /// The backward pass of `swifttensor_attention_forward_f32` from its weights `p` and the
 /// output gradient `d_o`: writes `dq` and adds to `dk` and `dv` (each skipped when null).
@@ -62,7 +64,8 @@ void swifttensor_attention_forward_f32(const swifttensor_attention_shape *shape,
 void swifttensor_attention_backward_f32(const swifttensor_attention_shape *shape, const float *q,
                                         const float *k, const float *v, const float *p,
                                         const float *d_o, float *dq, float *dk, float *dv,
-                                        float *scratch);
+                                        float *scratch,
+                                        const swifttensor_attention_inputs *next);
 /// GEMM micro-kernel for float, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x16 tile.
 ///
 /// `a` is a packed 6-row panel (6 consecutive values per step of k), `b` a packed 16-column
