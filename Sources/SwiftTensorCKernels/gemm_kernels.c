@@ -1,4 +1,5 @@
 #include "SwiftTensorCKernels.h"
+#include "gemm_inline.h"
 
 // The kernels carry their own target attribute instead of a build flag, so that the package
 // needs no unsafe flags and the rest of the binary still runs on baseline x86_64; the Swift
@@ -86,7 +87,9 @@ void swifttensor_sgemm_kernel_6x16(
 // products with few output columns (a transformer's n = 128 projections, a small MLP's
 // layers) packing A costs a visible share of the product, and six rows read in place stream
 // as well as a packed panel. (A transposed A read in place, six scalars of each of kc cache
-// lines, ran slower than packing it.)
+// lines, ran slower than packing it.) The six rows of the tile computed next (`next`) are
+// fetched a line per row every 16 steps, as the packed kernel fetches its panel ahead: the
+// hardware does not follow six streams at once.
 #define ST_SSTEP_ROWS()                                                            \
   do {                                                                             \
     __m256 b0 = _mm256_loadu_ps(b);                                                \
@@ -101,13 +104,14 @@ void swifttensor_sgemm_kernel_6x16(
 __attribute__((target("avx2,fma")))
 void swifttensor_sgemm_kernel_6x16_rows(
     long k, const float *a, long lda, const float *b, const float *bias, float *c, long ldc,
-    float alpha, float beta) {
+    float alpha, float beta, const float *next) {
   const __m256 start0 = ST_SBIAS(bias, 0), start1 = ST_SBIAS(bias, 1);
   ST_SBEGIN_FROM(start0, start1);
   const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda,
               *a5 = a + 5 * lda;
   long p = 0;
   while (p + 4 <= k) {
+    if ((p & 15) == 0) ST_PREFETCH_ROWS(next, lda, p);
     ST_SSTEP_ROWS(); ST_SSTEP_ROWS(); ST_SSTEP_ROWS(); ST_SSTEP_ROWS();
   }
   while (p < k) ST_SSTEP_ROWS();

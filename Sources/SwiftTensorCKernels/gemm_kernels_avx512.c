@@ -1,4 +1,5 @@
 #include "SwiftTensorCKernels.h"
+#include "gemm_inline.h"
 
 // The float GEMM tiles of gemm_kernels.c widened to 6 rows x 32 columns in AVX-512 vectors: two
 // adjacent 16-column B panels, one 16-lane vector from each per step of the depth. Each A value
@@ -86,7 +87,7 @@ ST_TARGET512 void swifttensor_sgemm_kernel_6x32_avx512(
 
 ST_TARGET512 void swifttensor_sgemm_kernel_6x32_rows_avx512(
     long k, const float *a, long lda, const float *b, long panel_stride, const float *bias,
-    float *c, long ldc, float alpha, float beta) {
+    float *c, long ldc, float alpha, float beta, const float *next) {
   const __m512 s0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
   const __m512 s1 = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
   ST_WBEGIN(s0, s1);
@@ -98,6 +99,7 @@ ST_TARGET512 void swifttensor_sgemm_kernel_6x32_rows_avx512(
   ST_WSTEP(_mm512_set1_ps(a0[p]), _mm512_set1_ps(a1[p]), _mm512_set1_ps(a2[p]), \
            _mm512_set1_ps(a3[p]), _mm512_set1_ps(a4[p]), _mm512_set1_ps(a5[p]))
   while (p + 4 <= k) {
+    if ((p & 15) == 0) ST_PREFETCH_ROWS(next, lda, p);
     ST_WROWS(); ST_WROWS(); ST_WROWS(); ST_WROWS();
   }
   while (p < k) ST_WROWS();

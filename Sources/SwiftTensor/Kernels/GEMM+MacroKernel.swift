@@ -92,11 +92,13 @@ extension GEMM {
   }
 
   /// One 6 x 32 Float tile with A's six rows read in place (row stride `lda`) and two packed B
-  /// panels `panelStride` apart; a `bias` (32 values) starts the sums. O(k).
+  /// panels `panelStride` apart; a `bias` (32 values) starts the sums. The six rows at `next`
+  /// (the tile computed next) are fetched meanwhile. O(k).
   @inline(__always)
   static func runWideReadingA<S: TensorScalar>(
     k: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, panelStride: Int,
-    bias: UnsafePointer<S>?, _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+    bias: UnsafePointer<S>?, _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S,
+    next: UnsafePointer<S>
   ) {
     #if arch(x86_64)
       swifttensor_sgemm_kernel_6x32_rows_avx512(
@@ -104,7 +106,7 @@ extension GEMM {
         UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), panelStride,
         bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) },
         UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(alpha),
-        Float(beta))
+        Float(beta), UnsafeRawPointer(next).assumingMemoryBound(to: Float.self))
     #else
       preconditionFailure("GEMM: the 6 x 32 tiles exist only on x86_64")
     #endif

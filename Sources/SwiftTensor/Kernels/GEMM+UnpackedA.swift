@@ -54,6 +54,11 @@ extension GEMM {
     let remainder = rows.count % mr
     let pairedTail =
       (1...2).contains(remainder) && rows.count > mr ? fullRows - mr : rows.upperBound
+    // The rows of the full tile after the one at row `i` (full tiles end at `end`), which the
+    // kernels fetch while they compute: after the last, the block's first, for the next panel.
+    func rowsAfter(_ i: Int, fullTilesEnd end: Int) -> UnsafePointer<S> {
+      a + (i + mr < end ? i + mr : rows.lowerBound) * lda + depth.lowerBound
+    }
     for (q, j) in stride(from: columns.lowerBound, to: columns.upperBound, by: nr).enumerated() {
       let width = min(nr, columns.upperBound - j)
       let panelB = packedB + q * nr * kc
@@ -68,7 +73,8 @@ extension GEMM {
         for i in stride(from: rows.lowerBound, to: tails[0], by: mr) {
           runWideReadingA(
             k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, panelStride: nr * kc,
-            bias: bias.map { $0 + j }, c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+            bias: bias.map { $0 + j }, c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta,
+            next: rowsAfter(i, fullTilesEnd: tails[0]))
         }
         for (start, end) in zip(tails, tails.dropFirst()) where start < end {
           for half in 0..<2 {
@@ -84,7 +90,8 @@ extension GEMM {
         for i in stride(from: rows.lowerBound, to: pairedTail, by: mr) {
           runReadingA(
             k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB, bias: bias.map { $0 + j },
-            c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
+            c + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta,
+            next: rowsAfter(i, fullTilesEnd: pairedTail))
         }
         let middle = pairedTail + (rows.upperBound - pairedTail + 1) / 2
         for (start, end) in [(pairedTail, middle), (middle, rows.upperBound)] {
@@ -105,7 +112,7 @@ extension GEMM {
           runReadingA(
             k: kc, a + i * lda + depth.lowerBound, lda: lda, panelB,
             bias: direct ? bias.map { $0 + j } : nil, target, ldc: targetStride, alpha: alpha,
-            beta: targetBeta)
+            beta: targetBeta, next: rowsAfter(i, fullTilesEnd: fullRows))
         } else if width == nr {
           runShortRows(
             rows: rows.upperBound - i, k: kc, a + i * lda + depth.lowerBound, rowStride: lda,
@@ -124,18 +131,21 @@ extension GEMM {
     }
   }
 
-  /// One 6 x 16 Float tile with A's six rows read in place. O(k).
+  /// One 6 x 16 Float tile with A's six rows read in place, fetching the six rows at `next`
+  /// (the tile computed next) meanwhile. O(k).
   @inline(__always)
   static func runReadingA<S: TensorScalar>(
     k: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, bias: UnsafePointer<S>?,
-    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S, next: UnsafePointer<S>
   ) {
     #if arch(x86_64)
       let a = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self)
       let b = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
       let c = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
       let bias = bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }
-      swifttensor_sgemm_kernel_6x16_rows(k, a, lda, b, bias, c, ldc, Float(alpha), Float(beta))
+      let next = UnsafeRawPointer(next).assumingMemoryBound(to: Float.self)
+      swifttensor_sgemm_kernel_6x16_rows(
+        k, a, lda, b, bias, c, ldc, Float(alpha), Float(beta), next)
     #else
       preconditionFailure("GEMM: A is read in place only on x86_64")
     #endif

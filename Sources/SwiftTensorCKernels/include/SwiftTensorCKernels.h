@@ -78,11 +78,12 @@ void swifttensor_sgemm_kernel_6x16(
 /// `swifttensor_sgemm_kernel_6x16` with A read in place: the six rows of a row-major A, row
 /// stride `lda` (`A[r][p] = a[r lda + p]`). A non-null `bias` (16 floats) starts every row's
 /// sums, so that `C = alpha * (A * B + bias) + beta * C` (an affine layer's `x W + b` in one
-/// pass, with alpha 1 and beta 0). O(k). Call only when `swifttensor_has_avx2_fma()` is
-/// nonzero.
+/// pass, with alpha 1 and beta 0). `next` is the first of the six rows of A the caller runs
+/// next (row stride `lda`), fetched while this tile computes. O(k). Call only when
+/// `swifttensor_has_avx2_fma()` is nonzero.
 void swifttensor_sgemm_kernel_6x16_rows(
     long k, const float *a, long lda, const float *b, const float *bias, float *c, long ldc,
-    float alpha, float beta);
+    float alpha, float beta, const float *next);
 
 /// The last `rows` (1 to 5) rows of a 6 x 16 tile, writing only those rows of C; `A[r][p] =
 /// a[r row_stride + p depth_stride]` (`lda, 1` for a row-major A read in place, `1, 6` for a
@@ -106,7 +107,7 @@ void swifttensor_sgemm_kernel_6x32_avx512(
 /// `swifttensor_has_avx512f()` is nonzero.
 void swifttensor_sgemm_kernel_6x32_rows_avx512(
     long k, const float *a, long lda, const float *b, long panel_stride, const float *bias,
-    float *c, long ldc, float alpha, float beta);
+    float *c, long ldc, float alpha, float beta, const float *next);
 
 /// GEMM micro-kernel for double, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x8 tile.
 ///
