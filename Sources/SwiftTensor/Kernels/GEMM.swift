@@ -122,7 +122,9 @@ enum GEMM {
       threads > 0 ? threads : (m * n * k >= parallelThreshold ? coreCount : 1)
     // Equal depth blocks: k = 300 becomes 150 + 150 rather than 256 + 44, whose short block
     // would spend as long writing C as computing.
-    let kcBlocks = (k + kcMax - 1) / kcMax
+    // A pair of B panels for the 6 x 32 tiles over packed A is half of L1 at half the depth.
+    let kcLimit = wide && !readsA ? kcMax / 2 : kcMax
+    let kcBlocks = (k + kcLimit - 1) / kcLimit
     let kcStep = (k + kcBlocks - 1) / kcBlocks
     let ncAlloc = min(ncMax, roundUp(n, nr))
     let mcAlloc = min(mcMax, roundUp(m, mr))
