@@ -27,7 +27,7 @@ import Testing
 
   @Test func corruptedCheckpointsThrowOrLoad() throws {
     let fixture = try ResumeFixture(Adam<Float>(learningRate: 0.01))
-    defer { try? FileManager.default.removeItem(at: fixture.directory) }
+    defer { fixture.removeDirectory() }
     let original = Array(try Data(contentsOf: fixture.url))
     let parsed = try SafeTensors(bytes: original)
     let url = fixture.directory.appendingPathComponent("variant.safetensors")

@@ -34,6 +34,11 @@ struct ResumeFixture<O: Optimizer<Float>> {
     return trainer
   }
 
+  /// Deletes the fixture's directory and every file a test wrote into it.
+  func removeDirectory() {
+    try? FileManager.default.removeItem(at: directory)
+  }
+
   /// Rewrites the checkpoint with `edit` applied, returning its path.
   func edited(_ edit: (inout SafeTensors) -> Void) throws -> URL {
     var file = try SafeTensors(contentsOf: url)
@@ -71,6 +76,7 @@ struct ResumeFixture<O: Optimizer<Float>> {
 
   @Test func countersAreStoredExactlyAsI64AndRoundTrip() throws {
     let fixture = try ResumeFixture(Adam<Float>(learningRate: 0.01))
+    defer { fixture.removeDirectory() }
     let file = try SafeTensors(contentsOf: fixture.url)
     #expect(file["trainer/counters"]?.dtype == .i64)
     #expect(file["optimizer/step"]?.dtype == .i64)
@@ -88,6 +94,7 @@ struct ResumeFixture<O: Optimizer<Float>> {
 
   @Test func refusesUnusableTrainerCounters() throws {
     let fixture = try ResumeFixture(SGD<Float>(learningRate: 0.1))
+    defer { fixture.removeDirectory() }
     let bad: [Double] = [.nan, .infinity, -.infinity, 9.3e18, 1e300, -1, 2.5]
     for value in bad {
       let url = try fixture.edited {
@@ -114,6 +121,7 @@ struct ResumeFixture<O: Optimizer<Float>> {
 
   @Test func refusesUnusableAdamState() throws {
     let fixture = try ResumeFixture(Adam<Float>(learningRate: 0.01))
+    defer { fixture.removeDirectory() }
     for value: Float in [.nan, .infinity, 1e20, -1, 0.5] {
       let url = try fixture.edited { $0.set(Tensor<Float>(value), named: "optimizer/step") }
       #expect(
@@ -143,6 +151,7 @@ struct ResumeFixture<O: Optimizer<Float>> {
 
   @Test func refusesAnotherOptimizer() throws {
     let adam = try ResumeFixture(Adam<Float>(learningRate: 0.01))
+    defer { adam.removeDirectory() }
     #expect(
       throws: CheckpointError.optimizerMismatch(
         source: adam.url.path, stored: "Adam", expected: "SGD")
@@ -155,6 +164,7 @@ struct ResumeFixture<O: Optimizer<Float>> {
       try adam.resumeFresh(anonymous, optimizer: SGD<Float>(learningRate: 0.1))
     }
     let momentum = try ResumeFixture(SGD<Float>(learningRate: 0.1, momentum: 0.9))
+    defer { momentum.removeDirectory() }
     do {
       try momentum.resumeFresh(momentum.url, optimizer: SGD<Float>(learningRate: 0.1))
       Issue.record("momentum state resumed without momentum")
