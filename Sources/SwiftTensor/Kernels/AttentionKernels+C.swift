@@ -1,6 +1,7 @@
 import SwiftTensorCKernels
 
-/// The attention pair kernels in C (`attention_kernels.c`): AVX2+FMA, Float, no dropout, head
+/// The attention pair kernels in C (`attention_kernels.c`, and `attention_kernels_avx512.c`
+/// with the products in AVX-512 tiles where the CPU runs them): AVX2+FMA, Float, no dropout, head
 /// and value widths that are multiples of 8 (a transformer's 32 or 64). They run the same
 /// formulas as `forward(pair:scratch:)` and `backward(pair:scratch:)` with the products as
 /// register tiles called directly; the Swift loops stay the path of every other case.
@@ -58,8 +59,9 @@ extension AttentionKernel {
     }
 
     /// Runs one pair's forward or backward pass in C, fetching the inputs of `next` (the pair
-    /// that follows in this thread's share, if any) as it goes; `runsInC` must hold.
-    func runInC(pair: Int, next: Int?, scratch: UnsafeMutablePointer<S>) {
+    /// that follows in this thread's share, if any) as it goes, with the products in AVX-512
+    /// tiles when `wideTiles` (same bits); `runsInC` must hold.
+    func runInC(pair: Int, next: Int?, scratch: UnsafeMutablePointer<S>, wideTiles: Bool) {
       var shape = cShape
       var upcoming = swifttensor_attention_inputs()
       if let next {
@@ -72,13 +74,18 @@ extension AttentionKernel {
       withUnsafePointer(to: &upcoming) { upcomingPointer in
         let nextInputs = next == nil ? nil : upcomingPointer
         if let outputGradient {
-          swifttensor_attention_backward_f32(
+          let backward =
+            wideTiles
+            ? swifttensor_attention_backward_f32_avx512 : swifttensor_attention_backward_f32
+          backward(
             &shape, x.q, x.k, x.v, x.p, float(outputGradient + x.output),
             queryGradient.map { float($0 + x.query) }, keyGradient.map { float($0 + x.key) },
             valueGradient.map { float($0 + x.value) }, float(scratch), nextInputs)
         } else {
           let b = pair / layout.heads
-          swifttensor_attention_forward_f32(
+          let forward =
+            wideTiles ? swifttensor_attention_forward_f32_avx512 : swifttensor_attention_forward_f32
+          forward(
             &shape, x.q, x.k, x.v, keyMask.map { float($0 + b * layout.timeK) },
             float(output.unsafelyUnwrapped + x.output), x.p, float(scratch), nextInputs)
         }

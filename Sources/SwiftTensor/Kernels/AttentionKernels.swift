@@ -11,10 +11,11 @@ extension AttentionKernel {
   /// Rows of queries per block of products.
   static var blockRows: Int { 16 }
 
-  /// Runs the forward pass, or the backward pass when `outputGradient` is set.
+  /// Runs the forward pass, or the backward pass when `outputGradient` is set; the C kernels'
+  /// products use AVX-512 tiles when `wideTiles` (which gives the same bits; tests compare).
   /// O(batch · heads · timeQ · timeK · (headDim + valueDim)) time (about half with `causal`),
   /// O(threads · timeQ · timeK) temporary memory.
-  func run() {
+  func run(wideTiles: Bool = CPU.hasAVX512F) {
     let l = layout
     let pairs = l.batch * l.heads
     guard pairs > 0, l.timeQ > 0 else { return }
@@ -36,7 +37,9 @@ extension AttentionKernel {
       for pair in share {
         if inC {
           #if arch(x86_64)
-            runInC(pair: pair, next: pair + 1 < share.upperBound ? pair + 1 : nil, scratch: scratch)
+            runInC(
+              pair: pair, next: pair + 1 < share.upperBound ? pair + 1 : nil, scratch: scratch,
+              wideTiles: wideTiles)
           #endif
         } else if outputGradient == nil {
           forward(pair: pair, scratch: scratch)

@@ -59,13 +59,29 @@ void swifttensor_attention_forward_f32(const swifttensor_attention_shape *shape,
                                        const swifttensor_attention_inputs *next);
 
 /// The backward pass of `swifttensor_attention_forward_f32` from its weights `p` and the
-/// output gradient `d_o`: writes `dq` and adds to `dk` and `dv` (each skipped when null).
+/// output gradient `d_o`: writes every scalar of `dq`, `dk` and `dv` (each skipped when null).
 /// Same requirements and complexity as the forward pass.
 void swifttensor_attention_backward_f32(const swifttensor_attention_shape *shape, const float *q,
                                         const float *k, const float *v, const float *p,
                                         const float *d_o, float *dq, float *dk, float *dv,
                                         float *scratch,
                                         const swifttensor_attention_inputs *next);
+
+/// `swifttensor_attention_forward_f32` with the products in AVX-512 tiles: the same bits.
+/// Call only when `swifttensor_has_avx512f()` is nonzero.
+void swifttensor_attention_forward_f32_avx512(const swifttensor_attention_shape *shape,
+                                              const float *q, const float *k, const float *v,
+                                              const float *mask, float *o, float *p,
+                                              float *scratch,
+                                              const swifttensor_attention_inputs *next);
+
+/// `swifttensor_attention_backward_f32` with the products in AVX-512 tiles: the same bits.
+/// Call only when `swifttensor_has_avx512f()` is nonzero.
+void swifttensor_attention_backward_f32_avx512(const swifttensor_attention_shape *shape,
+                                               const float *q, const float *k, const float *v,
+                                               const float *p, const float *d_o, float *dq,
+                                               float *dk, float *dv, float *scratch,
+                                               const swifttensor_attention_inputs *next);
 /// GEMM micro-kernel for float, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x16 tile.
 ///
 /// `a` is a packed 6-row panel (6 consecutive values per step of k), `b` a packed 16-column
