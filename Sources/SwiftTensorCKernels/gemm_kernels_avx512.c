@@ -106,4 +106,50 @@ ST_TARGET512 void swifttensor_sgemm_kernel_6x32_rows_avx512(
 #undef ST_WROWS
   ST_WEND();
 }
+
+// The last rows (1 to 5) of a 6 x 32 tile, as `swifttensor_sgemm_kernel_short_rows` computes
+// them for each panel alone. Two 16-lane accumulators per row: the AVX2 kernel's two 8-lane
+// ones per row leave too few multiply-adds in flight to cover their latency for one or two
+// rows, and these do the same work in half the instructions.
+#define ST_WSHORT_KERNEL(H)                                                                 \
+  ST_TARGET512 static void st_sgemm_wide_short_##H(                                         \
+      long k, const float *a, long row_stride, long depth_stride, const float *b,           \
+      long panel_stride, const float *bias, float *c, long ldc, float alpha, float beta) {  \
+    const __m512 s0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();                  \
+    const __m512 s1 = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();             \
+    __m512 acc[H][2];                                                                       \
+    for (int r = 0; r < (H); ++r) acc[r][0] = s0, acc[r][1] = s1;                           \
+    const float *b1p = b + panel_stride;                                                    \
+    for (long p = 0; p < k; ++p) {                                                          \
+      const __m512 b0 = _mm512_loadu_ps(b + 16 * p), b1 = _mm512_loadu_ps(b1p + 16 * p);    \
+      for (int r = 0; r < (H); ++r) {                                                       \
+        const __m512 av = _mm512_set1_ps(a[r * row_stride + p * depth_stride]);             \
+        acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);                                     \
+        acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);                                     \
+      }                                                                                     \
+    }                                                                                       \
+    for (int r = 0; r < (H); ++r)                                                           \
+      st_wstore_row(c + r * ldc, acc[r][0], acc[r][1], alpha, beta);                        \
+  }
+
+ST_WSHORT_KERNEL(1)
+ST_WSHORT_KERNEL(2)
+ST_WSHORT_KERNEL(3)
+ST_WSHORT_KERNEL(4)
+ST_WSHORT_KERNEL(5)
+
+void swifttensor_sgemm_kernel_short_rows_32_avx512(
+    long rows, long k, const float *a, long row_stride, long depth_stride, const float *b,
+    long panel_stride, const float *bias, float *c, long ldc, float alpha, float beta) {
+#define ST_WSHORT_CASE(H)                                                                   \
+  case H:                                                                                   \
+    st_sgemm_wide_short_##H(k, a, row_stride, depth_stride, b, panel_stride, bias, c, ldc,  \
+                            alpha, beta);                                                   \
+    break;
+  switch (rows) {
+    ST_WSHORT_CASE(1) ST_WSHORT_CASE(2) ST_WSHORT_CASE(3) ST_WSHORT_CASE(4) ST_WSHORT_CASE(5)
+  default: break;
+  }
+#undef ST_WSHORT_CASE
+}
 #endif

@@ -37,11 +37,9 @@ extension GEMM {
               k: kc, panelA, panelB, panelStride: nr * kc, target, ldc: ldc, alpha: alpha,
               beta: beta)
           } else {
-            for half in 0..<2 {
-              runShortRows(
-                rows: height, k: kc, panelA, rowStride: 1, depthStride: mr,
-                panelB + half * nr * kc, target + half * nr, ldc: ldc, alpha: alpha, beta: beta)
-            }
+            runWideShortRows(
+              rows: height, k: kc, panelA, rowStride: 1, depthStride: mr, panelB,
+              panelStride: nr * kc, target, ldc: ldc, alpha: alpha, beta: beta)
           }
         } else if height == mr && width == nr {
           runMicroKernel(
@@ -84,6 +82,27 @@ extension GEMM {
       swifttensor_sgemm_kernel_6x32_avx512(
         k, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
         UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), panelStride,
+        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(alpha),
+        Float(beta))
+    #else
+      preconditionFailure("GEMM: the 6 x 32 tiles exist only on x86_64")
+    #endif
+  }
+
+  /// The last `rows` (fewer than six) rows of a 6 x 32 Float tile over two B panels
+  /// `panelStride` apart, `A[r][p]` at `a[r * rowStride + p * depthStride]`; a `bias`
+  /// (32 values) starts the sums. O(k).
+  @inline(__always)
+  static func runWideShortRows<S: TensorScalar>(
+    rows: Int, k: Int, _ a: UnsafePointer<S>, rowStride: Int, depthStride: Int,
+    _ b: UnsafePointer<S>, panelStride: Int, bias: UnsafePointer<S>? = nil,
+    _ c: UnsafeMutablePointer<S>, ldc: Int, alpha: S, beta: S
+  ) {
+    #if arch(x86_64)
+      swifttensor_sgemm_kernel_short_rows_32_avx512(
+        rows, k, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), rowStride,
+        depthStride, UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), panelStride,
+        bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) },
         UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, Float(alpha),
         Float(beta))
     #else

@@ -63,8 +63,8 @@ extension GEMM {
       let width = min(nr, columns.upperBound - j)
       let panelB = packedB + q * nr * kc
       if wide && pairsPanel(q, at: j, nr: nr, columns: columns) {
-        // Two full panels as 6 x 32 tiles (the second was computed with the first); the
-        // short rows below them as in each panel alone.
+        // Two full panels as 6 x 32 tiles (the second was computed with the first), and the
+        // short rows below them in 32-column tiles too.
         guard q % 2 == 0 else { continue }
         let tails =
           pairedTail < rows.upperBound
@@ -77,12 +77,10 @@ extension GEMM {
             next: rowsAfter(i, fullTilesEnd: tails[0]))
         }
         for (start, end) in zip(tails, tails.dropFirst()) where start < end {
-          for half in 0..<2 {
-            runShortRows(
-              rows: end - start, k: kc, a + start * lda + depth.lowerBound, rowStride: lda,
-              depthStride: 1, panelB + half * nr * kc, bias: bias.map { $0 + j + half * nr },
-              c + start * ldc + j + half * nr, ldc: ldc, alpha: alpha, beta: beta)
-          }
+          runWideShortRows(
+            rows: end - start, k: kc, a + start * lda + depth.lowerBound, rowStride: lda,
+            depthStride: 1, panelB, panelStride: nr * kc, bias: bias.map { $0 + j },
+            c + start * ldc + j, ldc: ldc, alpha: alpha, beta: beta)
         }
         continue
       }

@@ -125,6 +125,14 @@ void swifttensor_sgemm_kernel_6x32_rows_avx512(
     long k, const float *a, long lda, const float *b, long panel_stride, const float *bias,
     float *c, long ldc, float alpha, float beta, const float *next);
 
+/// `swifttensor_sgemm_kernel_short_rows` over two adjacent B panels in AVX-512 vectors: the last
+/// `rows` (1 to 5) rows of a 6 x 32 tile, the panel of columns 16-31 `panel_stride` floats after
+/// the first (a `bias` of 32 floats). The same bits as two calls of the short-rows kernel.
+/// O(k). Call only when `swifttensor_has_avx512f()` is nonzero.
+void swifttensor_sgemm_kernel_short_rows_32_avx512(
+    long rows, long k, const float *a, long row_stride, long depth_stride, const float *b,
+    long panel_stride, const float *bias, float *c, long ldc, float alpha, float beta);
+
 /// GEMM micro-kernel for double, AVX2+FMA: `C = alpha * A * B + beta * C` for one 6x8 tile.
 ///
 /// Same packed layout as the float kernel with 8 columns per panel. O(k) time (48 FMAs per step
