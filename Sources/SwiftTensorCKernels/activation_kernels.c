@@ -1,30 +1,36 @@
 #include "SwiftTensorCKernels.h"
 #include "vector_math_inline.h"
 
-// GPT-2's tanh GELU and its derivative over arrays, on the tanh of vector_math_inline.h: the
+// GPT-2's tanh GELU and its derivative over arrays, on the expm1 of vector_math_inline.h: the
 // activation of a transformer's MLP, run on the widest tensors of its step.
 #if defined(__x86_64__)
 
-#define ST_GELU_LOOPS(T, VEC, WIDTH, SUFFIX, TANH, NAME, BACKWARD, SLOPE)                        \
-  ST_INLINE VEC NAME##_argument(VEC x) {                                                  \
-    VEC cube = _mm256_mul_##SUFFIX(_mm256_mul_##SUFFIX(x, x), x);                         \
-    VEC inner = _mm256_fmadd_##SUFFIX(_mm256_set1_##SUFFIX((T)0.044715), cube, x);        \
-    return _mm256_mul_##SUFFIX(inner, _mm256_set1_##SUFFIX((T)0.7978845608028654));       \
-  }                                                                                       \
-  /* The value, and the slope into `*slope`, from one tanh (what is not used of it is */   \
-  /* optimised away). */                                                                  \
+// In the form with the fewest vector operations (the loops are bound by them): 2u =
+// x(k1 + k2x²) with k1 = 2√(2/π), k2 = 0.044715k1, and tanh u = e/(e + 2), e = expm1(|2u|)
+// (|2u| clamped at CLAMP, past which tanh is ±1 in T; NaN passes), signed as u. Then the value
+// h + h·t and the slope (1 + t)/2 + h(1 - t²)u' with h = x/2, u' = (k1 + 3k2x²)/2.
+#define ST_GELU_LOOPS(T, VEC, WIDTH, SUFFIX, EXPM1, CLAMP, NAME, BACKWARD, SLOPE)                \
+  /* The value, and the slope into `*slope` (what is not used of it is optimised away). */ \
   ST_INLINE VEC NAME##_both(VEC x, VEC *slope) {                                          \
-    VEC one = _mm256_set1_##SUFFIX((T)1), half = _mm256_set1_##SUFFIX((T)0.5);            \
-    VEC t = TANH(NAME##_argument(x));                                                     \
-    VEC du = _mm256_mul_##SUFFIX(                                                         \
-        _mm256_fmadd_##SUFFIX(_mm256_mul_##SUFFIX(x, x),                                  \
-                              _mm256_set1_##SUFFIX((T)(3 * 0.044715)), one),              \
+    const VEC half = _mm256_set1_##SUFFIX((T)0.5), signbit = _mm256_set1_##SUFFIX((T)-0.0); \
+    const VEC xx = _mm256_mul_##SUFFIX(x, x);                                             \
+    const VEC v = _mm256_mul_##SUFFIX(                                                    \
+        x, _mm256_fmadd_##SUFFIX(xx, _mm256_set1_##SUFFIX((T)(1.5957691216057308 * 0.044715)), \
+                                 _mm256_set1_##SUFFIX((T)1.5957691216057308)));           \
+    const VEC a = _mm256_min_##SUFFIX(_mm256_set1_##SUFFIX((T)(CLAMP)),                   \
+                                      _mm256_andnot_##SUFFIX(signbit, v));                \
+    const VEC e = EXPM1(a);                                                               \
+    const VEC t = _mm256_or_##SUFFIX(                                                     \
+        _mm256_div_##SUFFIX(e, _mm256_add_##SUFFIX(e, _mm256_set1_##SUFFIX((T)2))),       \
+        _mm256_and_##SUFFIX(v, signbit));                                                 \
+    const VEC h = _mm256_mul_##SUFFIX(x, half);                                           \
+    const VEC du = _mm256_fmadd_##SUFFIX(                                                 \
+        xx, _mm256_set1_##SUFFIX((T)(0.7978845608028654 * 3 * 0.044715)),                \
         _mm256_set1_##SUFFIX((T)0.7978845608028654));                                     \
-    VEC upper = _mm256_mul_##SUFFIX(_mm256_add_##SUFFIX(one, t), half);                   \
-    VEC dt = _mm256_mul_##SUFFIX(                                                         \
-        _mm256_mul_##SUFFIX(_mm256_fnmadd_##SUFFIX(t, t, one), x), half);                 \
-    *slope = _mm256_fmadd_##SUFFIX(dt, du, upper);                                        \
-    return _mm256_mul_##SUFFIX(x, upper);                                                 \
+    const VEC bend = _mm256_mul_##SUFFIX(                                                 \
+        h, _mm256_fnmadd_##SUFFIX(t, t, _mm256_set1_##SUFFIX((T)1)));                     \
+    *slope = _mm256_fmadd_##SUFFIX(bend, du, _mm256_fmadd_##SUFFIX(t, half, half));       \
+    return _mm256_fmadd_##SUFFIX(h, t, h);                                                \
   }                                                                                       \
   ST_INLINE VEC NAME##_value(VEC x) {                                                     \
     VEC unused;                                                                           \
@@ -80,8 +86,8 @@
     }                                                                                     \
   }
 
-ST_GELU_LOOPS(float, __m256, 8, ps, st_tanh_ps, swifttensor_gelu_tanh_f32,
+ST_GELU_LOOPS(float, __m256, 8, ps, st_expm1_nonnegative_ps, 20, swifttensor_gelu_tanh_f32,
               swifttensor_gelu_tanh_backward_f32, swifttensor_gelu_tanh_slope_f32)
-ST_GELU_LOOPS(double, __m256d, 4, pd, st_tanh_pd, swifttensor_gelu_tanh_f64,
+ST_GELU_LOOPS(double, __m256d, 4, pd, st_expm1_nonnegative_pd, 40, swifttensor_gelu_tanh_f64,
               swifttensor_gelu_tanh_backward_f64, swifttensor_gelu_tanh_slope_f64)
 #endif

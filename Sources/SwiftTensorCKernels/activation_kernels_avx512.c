@@ -1,7 +1,7 @@
 #include "SwiftTensorCKernels.h"
 
 // The tanh GELU's value and derivative (activation_kernels.c) in 16-lane AVX-512 vectors, with
-// the tanh of vector_math_inline.h operation for operation, so both give the same bits. The
+// the expm1 of vector_math_inline.h operation for operation, so both give the same bits. The
 // computation is one long dependency chain per vector, which the out-of-order window covers
 // only partly: with twice the lanes per instruction the same window covers twice the elements
 // (Zen 4 runs each 512-bit operation in two halves, and this loop still ran 1.6-2x faster).
@@ -31,32 +31,36 @@ ST_INLINE512 __m512 st_expm1_reduced_512(__m512 r) {
   return _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
 }
 
-ST_INLINE512 __m512 st_tanh_512(__m512 x) {
-  const __m512i signbit = _mm512_set1_epi32((int)0x80000000u);
-  __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), signbit);
-  __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(signbit, _mm512_castps_si512(x)));
-  a = _mm512_min_ps(_mm512_set1_ps(10), a);  // NaN passes, as in st_tanh_ps
+// e^a - 1 for 0 <= a <= 20, as st_expm1_nonnegative_ps.
+ST_INLINE512 __m512 st_expm1_nonnegative_512(__m512 a) {
   __m512i n;
-  __m512 r = st_reduce_512(_mm512_add_ps(a, a), &n);
+  __m512 r = st_reduce_512(a, &n);
   __m512 s =
       _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
-  __m512 t = _mm512_fmadd_ps(s, st_expm1_reduced_512(r), _mm512_sub_ps(s, _mm512_set1_ps(1)));
-  __m512 q = _mm512_div_ps(t, _mm512_add_ps(t, _mm512_set1_ps(2)));
-  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(q), sign));
+  return _mm512_fmadd_ps(s, st_expm1_reduced_512(r), _mm512_sub_ps(s, _mm512_set1_ps(1)));
 }
 
+// ST_GELU_LOOPS' `both` for float (activation_kernels.c), operation for operation.
 ST_INLINE512 __m512 st_gelu_both_512(__m512 x, __m512 *slope) {
-  const __m512 one = _mm512_set1_ps(1), half = _mm512_set1_ps(0.5f);
-  const __m512 scale = _mm512_set1_ps((float)0.7978845608028654);
-  __m512 cube = _mm512_mul_ps(_mm512_mul_ps(x, x), x);
-  __m512 inner = _mm512_fmadd_ps(_mm512_set1_ps((float)0.044715), cube, x);
-  __m512 t = st_tanh_512(_mm512_mul_ps(inner, scale));
-  __m512 du = _mm512_mul_ps(
-      _mm512_fmadd_ps(_mm512_mul_ps(x, x), _mm512_set1_ps((float)(3 * 0.044715)), one), scale);
-  __m512 upper = _mm512_mul_ps(_mm512_add_ps(one, t), half);
-  __m512 dt = _mm512_mul_ps(_mm512_mul_ps(_mm512_fnmadd_ps(t, t, one), x), half);
-  *slope = _mm512_fmadd_ps(dt, du, upper);
-  return _mm512_mul_ps(x, upper);
+  const __m512 half = _mm512_set1_ps(0.5f);
+  const __m512i signbit = _mm512_set1_epi32((int)0x80000000u);
+  const __m512 xx = _mm512_mul_ps(x, x);
+  const __m512 v = _mm512_mul_ps(
+      x, _mm512_fmadd_ps(xx, _mm512_set1_ps((float)(1.5957691216057308 * 0.044715)),
+                         _mm512_set1_ps((float)1.5957691216057308)));
+  const __m512 a = _mm512_min_ps(
+      _mm512_set1_ps(20),
+      _mm512_castsi512_ps(_mm512_andnot_si512(signbit, _mm512_castps_si512(v))));
+  const __m512 e = st_expm1_nonnegative_512(a);
+  const __m512 t = _mm512_castsi512_ps(_mm512_or_si512(
+      _mm512_castps_si512(_mm512_div_ps(e, _mm512_add_ps(e, _mm512_set1_ps(2)))),
+      _mm512_and_si512(_mm512_castps_si512(v), signbit)));
+  const __m512 h = _mm512_mul_ps(x, half);
+  const __m512 du = _mm512_fmadd_ps(xx, _mm512_set1_ps((float)(0.7978845608028654 * 3 * 0.044715)),
+                                    _mm512_set1_ps((float)0.7978845608028654));
+  const __m512 bend = _mm512_mul_ps(h, _mm512_fnmadd_ps(t, t, _mm512_set1_ps(1)));
+  *slope = _mm512_fmadd_ps(bend, du, _mm512_fmadd_ps(t, half, half));
+  return _mm512_fmadd_ps(h, t, h);
 }
 
 ST_TARGET512 void swifttensor_gelu_tanh_slope_f32_avx512(float *x, float *y, long count) {
