@@ -6,11 +6,10 @@
 // Private to the C target; no include guard, since each width includes it once.
 #if defined(__x86_64__)
 
-ST_ATT_PASS_TARGET void ST_ATT_NAME(swifttensor_attention_forward_f32)(const swifttensor_attention_shape *s,
-                                                 const float *q, const float *k, const float *v,
-                                                 const float *mask, float *o, float *p,
-                                                 float *scratch,
-                                                 const swifttensor_attention_inputs *next) {
+ST_ATT_PASS_TARGET void ST_ATT_NAME(swifttensor_attention_forward_f32)(
+    const swifttensor_attention_shape *s, const float *q, const float *k, const float *v,
+    const float *mask, float *o, float *p, float *scratch,
+    const swifttensor_attention_inputs *next) {
   const long tq = s->time_q, tk = s->time_k, qs = s->query_stride, vs = s->value_stride;
   const long os = s->output_stride;
   const long padded = st_round_up(tk, 16);
